@@ -1,0 +1,759 @@
+"""Map user tables (organisations, memberships, programmes, ...) to the ontology.
+
+Each table kind has a documented column schema (:data:`SCHEMAS`); the templates in
+``data/templates/`` are generated from it. Every row is checked (required values,
+controlled vocabularies, country/region/sector codes, dates, references between
+rows) and every problem names file, row, column and value. Nothing is returned
+unless the whole batch is clean.
+
+Identity: each row has an ``id`` (a stable key); IRIs are minted from it, so a
+reload produces the same IRIs. Rows reference each other by ``id``, within the
+batch or already in the store.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from pyoxigraph import BlankNode, NamedNode
+
+from loaders.errors import Problem
+from loaders.rdf import GraphBuilder
+from loaders.reference.regions import PostcodeResolver
+from loaders.resolve import Resolver, ResolveError
+from loaders.tables import Record
+from ontology import (
+    CPSV,
+    CV,
+    DCTERMS,
+    FOAF,
+    LOCN,
+    ORG,
+    PROV,
+    RDF,
+    ROV,
+    SCHEMA,
+    SKOS,
+    SMEKG,
+    WD,
+)
+from smekg.iri import Minter, is_valid_key
+
+MULTI_SEPARATOR = ";"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    description: str
+    required: bool = False
+    multi: bool = False
+    example: str = ""
+
+
+_PROVENANCE = (
+    Column(
+        "source",
+        "Where the row's facts come from: a document id (see `documents`), a URL or a citation.",
+        example="insme-history",
+    ),
+    Column("source_quote", "The words of the source that state the row's facts, verbatim."),
+)
+_COVERAGE = (
+    Column(
+        "covers_regions",
+        "Regions served: NUTS, ISO 3166-2, ISO 3166-1 codes, country names, continents, `world`.",
+        multi=True,
+        example="ITH5;ES212",
+    ),
+    Column(
+        "covers_sectors",
+        "Sectors served: NACE Rev. 2.1 codes at any level (`C`, `C25`, `25.11`); "
+        "`rev2:` prefix for NACE Rev. 2. Empty = all sectors.",
+        multi=True,
+        example="C25;J62",
+    ),
+    Column("themes", "Themes (smekg:Themes notations).", multi=True, example="internationalisation"),
+)
+
+SCHEMAS: dict[str, tuple[Column, ...]] = {
+    "documents": (
+        Column("id", "Stable key of the document.", required=True, example="insme-history"),
+        Column("title", "Title.", required=True),
+        Column("file", "File name of the document (relative to the table)."),
+        Column("sha256", "SHA-256 of the document's bytes."),
+        Column("url", "Where the document is published."),
+        Column("publisher", "Publisher, as stated."),
+        Column("date", "Publication date (YYYY, YYYY-MM or YYYY-MM-DD)."),
+        Column("description", "What the document is."),
+    ),
+    "organisations": (
+        Column("id", "Stable key (letters, digits, '-', '_', '.').", required=True, example="insme"),
+        Column("name", "Name.", required=True),
+        Column("alt_names", "Other names and acronyms.", multi=True),
+        Column(
+            "types",
+            "Kinds (smekg:OrganisationTypes notations, e.g. network, agency, "
+            "government-body); `network` makes it a smekg:Network.",
+            multi=True,
+            example="network;association",
+        ),
+        Column("country", "Country: ISO 3166-1 code or name.", example="IT"),
+        Column("region", "Most precise region it is located in (NUTS or ISO 3166-2 code)."),
+        Column("city", "City or town of its address."),
+        Column("postcode", "Postcode; with a country, resolves the NUTS-3 region."),
+        Column("street", "Street address."),
+        Column("founded", "Founding date (YYYY, YYYY-MM or YYYY-MM-DD)."),
+        Column("founding_place", "Region where it was founded (code or name)."),
+        Column("legal_form", "Legal form, as stated."),
+        Column("mission", "Mission statement, as stated."),
+        Column("motto", "Motto, as stated."),
+        Column("description", "Description."),
+        Column("services", "Services (smekg:ServiceTypes notations).", multi=True),
+        *_COVERAGE,
+        Column("website", "Home page URL."),
+        Column("wikidata", "Wikidata QID.", example="Q123"),
+        Column("stated_members", "Number of members, as the source states it."),
+        Column("stated_countries", "Number of countries of its members, as stated."),
+        Column("stated_continents", "Number of continents of its members, as stated."),
+        Column("stated_international_organisations", "International organisations, as stated."),
+        Column("stated_networks", "Networks/intermediaries among its members, as stated."),
+        *_PROVENANCE,
+    ),
+    "memberships": (
+        Column("network", "id of the network (an organisation of type `network`).", required=True),
+        Column("member", "id of the member organisation, or a country.", required=True),
+        Column("member_kind", "`organisation` (default) or `country`."),
+        Column("role", "Role (smekg:Roles notation); default `member`.", example="chair"),
+        Column("since", "Start (YYYY, YYYY-MM or YYYY-MM-DD)."),
+        Column("until", "End (YYYY, YYYY-MM or YYYY-MM-DD)."),
+        *_PROVENANCE,
+    ),
+    "programmes": (
+        Column("id", "Stable key.", required=True),
+        Column("name", "Name.", required=True),
+        Column("kind", "`programme` (default), `project` or `good_practice`."),
+        Column("alt_names", "Other names and acronyms.", multi=True),
+        Column("description", "Description."),
+        Column("managed_by", "ids of the organisations that run it.", multi=True),
+        Column("country", "Country where it is located: ISO 3166-1 code or name."),
+        Column("region", "Most precise region where it is located (NUTS or ISO 3166-2 code)."),
+        *_COVERAGE,
+        Column("services", "Services (smekg:ServiceTypes notations).", multi=True),
+        Column("policies", "ids of the policies it implements.", multi=True),
+        Column("featured_in", "ids of publications featuring it.", multi=True),
+        Column("start", "Start (YYYY, YYYY-MM or YYYY-MM-DD)."),
+        Column("end", "End (YYYY, YYYY-MM or YYYY-MM-DD)."),
+        Column("website", "Home page URL."),
+        *_PROVENANCE,
+    ),
+    "policies": (
+        Column("id", "Stable key.", required=True),
+        Column("name", "Name.", required=True),
+        Column("kind", "`policy` (default), `charter`, `strategy` or `publication`."),
+        Column("alt_names", "Other names.", multi=True),
+        Column("description", "Description."),
+        Column("issued_by", "ids of the organisations that issued or published it.", multi=True),
+        Column("adopted_at", "id of the event where it was adopted."),
+        Column("date", "Date (YYYY, YYYY-MM or YYYY-MM-DD)."),
+        *_COVERAGE,
+        Column("website", "URL."),
+        *_PROVENANCE,
+    ),
+    "events": (
+        Column("id", "Stable key.", required=True),
+        Column("name", "Name.", required=True),
+        Column("kind", "`event` (default), `conference` or `ministerial_conference`."),
+        Column("start", "Start date (YYYY, YYYY-MM or YYYY-MM-DD)."),
+        Column("end", "End date."),
+        Column("city", "City, as stated."),
+        Column("location", "Most precise region of the venue (NUTS, ISO 3166-2 or country)."),
+        Column("organisers", "ids of the organisers.", multi=True),
+        Column("themes", "Themes (smekg:Themes notations).", multi=True),
+        Column("description", "Description."),
+        *_PROVENANCE,
+    ),
+    "relations": (
+        Column("subject", "id of the subject.", required=True),
+        Column("relation", "Relation name (see RELATIONS).", required=True),
+        Column("object", "id of the object.", required=True),
+        *_PROVENANCE,
+    ),
+}
+
+# relation name -> (property, allowed subject kinds, allowed object kinds)
+_AGENTS = {"organisation", "network"}
+RELATIONS: dict[str, tuple[str, set[str], set[str]]] = {
+    "under_auspices_of": (str(SMEKG.underAuspicesOf), _AGENTS, _AGENTS),
+    "originated_at": (str(SMEKG.originatedAt), _AGENTS | {"programme"}, {"event"}),
+    "follows_from": (str(SMEKG.followsFrom), _AGENTS | {"programme"}, {"policy"}),
+    "proposed_by": (str(SMEKG.proposedBy), _AGENTS | {"policy", "programme"}, _AGENTS),
+    "promoted_by": (str(SMEKG.promotedBy), _AGENTS | {"programme"}, _AGENTS),
+    "supported_by": (str(SMEKG.supportedBy), _AGENTS | {"programme"}, _AGENTS),
+    "secretariat_hosted_by": (str(SMEKG.secretariatHostedBy), _AGENTS, _AGENTS),
+    "collaborates_with": (
+        str(SMEKG.collaboratesWith),
+        _AGENTS | {"programme"},
+        _AGENTS | {"programme"},
+    ),
+    "adopted_at": (str(SMEKG.adoptedAt), {"policy"}, {"event"}),
+    "organised_by": (str(SCHEMA.organizer), {"event"}, _AGENTS),
+    "featured_in": (str(SMEKG.featuredIn), {"good_practice", "programme"}, {"publication"}),
+    "published_by": (str(DCTERMS.publisher), {"publication", "policy"}, _AGENTS),
+    "draws_on": (str(SMEKG.drawsOn), {"publication"}, _AGENTS | {"programme"}),
+    "managed_by": (str(CV.hasCompetentAuthority), {"programme", "good_practice"}, _AGENTS),
+    "implements": (str(SMEKG.implementsPolicy), {"programme", "good_practice"}, {"policy"}),
+    "sub_organisation_of": (str(ORG.subOrganizationOf), _AGENTS, _AGENTS),
+}
+
+KIND_CLASSES: dict[str, tuple[str, ...]] = {
+    "organisation": (str(SMEKG.Organisation), str(SMEKG.SupportOrganisation)),
+    "network": (str(SMEKG.Organisation), str(SMEKG.Network)),
+    "programme": (str(SMEKG.Programme), str(CPSV.PublicService)),
+    "good_practice": (str(SMEKG.GoodPractice),),
+    "policy": (str(SMEKG.Policy),),
+    "publication": (str(SMEKG.Publication),),
+    "event": (str(SMEKG.Event), str(SCHEMA.Event)),
+    "document": (str(SMEKG.SourceDocument), str(FOAF.Document)),
+}
+CLASS_KINDS = {
+    str(SMEKG.Network): "network",
+    str(SMEKG.SupportOrganisation): "organisation",
+    str(SMEKG.Organisation): "organisation",
+    str(SMEKG.Programme): "programme",
+    str(SMEKG.GoodPractice): "good_practice",
+    str(SMEKG.Policy): "policy",
+    str(SMEKG.Publication): "publication",
+    str(SMEKG.Event): "event",
+    str(SMEKG.SourceDocument): "document",
+}
+TABLE_ORDER = (
+    "documents",
+    "organisations",
+    "events",
+    "policies",
+    "programmes",
+    "memberships",
+    "relations",
+)
+_URL_RE = re.compile(r"^https?://\S+$")
+_QID_RE = re.compile(r"^Q[1-9][0-9]*$")
+
+
+@dataclass(frozen=True)
+class Entity:
+    kind: str
+    iri: str
+
+
+StoreLookup = Callable[[str], list[Entity]]
+
+
+@dataclass
+class MappingResult:
+    graph: GraphBuilder
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    rows: int = 0
+
+
+class TableMapper:
+    """Maps a batch of tables to triples; see the module docstring."""
+
+    def __init__(self, minter: Minter, lookup: StoreLookup | None = None) -> None:
+        self.minter = minter
+        self.resolver = Resolver(minter)
+        self.lookup = lookup or (lambda _key: [])
+        self._postcodes: PostcodeResolver | None = None
+        self.index: dict[str, Entity] = {}
+
+    # -- entry points ----------------------------------------------------------------
+    def prepare(self, tables: Mapping[str, list[Record]], file: str) -> list[Problem]:
+        """Check one file's tables and index their ids (call for every file of a batch
+        before mapping any, so rows may reference ids defined in other files)."""
+        problems: list[Problem] = []
+        for kind in tables:
+            if kind not in SCHEMAS:
+                problems.append(
+                    Problem(
+                        file,
+                        f"unknown table kind {kind!r}; expected one of: {', '.join(SCHEMAS)} "
+                        "(name the file, sheet or JSON key after its kind, or pass --kind)",
+                    )
+                )
+        if problems:
+            return problems
+        result = MappingResult(GraphBuilder())
+        for kind in TABLE_ORDER:
+            for record in tables.get(kind, []):
+                self._check_columns(kind, record, result)
+        if not result.problems:
+            self._index_batch(tables, result)
+        return result.problems
+
+    def map(self, tables: Mapping[str, list[Record]]) -> MappingResult:
+        """Map one prepared file's tables to triples; problems are collected, not raised."""
+        result = MappingResult(GraphBuilder())
+        for kind in TABLE_ORDER:
+            mapper = getattr(self, f"_map_{kind}")
+            for record in tables.get(kind, []):
+                result.rows += 1
+                mapper(_Row(record, self, result), result.graph)
+        return result
+
+    # -- checks --------------------------------------------------------------------
+    def _check_columns(self, kind: str, record: Record, result: MappingResult) -> None:
+        schema = {c.name: c for c in SCHEMAS[kind]}
+        for name in record.values:
+            if name not in schema:
+                result.problems.append(
+                    record.problem(
+                        f"unknown column {name!r} for {kind}; expected: {', '.join(schema)}",
+                        name,
+                    )
+                )
+        for column in SCHEMAS[kind]:
+            if column.required and record.values.get(column.name) in (None, "", []):
+                result.problems.append(
+                    record.problem(f"required column {column.name!r} is empty", column.name)
+                )
+
+    def _index_batch(self, tables: Mapping[str, list[Record]], result: MappingResult) -> None:
+        for kind, iri_of in (
+            ("documents", lambda r: ("document", self.minter.source_document(r))),
+            ("organisations", None),
+            ("events", lambda r: ("event", self.minter.event(r))),
+            ("policies", None),
+            ("programmes", None),
+        ):
+            for record in tables.get(kind, []):
+                key = str(record.values["id"])
+                if not is_valid_key(key):
+                    result.problems.append(
+                        record.problem(
+                            "id must start with a letter or digit and use only letters, "
+                            "digits, '.', '_', '~', '-'",
+                            "id",
+                            key,
+                        )
+                    )
+                    continue
+                if key in self.index:
+                    result.problems.append(
+                        record.problem(f"duplicate id {key!r} in this batch", "id", key)
+                    )
+                    continue
+                if iri_of is not None:
+                    entity_kind, iri = iri_of(key)
+                elif kind == "organisations":
+                    types = _split(record.values.get("types", ""))
+                    entity_kind = "network" if "network" in types else "organisation"
+                    iri = self.minter.organisation(key)
+                elif kind == "policies":
+                    is_publication = record.values.get("kind") in {"publication", "policy_brief"}
+                    entity_kind = "publication" if is_publication else "policy"
+                    iri = (self.minter.publication if is_publication else self.minter.policy)(key)
+                else:
+                    entity_kind = (
+                        "good_practice" if record.values.get("kind") == "good_practice"
+                        else "programme"
+                    )
+                    make = (
+                        self.minter.good_practice
+                        if entity_kind == "good_practice"
+                        else self.minter.programme
+                    )
+                    iri = make(key)
+                self.index[key] = Entity(entity_kind, iri)
+
+    def reference(
+        self, row: _Row, column: str, value: str, kinds: set[str]
+    ) -> Entity | None:
+        entity = self.index.get(value)
+        if entity is None:
+            found = [e for e in self.lookup(value) if e.kind in kinds] or self.lookup(value)
+            if len(found) > 1:
+                row.problem(f"id {value!r} is ambiguous in the store", column, value)
+                return None
+            entity = found[0] if found else None
+        if entity is None:
+            row.problem(f"unknown id {value!r} (not in this batch nor in the store)", column, value)
+            return None
+        if entity.kind not in kinds:
+            row.problem(
+                f"{value!r} is a {entity.kind}, expected {' or '.join(sorted(kinds))}",
+                column,
+                value,
+            )
+            return None
+        return entity
+
+    @property
+    def postcodes(self) -> PostcodeResolver:
+        if self._postcodes is None:
+            self._postcodes = PostcodeResolver()
+        return self._postcodes
+
+    # -- mappers, one per table kind ----------------------------------------------------
+    def _map_documents(self, row: _Row, g: GraphBuilder) -> None:
+        iri = self.minter.source_document(row.text("id"))
+        _types(g, iri, "document")
+        g.add(iri, DCTERMS.identifier, g.text(row.text("id")))
+        g.add(iri, DCTERMS.title, g.text(row.text("title"), "en"))
+        g.add(iri, SKOS.prefLabel, g.text(row.text("title"), "en"))
+        if row.text("file"):
+            g.add(iri, SMEKG.fileName, g.text(row.text("file")))
+        if row.text("sha256"):
+            g.add(iri, SMEKG.sha256, g.text(row.text("sha256")))
+        if row.text("url"):
+            row.url(g, iri, FOAF.page, "url")
+        if row.text("publisher"):
+            g.add(iri, DCTERMS.publisher, g.text(row.text("publisher")))
+        row.date(g, iri, DCTERMS.issued, "date")
+        row.literal(g, iri, DCTERMS.description, "description")
+
+    def _map_organisations(self, row: _Row, g: GraphBuilder) -> None:
+        key = row.text("id")
+        entity = self.index[key]
+        iri = entity.iri
+        _types(g, iri, entity.kind)
+        if entity.kind == "network":
+            g.add(iri, RDF.type, str(ORG.Organization))
+        row.names(g, iri)
+        for value in row.list("types"):
+            row.concept(g, iri, ORG.classification, "OrganisationTypes", "types", value)
+        if row.text("country"):
+            row.country(g, iri, SMEKG.country, "country")
+        location = row.region(g, iri, SCHEMA.location, "region") if row.text("region") else None
+        self._address(row, g, key, iri, has_location=location is not None)
+        row.date(g, iri, SCHEMA.foundingDate, "founded")
+        if row.text("founding_place"):
+            row.region(g, iri, SCHEMA.foundingLocation, "founding_place")
+        row.literal(g, iri, ROV.orgType, "legal_form")
+        row.literal(g, iri, SMEKG.mission, "mission", "en")
+        row.literal(g, iri, SMEKG.motto, "motto", "en")
+        row.literal(g, iri, DCTERMS.description, "description", "en")
+        for value in row.list("services"):
+            row.concept(g, iri, SMEKG.providesService, "ServiceTypes", "services", value)
+        row.coverage(g, iri)
+        row.url(g, iri, FOAF.homepage, "website")
+        row.wikidata(g, iri)
+        for column, prop in (
+            ("stated_members", SMEKG.statedMemberCount),
+            ("stated_countries", SMEKG.statedCountryCount),
+            ("stated_continents", SMEKG.statedContinentCount),
+            ("stated_international_organisations", SMEKG.statedInternationalOrganisationCount),
+            ("stated_networks", SMEKG.statedNetworkCount),
+        ):
+            row.count(g, iri, prop, column)
+        row.provenance(g, iri)
+
+    def _address(self, row: _Row, g: GraphBuilder, key: str, iri: str, has_location: bool) -> None:
+        if not any(row.text(c) for c in ("city", "postcode", "street")):
+            return
+        address = self.minter.address(key)
+        g.add(iri, LOCN.address, address)
+        g.add(address, RDF.type, LOCN.Address)
+        row.literal(g, address, LOCN.postName, "city")
+        row.literal(g, address, LOCN.postCode, "postcode")
+        row.literal(g, address, LOCN.thoroughfare, "street")
+        country = row.text("country")
+        if row.text("postcode") and country and not has_location:
+            match = self.resolver.countries.resolve(country)
+            if match.alpha2:
+                g.add(address, LOCN.adminUnitL1, g.text(match.alpha2))
+                nuts3 = self.postcodes.nuts3(match.alpha2, row.text("postcode"))
+                if nuts3:
+                    row.region_code(g, iri, SCHEMA.location, nuts3)
+                    row.note(f"postcode {row.text('postcode')} ({match.alpha2}) is in NUTS {nuts3}")
+
+    def _map_events(self, row: _Row, g: GraphBuilder) -> None:
+        entity = self.index[row.text("id")]
+        iri = entity.iri
+        _types(g, iri, "event")
+        kind = row.text("kind") or "event"
+        if kind not in {"event", "conference", "ministerial_conference"}:
+            row.problem("kind must be event, conference or ministerial_conference", "kind", kind)
+        elif kind != "event":
+            g.add(iri, SMEKG.eventKind, g.text(kind))
+        row.names(g, iri)
+        row.date(g, iri, SCHEMA.startDate, "start")
+        row.date(g, iri, SCHEMA.endDate, "end")
+        row.literal(g, iri, SMEKG.city, "city")
+        if row.text("location"):
+            row.region(g, iri, SCHEMA.location, "location")
+        for value in row.list("organisers"):
+            target = self.reference(row, "organisers", value, _AGENTS)
+            if target:
+                g.add(iri, SCHEMA.organizer, target.iri)
+        for value in row.list("themes"):
+            row.concept(g, iri, CV.thematicArea, "Themes", "themes", value)
+        row.literal(g, iri, DCTERMS.description, "description", "en")
+        row.provenance(g, iri)
+
+    def _map_policies(self, row: _Row, g: GraphBuilder) -> None:
+        entity = self.index[row.text("id")]
+        iri = entity.iri
+        _types(g, iri, entity.kind)
+        kind = row.text("kind") or "policy"
+        if kind not in {"policy", "charter", "strategy", "publication", "policy_brief"}:
+            row.problem("kind must be policy, charter, strategy or publication", "kind", kind)
+        elif kind not in {"policy", "publication"}:
+            g.add(iri, SMEKG.policyKind, g.text(kind))
+        row.names(g, iri)
+        row.literal(g, iri, DCTERMS.description, "description", "en")
+        for value in row.list("issued_by"):
+            target = self.reference(row, "issued_by", value, _AGENTS)
+            if target:
+                g.add(iri, DCTERMS.publisher, target.iri)
+        if row.text("adopted_at"):
+            target = self.reference(row, "adopted_at", row.text("adopted_at"), {"event"})
+            if target:
+                g.add(iri, SMEKG.adoptedAt, target.iri)
+        row.date(g, iri, DCTERMS.issued, "date")
+        row.coverage(g, iri)
+        row.url(g, iri, FOAF.homepage, "website")
+        row.provenance(g, iri)
+
+    def _map_programmes(self, row: _Row, g: GraphBuilder) -> None:
+        entity = self.index[row.text("id")]
+        iri = entity.iri
+        _types(g, iri, entity.kind)
+        kind = row.text("kind") or "programme"
+        if kind not in {"programme", "project", "good_practice"}:
+            row.problem("kind must be programme, project or good_practice", "kind", kind)
+        elif kind == "project":
+            g.add(iri, SMEKG.programmeKind, g.text(kind))
+        row.names(g, iri)
+        row.literal(g, iri, DCTERMS.description, "description", "en")
+        for value in row.list("managed_by"):
+            target = self.reference(row, "managed_by", value, _AGENTS)
+            if target:
+                g.add(iri, CV.hasCompetentAuthority, target.iri)
+        if row.text("country"):
+            row.country(g, iri, SMEKG.country, "country")
+        if row.text("region"):
+            row.region(g, iri, SCHEMA.location, "region")
+        row.coverage(g, iri)
+        for value in row.list("services"):
+            row.concept(g, iri, SMEKG.providesService, "ServiceTypes", "services", value)
+        for value in row.list("policies"):
+            target = self.reference(row, "policies", value, {"policy"})
+            if target:
+                g.add(iri, SMEKG.implementsPolicy, target.iri)
+        for value in row.list("featured_in"):
+            target = self.reference(row, "featured_in", value, {"publication"})
+            if target:
+                g.add(iri, SMEKG.featuredIn, target.iri)
+        row.date(g, iri, SCHEMA.startDate, "start")
+        row.date(g, iri, SCHEMA.endDate, "end")
+        row.url(g, iri, FOAF.homepage, "website")
+        row.provenance(g, iri)
+
+    def _map_memberships(self, row: _Row, g: GraphBuilder) -> None:
+        network = self.reference(row, "network", row.text("network"), {"network"})
+        member_kind = row.text("member_kind") or "organisation"
+        member_value = row.text("member")
+        member_iri: str | None = None
+        member_key = member_value
+        if member_kind == "country":
+            resolved = row.resolve("member", member_value, self.resolver.country)
+            if resolved:
+                member_iri = resolved.iri
+                member_key = "country-" + resolved.iri.rsplit("/", 1)[-1]
+        elif member_kind == "organisation":
+            target = self.reference(row, "member", member_value, _AGENTS)
+            member_iri = target.iri if target else None
+        else:
+            row.problem("member_kind must be organisation or country", "member_kind", member_kind)
+        role_value = row.text("role") or "member"
+        role = row.resolve(
+            "role", role_value, lambda v: self.resolver.concept("Roles", v)
+        )
+        if not (network and member_iri and role):
+            return
+        if member_iri == network.iri:
+            row.problem("an organisation cannot be a member of itself", "member", member_value)
+            return
+        network_key = network.iri.rsplit("/", 1)[-1]
+        iri = self.minter.membership(network_key, member_key, role.iri.rsplit("-", 1)[-1])
+        g.add(iri, RDF.type, ORG.Membership)
+        g.add(iri, ORG.organization, network.iri)
+        g.add(iri, ORG.member, member_iri)
+        g.add(iri, ORG.role, role.iri)
+        row.date(g, iri, SCHEMA.startDate, "since")
+        row.date(g, iri, SCHEMA.endDate, "until")
+        row.provenance(g, iri)
+
+    def _map_relations(self, row: _Row, g: GraphBuilder) -> None:
+        name = row.text("relation").lower().replace(" ", "_").replace("-", "_")
+        if name not in RELATIONS:
+            row.problem(
+                f"unknown relation; expected one of: {', '.join(sorted(RELATIONS))}",
+                "relation",
+                row.text("relation"),
+            )
+            return
+        prop, subject_kinds, object_kinds = RELATIONS[name]
+        subject = self.reference(row, "subject", row.text("subject"), subject_kinds)
+        obj = self.reference(row, "object", row.text("object"), object_kinds)
+        if not (subject and obj):
+            return
+        g.add(subject.iri, prop, obj.iri)
+        if row.text("source") or row.text("source_quote"):
+            # The relation's provenance sits on a reified statement (plain RDF, so every
+            # SPARQL store and rdflib can read it).
+            statement = BlankNode()
+            g.add(statement, RDF.type, RDF.Statement)
+            g.add(statement, RDF.subject, subject.iri)
+            g.add(statement, RDF.predicate, prop)
+            g.add(statement, RDF.object, obj.iri)
+            row.provenance(g, statement)
+
+
+def _types(g: GraphBuilder, iri: str, kind: str) -> None:
+    for cls in KIND_CLASSES[kind]:
+        g.add(iri, RDF.type, cls)
+    if kind in {"organisation", "network"}:
+        g.add(iri, RDF.type, FOAF.Agent)
+    if kind in {"policy", "publication", "good_practice", "document"}:
+        g.add(iri, RDF.type, PROV.Entity)
+
+
+def _split(value: object) -> list[str]:
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [part.strip() for part in str(value or "").split(MULTI_SEPARATOR) if part.strip()]
+
+
+class _Row:
+    """One record being mapped: typed accessors that report problems at its location."""
+
+    def __init__(self, record: Record, mapper: TableMapper, result: MappingResult) -> None:
+        self.record = record
+        self.mapper = mapper
+        self.result = result
+
+    def problem(self, message: str, column: str | None = None, value: object = None) -> None:
+        self.result.problems.append(self.record.problem(message, column, value))
+
+    def note(self, message: str) -> None:
+        self.result.notes.append(f"{self.record.file}, row {self.record.row}: {message}")
+
+    def text(self, column: str) -> str:
+        value = self.record.values.get(column, "")
+        if isinstance(value, list):
+            return MULTI_SEPARATOR.join(str(v) for v in value)
+        return str(value or "").strip()
+
+    def list(self, column: str) -> list[str]:
+        return _split(self.record.values.get(column, ""))
+
+    def resolve(self, column: str, value: str, resolve: Callable[[str], object]):
+        try:
+            resolved = resolve(value)
+        except ResolveError as error:
+            self.problem(str(error), column, value)
+            return None
+        note = getattr(resolved, "note", None)
+        if note:
+            self.note(f"column {column!r}: {note}")
+        return resolved
+
+    def names(self, g: GraphBuilder, iri: str) -> None:
+        g.add(iri, DCTERMS.identifier, g.text(self.text("id")))
+        g.add(iri, SKOS.prefLabel, g.text(self.text("name"), "en"))
+        for alt in self.list("alt_names"):
+            g.add(iri, SKOS.altLabel, g.text(alt, "en"))
+
+    def literal(
+        self, g: GraphBuilder, iri: str, prop, column: str, language: str | None = None
+    ) -> None:
+        if self.text(column):
+            g.add(iri, prop, g.text(self.text(column), language))
+
+    def date(self, g: GraphBuilder, iri: str, prop, column: str) -> None:
+        value = self.text(column)
+        if not value:
+            return
+        try:
+            g.add(iri, prop, g.date(value))
+        except ValueError:
+            self.problem("not a date: use YYYY, YYYY-MM or YYYY-MM-DD", column, value)
+
+    def count(self, g: GraphBuilder, iri: str, prop, column: str) -> None:
+        value = self.text(column)
+        if not value:
+            return
+        if not value.isdigit():
+            self.problem("must be a whole number >= 0", column, value)
+            return
+        g.add(iri, prop, g.integer(int(value)))
+
+    def url(self, g: GraphBuilder, iri: str, prop, column: str) -> None:
+        value = self.text(column)
+        if not value:
+            return
+        if not _URL_RE.match(value):
+            self.problem("must be an http(s) URL", column, value)
+            return
+        g.add(iri, prop, NamedNode(value))
+
+    def wikidata(self, g: GraphBuilder, iri: str) -> None:
+        value = self.text("wikidata")
+        if not value:
+            return
+        if not _QID_RE.match(value):
+            self.problem("must be a Wikidata QID such as Q42", "wikidata", value)
+            return
+        g.add(iri, SMEKG.wikidata, str(WD[value]))
+
+    def country(self, g: GraphBuilder, iri: str, prop, column: str) -> None:
+        resolved = self.resolve(column, self.text(column), self.mapper.resolver.country)
+        if resolved:
+            g.add(iri, prop, resolved.iri)
+
+    def region(self, g: GraphBuilder, iri: str, prop, column: str):
+        return self.region_value(g, iri, prop, column, self.text(column))
+
+    def region_value(self, g: GraphBuilder, iri: str, prop, column: str, value: str):
+        resolved = self.resolve(column, value, self.mapper.resolver.region)
+        if resolved:
+            g.add(iri, prop, resolved.iri)
+        return resolved
+
+    def region_code(self, g: GraphBuilder, iri: str, prop, code: str) -> None:
+        self.region_value(g, iri, prop, "postcode", code)
+
+    def concept(self, g: GraphBuilder, iri: str, prop, scheme: str, column: str, value: str):
+        resolved = self.resolve(column, value, lambda v: self.mapper.resolver.concept(scheme, v))
+        if resolved:
+            g.add(iri, prop, resolved.iri)
+
+    def coverage(self, g: GraphBuilder, iri: str) -> None:
+        for value in self.list("covers_regions"):
+            self.region_value(g, iri, SCHEMA.areaServed, "covers_regions", value)
+        for value in self.list("covers_sectors"):
+            resolved = self.resolve("covers_sectors", value, self.mapper.resolver.sector)
+            if resolved:
+                g.add(iri, CV.sector, resolved.iri)
+        for value in self.list("themes"):
+            self.concept(g, iri, CV.thematicArea, "Themes", "themes", value)
+
+    def provenance(self, g: GraphBuilder, node) -> None:
+        source = self.text("source")
+        if source:
+            document = self.mapper.index.get(source)
+            if document is None:
+                found = [e for e in self.mapper.lookup(source) if e.kind == "document"]
+                document = found[0] if found else None
+            if document is not None and document.kind == "document":
+                g.add(node, DCTERMS.source, document.iri)
+            elif _URL_RE.match(source):
+                g.add(node, DCTERMS.source, NamedNode(source))
+            else:
+                g.add(node, DCTERMS.bibliographicCitation, g.text(source))
+        if self.text("source_quote"):
+            g.add(node, SMEKG.evidence, g.text(self.text("source_quote"), "en"))

@@ -1,0 +1,337 @@
+"""The ``smekg`` command line: load, validate, inspect, export and query the graph."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+import time
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples
+from rich.console import Console
+from rich.table import Table
+
+from loaders.errors import LoadError
+from smekg.settings import Settings, get_settings
+from smekg.store import EXPORT_FORMATS, GraphStore, StoreError
+
+app = typer.Typer(
+    help="smekg: a knowledge graph of SME support ecosystems.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True)
+out = Console()
+
+
+class Kind(str, Enum):
+    organisations = "organisations"
+    memberships = "memberships"
+    programmes = "programmes"
+    policies = "policies"
+    events = "events"
+    relations = "relations"
+    documents = "documents"
+    turtle = "turtle"
+    ntriples = "ntriples"
+    nquads = "nquads"
+    trig = "trig"
+    jsonld = "jsonld"
+    rdfxml = "rdfxml"
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+StoreOption = Annotated[
+    Path | None,
+    typer.Option("--store", help="Store directory (default: $SMEKG_STORE).", show_default=False),
+]
+
+
+def _settings(store: Path | None) -> Settings:
+    settings = get_settings()
+    if store is not None:
+        settings = settings.model_copy(update={"store": store})
+    return settings
+
+
+def _open(settings: Settings, read_only: bool = False) -> GraphStore:
+    try:
+        return GraphStore.open(settings.store, read_only=read_only)
+    except StoreError as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from error
+
+
+def _fail(error: LoadError) -> None:
+    console.print(f"[red]nothing was written:[/red] {error}")
+    raise typer.Exit(1)
+
+
+def _run_load(store: GraphStore, settings: Settings, make_sources, *, force: bool) -> None:
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from loaders.sources import load_sources
+    from smekg.iri import Minter
+
+    minter = Minter(settings.base_iri)
+    started = time.perf_counter()
+    try:
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("reading sources")
+            sources = make_sources(minter, store)
+
+            def step(message: str) -> None:
+                progress.update(task, description=message)
+
+            reports = load_sources(store, sources, minter, force=force, progress=step)
+    except LoadError as error:
+        _fail(error)
+    table = Table(title=f"store: {settings.store}")
+    for column in ("source", "status", "triples", "seconds"):
+        table.add_column(column, justify="right" if column in {"triples", "seconds"} else "left")
+    for report in reports:
+        table.add_row(report.key, report.status, f"{report.triples:,}", f"{report.seconds:.2f}")
+    out.print(table)
+    for report in reports:
+        for note in report.notes:
+            console.print(f"[yellow]note:[/yellow] {note}")
+    out.print(
+        f"{sum(r.status != 'unchanged' for r in reports)} source(s) written, "
+        f"{len(store):,} quads in the store, {time.perf_counter() - started:.1f} s"
+    )
+
+
+@app.command()
+def load(
+    store: StoreOption = None,
+    force: Annotated[bool, typer.Option(help="Reload even unchanged sources.")] = False,
+    reference_only: Annotated[
+        bool, typer.Option("--reference-only", help="Only the ontology and reference data.")
+    ] = False,
+) -> None:
+    """Load every bundled dataset: ontology, countries, regions, sectors and the seed data."""
+    from loaders.bundled import bundled_sources, ontology_source, reference_sources
+
+    settings = _settings(store)
+    graph_store = _open(settings)
+
+    def make(minter, st):
+        if reference_only:
+            return [ontology_source(), *reference_sources(minter)]
+        return bundled_sources(minter, st, settings.data_dir)
+
+    _run_load(graph_store, settings, make, force=force)
+
+
+@app.command("load-file")
+def load_file(
+    paths: Annotated[list[Path], typer.Argument(help="Files or directories to load.")],
+    kind: Annotated[
+        Kind | None,
+        typer.Option(help="Table kind or RDF syntax (default: from the file name / extension)."),
+    ] = None,
+    store: StoreOption = None,
+    force: Annotated[bool, typer.Option(help="Reload even unchanged files.")] = False,
+) -> None:
+    """Load your own tables (CSV, XLSX, JSON, JSONL) or RDF files, each into its own graph."""
+    from loaders.sources import file_sources
+
+    settings = _settings(store)
+    graph_store = _open(settings)
+    _run_load(
+        graph_store,
+        settings,
+        lambda minter, st: file_sources(paths, minter, st, kind=kind.value if kind else None),
+        force=force,
+    )
+
+
+@app.command("load-reference")
+def load_reference(
+    path: Annotated[Path, typer.Argument(help="An official Eurostat classification file.")],
+    classification: Annotated[
+        str, typer.Option("--classification", help="nuts (names for NUTS 2024) or nace2.")
+    ],
+    store: StoreOption = None,
+) -> None:
+    """Load an official Eurostat file: NUTS names (CSV/XLSX) or NACE Rev. 2 (CSV/XLSX)."""
+    from loaders.reference.regions import build_nuts, read_eurostat_nuts_file
+    from loaders.reference.sectors import read_eurostat_nace2_file
+    from loaders.sources import Built, Source
+
+    settings = _settings(store)
+    graph_store = _open(settings)
+    if classification not in {"nuts", "nace2"}:
+        console.print("[red]error:[/red] --classification must be nuts or nace2")
+        raise typer.Exit(2)
+
+    def make(minter, _st):
+        if classification == "nuts":
+            names = read_eurostat_nuts_file(path)
+            labels = {code: entry.label for code, entry in names.items()}
+            return [
+                Source(
+                    key="reference/nuts2024",
+                    title="NUTS 2024 regions with the names of the official Eurostat file",
+                    origin=str(path),
+                    fingerprint=path.read_bytes(),
+                    build=lambda: Built(build_nuts(minter, labels)),
+                    shacl=False,
+                )
+            ]
+        return [
+            Source(
+                key="reference/nace2",
+                title="NACE Rev. 2 (official Eurostat file)",
+                origin=str(path),
+                fingerprint=path.read_bytes(),
+                build=lambda: Built(read_eurostat_nace2_file(path)),
+                shacl=False,
+            )
+        ]
+
+    try:
+        _run_load(graph_store, settings, make, force=False)
+    except ValueError as error:  # ReferenceFileError
+        console.print(f"[red]nothing was written:[/red] {error}")
+        raise typer.Exit(1) from error
+
+
+@app.command()
+def validate(store: StoreOption = None) -> None:
+    """Validate the whole store against the SHACL shapes."""
+    from pyshacl import validate as shacl_validate
+
+    from loaders.sources import _shacl_results, to_rdflib
+    from ontology import load_ontology, load_shapes
+
+    settings = _settings(store)
+    graph_store = _open(settings, read_only=True)
+    started = time.perf_counter()
+    data = to_rdflib(q.triple for q in graph_store.oxigraph)
+    conforms, results, _ = shacl_validate(
+        data, shacl_graph=load_shapes(), ont_graph=load_ontology(), inference="rdfs"
+    )
+    problems = [] if conforms else _shacl_results(results, str(settings.store))
+    for problem in problems[:200]:
+        console.print(f"[red]-[/red] {problem}")
+    seconds = time.perf_counter() - started
+    if problems:
+        out.print(f"{len(problems)} violation(s) in {len(data):,} triples ({seconds:.1f} s)")
+        raise typer.Exit(1)
+    out.print(f"valid: {len(data):,} triples conform to the shapes ({seconds:.1f} s)")
+
+
+@app.command()
+def stats(
+    store: StoreOption = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
+) -> None:
+    """Counts per class and per source."""
+    from smekg.stats import store_stats
+
+    settings = _settings(store)
+    graph_store = _open(settings, read_only=True)
+    result = store_stats(graph_store)
+    if fmt is OutputFormat.json:
+        out.print_json(json.dumps(result))
+        return
+    if fmt is OutputFormat.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["section", "name", "count"])
+        for section in ("classes", "sources"):
+            for name, count in result[section].items():
+                writer.writerow([section, name, count])
+        return
+    for section, title in (("classes", "class"), ("sources", "source graph")):
+        table = Table(title=f"{section} ({settings.store})")
+        table.add_column(title)
+        table.add_column("count", justify="right")
+        for name, count in result[section].items():
+            table.add_row(name, f"{count:,}")
+        out.print(table)
+    out.print(f"{result['quads']:,} quads in {len(result['sources'])} source graph(s)")
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="ttl, nt, nq, trig, rdf or jsonld.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default: stdout).")] = None,
+    graph: Annotated[str | None, typer.Option(help="Only this source graph IRI.")] = None,
+    store: StoreOption = None,
+) -> None:
+    """Export the store: nq/trig/jsonld keep the source graphs; ttl/nt/rdf write the union."""
+    if fmt not in EXPORT_FORMATS:
+        console.print(f"[red]error:[/red] --format must be one of {', '.join(EXPORT_FORMATS)}")
+        raise typer.Exit(2)
+    settings = _settings(store)
+    graph_store = _open(settings, read_only=True)
+    data = graph_store.dump(output, fmt, graph)
+    if data is not None:
+        sys.stdout.buffer.write(data)
+
+
+@app.command()
+def sparql(
+    query: Annotated[str, typer.Argument(help="A SPARQL query, or @file.rq to read one.")],
+    fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
+    store: StoreOption = None,
+) -> None:
+    """Run a read-only SPARQL query (project prefixes predeclared; default graph = union)."""
+    text = Path(query[1:]).read_text(encoding="utf-8") if query.startswith("@") else query
+    settings = _settings(store)
+    graph_store = _open(settings, read_only=True)
+    try:
+        result = graph_store.query(text)
+    except SyntaxError as error:
+        console.print(f"[red]invalid query:[/red] {error}")
+        raise typer.Exit(1) from error
+    if isinstance(result, QueryBoolean):
+        out.print(json.dumps({"boolean": bool(result)}) if fmt is not OutputFormat.table else bool(result))
+        return
+    if isinstance(result, QueryTriples):
+        sys.stdout.write("".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in result))
+        return
+    assert isinstance(result, QuerySolutions)
+    names = [v.value for v in result.variables]
+    rows = [[_term_text(solution[name]) for name in names] for solution in result]
+    if fmt is OutputFormat.json:
+        out.print_json(json.dumps([dict(zip(names, row, strict=True)) for row in rows]))
+    elif fmt is OutputFormat.csv:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(names)
+        writer.writerows(rows)
+        sys.stdout.write(buffer.getvalue())
+    else:
+        table = Table(*names)
+        for row in rows:
+            table.add_row(*(cell or "" for cell in row))
+        out.print(table)
+        out.print(f"{len(rows)} row(s)")
+
+
+def _term_text(term) -> str | None:
+    if term is None:
+        return None
+    return term.value
+
+
+if __name__ == "__main__":
+    app()

@@ -14,6 +14,7 @@ class Problem:
     row: int | None = None
     column: str | None = None
     value: object = None
+    focus: str | None = None  # the RDF node a SHACL violation is about
 
     def __str__(self) -> str:
         where = [self.file]

@@ -15,6 +15,7 @@ import hashlib
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from pyoxigraph import NamedNode, RdfFormat, Triple, parse
@@ -24,7 +25,7 @@ from loaders.entities import CLASS_KINDS, Entity, TableMapper
 from loaders.errors import LoadError, Problem
 from loaders.rdf import GraphBuilder
 from loaders.tables import TABLE_SUFFIXES, read_tables
-from ontology import DCTERMS, PROV, RDF, SMEKG, load_ontology, load_shapes
+from ontology import DCTERMS, PROV, RDF, RDFS, SMEKG, load_ontology, load_shapes
 from smekg import __version__
 from smekg.iri import Minter, slug
 from smekg.store import GraphStore
@@ -121,11 +122,19 @@ def load_sources(
         except LoadError as error:
             problems.extend(error.problems)
             continue
-        if validate and source.shacl:
+        planned.append((source, graph, checksum, built, time.perf_counter() - started))
+    if validate and not problems:
+        # Types declared anywhere in the batch count, so a batch may reference what it
+        # is about to load (seed rows pointing at reference regions, say).
+        batch_types = _type_index(b.graph for _, _, _, b, _ in planned if b is not None)
+        for index, (source, graph, checksum, built, seconds) in enumerate(planned):
+            if built is None or not source.shacl:
+                continue
             if progress:
                 progress(f"validating {source.key}")
-            problems.extend(shacl_problems(built.graph, source.origin, store))
-        planned.append((source, graph, checksum, built, time.perf_counter() - started))
+            started = time.perf_counter()
+            problems.extend(shacl_problems(built.graph, source.origin, store, batch_types))
+            planned[index] = (source, graph, checksum, built, seconds + time.perf_counter() - started)
     if problems:
         raise LoadError(problems)
 
@@ -181,12 +190,25 @@ def to_rdflib(triples: Iterable[Triple]) -> Graph:
     return graph
 
 
-def shacl_problems(built: GraphBuilder, origin: str, store: GraphStore) -> list[Problem]:
+def _type_index(graphs: Iterable[GraphBuilder]) -> dict[NamedNode, list[Triple]]:
+    rdf_type = NamedNode(str(RDF.type))
+    index: dict[NamedNode, list[Triple]] = {}
+    for graph in graphs:
+        for t in graph:
+            if t.predicate == rdf_type and isinstance(t.subject, NamedNode):
+                index.setdefault(t.subject, []).append(t)
+    return index
+
+
+def shacl_problems(
+    built: GraphBuilder,
+    origin: str,
+    store: GraphStore,
+    batch_types: dict[NamedNode, list[Triple]] | None = None,
+) -> list[Problem]:
     """Validate a source's triples against the shapes; the rdf:types of nodes it
     references but does not describe are read from the store, so cross-source
     references are checked too."""
-    from pyshacl import validate
-
     triples = list(built)
     subjects = {t.subject for t in triples}
     rdf_type = NamedNode(str(RDF.type))
@@ -196,13 +218,59 @@ def shacl_problems(built: GraphBuilder, origin: str, store: GraphStore) -> list[
         obj = t.object
         if isinstance(obj, NamedNode) and obj not in subjects and obj not in seen:
             seen.add(obj)
-            extra.extend(q.triple for q in store.oxigraph.quads_for_pattern(obj, rdf_type, None))
-    data = to_rdflib(triples + extra)
+            if batch_types and obj in batch_types:
+                extra.extend(batch_types[obj])
+            else:
+                extra.extend(
+                    q.triple for q in store.oxigraph.quads_for_pattern(obj, rdf_type, None)
+                )
+    # Referenced nodes come with their types only: they are checked in their own source.
+    external = {str(node.value) for node in seen if node not in subjects}
+    return [
+        p for p in validate_triples(triples + extra, origin) if p.focus not in external
+    ]
+
+
+@cache
+def _superclasses() -> dict[str, frozenset[str]]:
+    ontology = load_ontology()
+    result: dict[str, frozenset[str]] = {}
+    for cls in set(ontology.subjects(RDFS.subClassOf, None)):
+        result[str(cls)] = frozenset(
+            str(s) for s in ontology.transitive_objects(cls, RDFS.subClassOf) if s != cls
+        )
+    return result
+
+
+def with_inferred_types(triples: Iterable[Triple]) -> list[Triple]:
+    """Add the rdf:type triples implied by the ontology's rdfs:subClassOf hierarchy.
+
+    This is the only inference the shapes need; doing it here is much faster than
+    asking pyshacl to mix the whole ontology into every data graph.
+    """
+    supers = _superclasses()
+    rdf_type = NamedNode(str(RDF.type))
+    out = list(triples)
+    known = set(out)
+    for t in list(out):
+        if t.predicate == rdf_type and isinstance(t.object, NamedNode):
+            for sup in supers.get(t.object.value, ()):
+                inferred = Triple(t.subject, rdf_type, NamedNode(sup))
+                if inferred not in known:
+                    known.add(inferred)
+                    out.append(inferred)
+    return out
+
+
+def validate_triples(triples: Iterable[Triple], origin: str) -> list[Problem]:
+    """SHACL-validate ``triples``; return the violations as located problems."""
+    from pyshacl import validate
+
+    data = to_rdflib(with_inferred_types(triples))
     conforms, results, _ = validate(
         data,
         shacl_graph=load_shapes(),
-        ont_graph=load_ontology(),
-        inference="rdfs",
+        inference="none",
         abort_on_first=False,
         allow_warnings=True,
     )
@@ -228,6 +296,7 @@ def _shacl_results(results: Graph, origin: str) -> list[Problem]:
                 f"SHACL: <{focus}> {message}",
                 column=str(path) if path is not None else None,
                 value=str(value) if value is not None else None,
+                focus=str(focus),
             )
         )
     return sorted(problems, key=str)

@@ -216,26 +216,20 @@ def load_reference(
 @app.command()
 def validate(store: StoreOption = None) -> None:
     """Validate the whole store against the SHACL shapes."""
-    from pyshacl import validate as shacl_validate
-
-    from loaders.sources import _shacl_results, to_rdflib
-    from ontology import load_ontology, load_shapes
+    from loaders.sources import validate_triples
 
     settings = _settings(store)
     graph_store = _open(settings, read_only=True)
     started = time.perf_counter()
-    data = to_rdflib(q.triple for q in graph_store.oxigraph)
-    conforms, results, _ = shacl_validate(
-        data, shacl_graph=load_shapes(), ont_graph=load_ontology(), inference="rdfs"
-    )
-    problems = [] if conforms else _shacl_results(results, str(settings.store))
+    triples = list({q.triple for q in graph_store.oxigraph})
+    problems = validate_triples(triples, str(settings.store))
     for problem in problems[:200]:
         console.print(f"[red]-[/red] {problem}")
     seconds = time.perf_counter() - started
     if problems:
-        out.print(f"{len(problems)} violation(s) in {len(data):,} triples ({seconds:.1f} s)")
+        out.print(f"{len(problems)} violation(s) in {len(triples):,} triples ({seconds:.1f} s)")
         raise typer.Exit(1)
-    out.print(f"valid: {len(data):,} triples conform to the shapes ({seconds:.1f} s)")
+    out.print(f"valid: {len(triples):,} triples conform to the shapes ({seconds:.1f} s)")
 
 
 @app.command()

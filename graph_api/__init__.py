@@ -1,0 +1,1 @@
+"""REST API (FastAPI) over the knowledge graph."""

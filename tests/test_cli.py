@@ -1,0 +1,95 @@
+"""The `smekg` command, run as a real process against a real store on disk."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SMEKG = str(Path(sys.executable).with_name("smekg"))
+
+
+def run(*args: str, store: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SMEKG_STORE": str(store), "COLUMNS": "200"}
+    result = subprocess.run(
+        [SMEKG, *args], capture_output=True, text=True, env=env, timeout=600
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"smekg {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@pytest.fixture
+def store_copy(seeded_store_dir: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "store"
+    shutil.copytree(seeded_store_dir, copy)
+    return copy
+
+
+def test_load_on_a_loaded_store_changes_nothing(store_copy):
+    result = run("load", store=store_copy)
+    assert "0 source(s) written" in result.stdout
+    assert result.stdout.count("unchanged") == 12  # ontology, 4 reference, 7 seed
+
+
+def test_stats_json(store_copy):
+    stats = json.loads(run("stats", "--format", "json", store=store_copy).stdout)
+    assert stats["classes"]["smekg:Country"] == 249
+    assert stats["classes"]["smekg:Sector"] == 1047
+
+
+def test_sparql_csv_and_json(store_copy):
+    query = (
+        "SELECT ?name WHERE { ?n a smekg:Network ; skos:prefLabel ?name } ORDER BY ?name"
+    )
+    rows = list(csv.reader(io.StringIO(run("sparql", query, "--format", "csv", store=store_copy).stdout)))
+    assert rows == [
+        ["name"],
+        ["INSME Steering Group"],
+        ["International Network for Small and Medium-sized Enterprises"],
+    ]
+    data = json.loads(run("sparql", query, "--format", "json", store=store_copy).stdout)
+    assert [row["name"] for row in data] == [r[0] for r in rows[1:]]
+
+
+def test_sparql_update_is_refused(store_copy):
+    result = run("sparql", "DELETE WHERE { ?s ?p ?o }", store=store_copy, check=False)
+    assert result.returncode != 0
+    count = run("sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", "json",
+                store=store_copy)
+    assert int(json.loads(count.stdout)[0]["n"]) > 50_000
+
+
+@pytest.mark.parametrize("fmt", ["nq", "ttl", "jsonld"])
+def test_export(store_copy, tmp_path, fmt):
+    from pyoxigraph import RdfFormat, parse
+
+    output = tmp_path / f"export.{fmt}"
+    run("export", "--format", fmt, "--output", str(output), store=store_copy)
+    rdf_format = {"nq": RdfFormat.N_QUADS, "ttl": RdfFormat.TURTLE,
+                  "jsonld": RdfFormat.JSON_LD}[fmt]
+    parsed = list(parse(output.read_bytes(), format=rdf_format))
+    assert len(parsed) > 50_000
+    if fmt == "nq":
+        assert {str(q.graph_name) for q in parsed if "graph/seed/organisations" in str(q.graph_name)}
+
+
+def test_load_file_error_exits_non_zero_and_names_the_place(store_copy, tmp_path):
+    bad = tmp_path / "organisations.csv"
+    bad.write_text("id,name,country\nx,X,Atlantis\n", encoding="utf-8")
+    result = run("load-file", str(bad), store=store_copy, check=False)
+    assert result.returncode == 1
+    assert f"{bad}, row 2, column 'country'" in result.stderr.replace("\n", "")
+    assert "nothing was written" in result.stderr
+
+
+def test_validate_the_bundled_store(store_copy):
+    result = run("validate", store=store_copy)
+    assert result.stdout.startswith("valid:")

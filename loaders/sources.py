@@ -70,7 +70,7 @@ class Source:
     origin: str  # the file or package it comes from, recorded as dcterms:source
     fingerprint: bytes  # the source content: its checksum decides whether to reload
     build: Callable[[], Built]
-    licence: str | None = None
+    licence: str | None = None  # an IRI (SPDX or the legal act)
     shacl: bool = True
 
 
@@ -134,7 +134,13 @@ def load_sources(
                 progress(f"validating {source.key}")
             started = time.perf_counter()
             problems.extend(shacl_problems(built.graph, source.origin, store, batch_types))
-            planned[index] = (source, graph, checksum, built, seconds + time.perf_counter() - started)
+            planned[index] = (
+                source,
+                graph,
+                checksum,
+                built,
+                seconds + time.perf_counter() - started,
+            )
     if problems:
         raise LoadError(problems)
 
@@ -178,7 +184,7 @@ def _provenance(graph: str, source: Source, checksum: str, count: int) -> list[T
     g.add(graph, PROV.generatedAtTime, g.datetime(dt.datetime.now(dt.UTC).replace(microsecond=0)))
     g.add(graph, SMEKG.tripleCount, g.integer(count))
     if source.licence:
-        g.add(graph, DCTERMS.license, g.text(source.licence))
+        g.add(graph, DCTERMS.license, source.licence)
     return list(g)
 
 
@@ -226,9 +232,7 @@ def shacl_problems(
                 )
     # Referenced nodes come with their types only: they are checked in their own source.
     external = {str(node.value) for node in seen if node not in subjects}
-    return [
-        p for p in validate_triples(triples + extra, origin) if p.focus not in external
-    ]
+    return [p for p in validate_triples(triples + extra, origin) if p.focus not in external]
 
 
 @cache
@@ -310,7 +314,7 @@ def store_lookup(store: GraphStore) -> Callable[[str], list[Entity]]:
         from pyoxigraph import Literal
 
         rows = store.select(
-            "SELECT ?e ?type WHERE { ?e dcterms:identifier ?key ; a ?type }",
+            "SELECT ?key ?e ?type WHERE { ?e dcterms:identifier ?key ; a ?type }",
             {"key": Literal(key)},
         )
         found: dict[str, str] = {}
@@ -423,7 +427,8 @@ def file_sources(
             raise LoadError([Problem(str(path), "no such file or directory")])
         if path.is_dir():
             files.extend(
-                p for p in sorted(path.iterdir())
+                p
+                for p in sorted(path.iterdir())
                 if p.suffix.lower() in TABLE_SUFFIXES | set(RDF_FORMATS)
             )
         else:
@@ -437,6 +442,9 @@ def file_sources(
     duplicates = {k for k in keys if keys.count(k) > 1}
     if duplicates:
         raise LoadError(
-            [Problem(str(p), f"two files map to the same source {sorted(duplicates)}") for p in files]
+            [
+                Problem(str(p), f"two files map to the same source {sorted(duplicates)}")
+                for p in files
+            ]
         )
     return sources

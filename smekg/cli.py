@@ -7,7 +7,7 @@ import io
 import json
 import sys
 import time
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -29,7 +29,7 @@ console = Console(stderr=True)
 out = Console()
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     organisations = "organisations"
     memberships = "memberships"
     programmes = "programmes"
@@ -45,7 +45,7 @@ class Kind(str, Enum):
     rdfxml = "rdfxml"
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
@@ -266,7 +266,9 @@ def stats(
 @app.command()
 def export(
     fmt: Annotated[str, typer.Option("--format", help="ttl, nt, nq, trig, rdf or jsonld.")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default: stdout).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File (default: stdout).")
+    ] = None,
     graph: Annotated[str | None, typer.Option(help="Only this source graph IRI.")] = None,
     store: StoreOption = None,
 ) -> None:
@@ -297,7 +299,9 @@ def sparql(
         console.print(f"[red]invalid query:[/red] {error}")
         raise typer.Exit(1) from error
     if isinstance(result, QueryBoolean):
-        out.print(json.dumps({"boolean": bool(result)}) if fmt is not OutputFormat.table else bool(result))
+        out.print(
+            json.dumps({"boolean": bool(result)}) if fmt is not OutputFormat.table else bool(result)
+        )
         return
     if isinstance(result, QueryTriples):
         sys.stdout.write("".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in result))

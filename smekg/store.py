@@ -146,7 +146,7 @@ class GraphStore:
 
     def count_in(self, graph: str) -> int:
         rows = self.select(
-            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
             {"g": NamedNode(graph)},
         )
         return int(rows[0]["n"].value)
@@ -159,7 +159,8 @@ class GraphStore:
         union: bool = True,
     ) -> QuerySolutions | QueryBoolean | QueryTriples:
         """Run a read query with the project prefixes; variables in ``bindings`` are
-        substituted by the engine (never pasted into the text)."""
+        substituted by the engine (never pasted into the text). Oxigraph requires a
+        bound variable to appear in the SELECT projection."""
         substitutions = {Variable(k): v for k, v in (bindings or {}).items()}
         return self._store.query(
             sparql,
@@ -191,7 +192,7 @@ class GraphStore:
         if not self._store.contains_named_graph(NamedNode(graph)):
             return None
         rows = self.select(
-            """SELECT ?title ?source ?sha ?version ?at ?count WHERE { GRAPH ?g {
+            """SELECT ?g ?title ?source ?sha ?version ?at ?count WHERE { GRAPH ?g {
                  OPTIONAL { ?g dcterms:title ?title }
                  OPTIONAL { ?g dcterms:source ?source }
                  OPTIONAL { ?g smekg:sha256 ?sha }
@@ -237,9 +238,7 @@ class GraphStore:
     def _dump_union(self, output: Path | None, rdf_format: RdfFormat) -> bytes | None:
         # Triple formats have no graphs: serialise the union (de-duplicated) via a scratch store.
         scratch = Store()
-        scratch.extend(
-            Quad(q.subject, q.predicate, q.object, DefaultGraph()) for q in self._store
-        )
+        scratch.extend(Quad(q.subject, q.predicate, q.object, DefaultGraph()) for q in self._store)
         kwargs: dict = {"format": rdf_format, "from_graph": DefaultGraph()}
         if rdf_format == RdfFormat.TURTLE:
             kwargs["prefixes"] = PREFIXES

@@ -18,9 +18,7 @@ SMEKG = str(Path(sys.executable).with_name("smekg"))
 
 def run(*args: str, store: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SMEKG_STORE": str(store), "COLUMNS": "200"}
-    result = subprocess.run(
-        [SMEKG, *args], capture_output=True, text=True, env=env, timeout=600
-    )
+    result = subprocess.run([SMEKG, *args], capture_output=True, text=True, env=env, timeout=600)
     if check and result.returncode != 0:
         raise AssertionError(f"smekg {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result
@@ -46,10 +44,10 @@ def test_stats_json(store_copy):
 
 
 def test_sparql_csv_and_json(store_copy):
-    query = (
-        "SELECT ?name WHERE { ?n a smekg:Network ; skos:prefLabel ?name } ORDER BY ?name"
+    query = "SELECT ?name WHERE { ?n a smekg:Network ; skos:prefLabel ?name } ORDER BY ?name"
+    rows = list(
+        csv.reader(io.StringIO(run("sparql", query, "--format", "csv", store=store_copy).stdout))
     )
-    rows = list(csv.reader(io.StringIO(run("sparql", query, "--format", "csv", store=store_copy).stdout)))
     assert rows == [
         ["name"],
         ["INSME Steering Group"],
@@ -62,8 +60,9 @@ def test_sparql_csv_and_json(store_copy):
 def test_sparql_update_is_refused(store_copy):
     result = run("sparql", "DELETE WHERE { ?s ?p ?o }", store=store_copy, check=False)
     assert result.returncode != 0
-    count = run("sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", "json",
-                store=store_copy)
+    count = run(
+        "sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", "json", store=store_copy
+    )
     assert int(json.loads(count.stdout)[0]["n"]) > 50_000
 
 
@@ -73,12 +72,15 @@ def test_export(store_copy, tmp_path, fmt):
 
     output = tmp_path / f"export.{fmt}"
     run("export", "--format", fmt, "--output", str(output), store=store_copy)
-    rdf_format = {"nq": RdfFormat.N_QUADS, "ttl": RdfFormat.TURTLE,
-                  "jsonld": RdfFormat.JSON_LD}[fmt]
+    rdf_format = {"nq": RdfFormat.N_QUADS, "ttl": RdfFormat.TURTLE, "jsonld": RdfFormat.JSON_LD}[
+        fmt
+    ]
     parsed = list(parse(output.read_bytes(), format=rdf_format))
     assert len(parsed) > 50_000
     if fmt == "nq":
-        assert {str(q.graph_name) for q in parsed if "graph/seed/organisations" in str(q.graph_name)}
+        assert {
+            str(q.graph_name) for q in parsed if "graph/seed/organisations" in str(q.graph_name)
+        }
 
 
 def test_load_file_error_exits_non_zero_and_names_the_place(store_copy, tmp_path):

@@ -49,8 +49,7 @@ def select(store, query, **bindings):
 
 def values(store, subject, prop) -> set[str]:
     return {
-        row["v"].value
-        for row in select(store, f"SELECT ?v WHERE {{ ?s {prop} ?v }}", s=subject)
+        row["v"].value for row in select(store, f"SELECT ?s ?v WHERE {{ ?s {prop} ?v }}", s=subject)
     }
 
 
@@ -70,7 +69,9 @@ def test_insme_facts(seeded_store, minter):
     assert values(seeded_store, insme, "smekg:statedCountryCount") == {"44"}
     assert values(seeded_store, insme, "smekg:statedContinentCount") == {"4"}
     assert {v.rsplit("#", 1)[1] for v in values(seeded_store, insme, "smekg:providesService")} == {
-        "service-training", "service-technical-assistance", "service-capacity-building"
+        "service-training",
+        "service-technical-assistance",
+        "service-capacity-building",
     }
     assert values(seeded_store, insme, "smekg:underAuspicesOf") == {minter.organisation("oecd")}
     assert values(seeded_store, insme, "smekg:originatedAt") == {
@@ -79,7 +80,8 @@ def test_insme_facts(seeded_store, minter):
     assert values(seeded_store, insme, "smekg:followsFrom") == {minter.policy("bologna-charter")}
     assert "mission" and values(seeded_store, insme, "smekg:mission")
     assert values(seeded_store, insme, "rdf:type") >= {
-        "https://w3id.org/smekg/ontology#Network", "http://www.w3.org/ns/org#Organization"
+        "https://w3id.org/smekg/ontology#Network",
+        "http://www.w3.org/ns/org#Organization",
     }
 
 
@@ -87,7 +89,7 @@ def test_steering_group_members(seeded_store, minter):
     group = minter.organisation("insme-steering-group")
     memberships = select(
         seeded_store,
-        "SELECT ?member ?role ?kind WHERE { ?m org:organization ?g ; org:member ?member ; "
+        "SELECT ?g ?member ?role ?kind WHERE { ?m org:organization ?g ; org:member ?member ; "
         "org:role ?role . ?member a ?kind FILTER(?kind IN (smekg:Country, smekg:Organisation)) }",
         g=group,
     )
@@ -112,9 +114,15 @@ def test_steering_group_members(seeded_store, minter):
 
 
 NETWORK_COUNTRIES = {
-    "cegetec": "UY", "cyprus-institute-of-technology": "CY", "fisme": "IN",
-    "galicia-e-commerce-leveraging-centre": "ES", "medef": "FR", "saretek": "ES",
-    "sbc": "KR", "umis-smea": "HR", "walloon-business-house-for-europe": "BE",
+    "cegetec": "UY",
+    "cyprus-institute-of-technology": "CY",
+    "fisme": "IN",
+    "galicia-e-commerce-leveraging-centre": "ES",
+    "medef": "FR",
+    "saretek": "ES",
+    "sbc": "KR",
+    "umis-smea": "HR",
+    "walloon-business-house-for-europe": "BE",
 }
 
 
@@ -133,7 +141,8 @@ def test_bologna_charter_and_conferences(seeded_store, minter):
     assert values(seeded_store, charter, "dcterms:issued") == {"2000-06"}
     assert values(seeded_store, first, "schema:location") == {NUTS + "ITH55"}
     assert values(seeded_store, first, "schema:organizer") == {
-        minter.organisation("oecd"), minter.organisation("italian-government")
+        minter.organisation("oecd"),
+        minter.organisation("italian-government"),
     }
     assert values(seeded_store, second, "schema:startDate") == {"2004-06"}
     assert values(seeded_store, second, "schema:location") == {NUTS + "TR100"}
@@ -151,7 +160,7 @@ def test_good_practices_and_their_regions(seeded_store, minter):
     brief = minter.publication("interreg-internationalisation-brief")
     featured = {
         r["gp"].value.rsplit("/", 1)[1]
-        for r in select(seeded_store, "SELECT ?gp WHERE { ?gp smekg:featuredIn ?b }", b=brief)
+        for r in select(seeded_store, "SELECT ?b ?gp WHERE { ?gp smekg:featuredIn ?b }", b=brief)
     }
     assert len(featured) == 14
     for key in featured:

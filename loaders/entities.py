@@ -409,7 +409,7 @@ class TableMapper:
         if row.text("file"):
             g.add(iri, SMEKG.fileName, g.text(row.text("file")))
         if row.text("sha256"):
-            g.add(iri, SMEKG.sha256, g.text(row.text("sha256")))
+            g.add(iri, SMEKG.sha256, g.text(row.text("sha256").lower()))
         if row.text("url"):
             row.url(g, iri, FOAF.page, "url")
         if row.text("publisher"):
@@ -579,7 +579,7 @@ class TableMapper:
             row.problem("an organisation cannot be a member of itself", "member", member_value)
             return
         network_key = network.iri.rsplit("/", 1)[-1]
-        iri = self.minter.membership(network_key, member_key, role.iri.rsplit("-", 1)[-1])
+        iri = self.minter.membership(network_key, member_key, role.iri.split("#role-", 1)[-1])
         g.add(iri, RDF.type, ORG.Membership)
         g.add(iri, ORG.organization, network.iri)
         g.add(iri, ORG.member, member_iri)

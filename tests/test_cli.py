@@ -95,3 +95,38 @@ def test_load_file_error_exits_non_zero_and_names_the_place(store_copy, tmp_path
 def test_validate_the_bundled_store(store_copy):
     result = run("validate", store=store_copy)
     assert result.stdout.startswith("valid:")
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "eurostat"
+
+
+def test_load_reference_nuts_names_and_nace_rev2(store_copy):
+    run("load-reference", str(FIXTURES / "NUTS2024_sample.csv"), "--classification", "nuts",
+        store=store_copy)
+    label = run(
+        "sparql",
+        "SELECT ?l WHERE { <http://data.europa.eu/nuts/code/ITH5> skos:prefLabel ?l }",
+        "--format", "json", store=store_copy,
+    )
+    assert json.loads(label.stdout) == [{"l": "Emilia-Romagna"}]
+    run("load-reference", str(FIXTURES / "NACE_REV2_sample.csv"), "--classification", "nace2",
+        store=store_copy)
+    broader = run(
+        "sparql",
+        "SELECT ?b WHERE { <http://data.europa.eu/ux2/nace2/2511> skos:broader ?b }",
+        "--format", "json", store=store_copy,
+    )
+    assert json.loads(broader.stdout) == [{"b": "http://data.europa.eu/ux2/nace2/251"}]
+
+
+def test_load_reference_bad_file_exits_non_zero(store_copy, tmp_path):
+    bad = tmp_path / "NACE.csv"
+    bad.write_text(
+        '"Order","Level","Code","Parent","Description"\n"1","1","A","","Agriculture"\n'
+        '"2","2","01","B","Crop"\n',
+        encoding="utf-8",
+    )
+    result = run("load-reference", str(bad), "--classification", "nace2", store=store_copy,
+                 check=False)
+    assert result.returncode == 1
+    assert str(bad) in result.stderr.replace("\n", "") and "row 3" in result.stderr

@@ -6,8 +6,7 @@ code is a ``smekg:Sector`` and ``skos:Concept`` with ``skos:prefLabel``\\@en,
 ``skos:notation`` and ``smekg:naceCode`` (the code as printed: ``C``, ``25``, ``25.1``,
 ``25.11``), ``smekg:level`` (1 section ... 4 class), ``skos:inScheme`` the revision's scheme,
 ``skos:broader`` its parent (sections are ``skos:topConceptOf`` the scheme) and its level
-node ``smekg:nace2.1-level-1`` ... (linked both ways: ``xkos:classificationLevel`` from the
-concept and ``skos:member`` from the level, the XKOS way).
+node ``smekg:nace2.1-level-1`` ... (the level lists its concepts with ``skos:member``).
 
 Examples
 --------
@@ -32,7 +31,7 @@ from pyoxigraph import Literal, NamedNode
 
 from loaders.rdf import GraphBuilder
 from loaders.reference.regions import ReferenceFileError, _read_table
-from ontology import RDF, SKOS, SMEKG, XKOS
+from ontology import RDF, SKOS, SMEKG
 from smekg.iri import NACE_SCHEME_IRIS, Minter, nace_sector
 
 __all__ = [
@@ -92,7 +91,6 @@ _TOP_CONCEPT_OF = NamedNode(str(SKOS.topConceptOf))
 _HAS_TOP_CONCEPT = NamedNode(str(SKOS.hasTopConcept))
 _SCOPE_NOTE = NamedNode(str(SKOS.scopeNote))
 _MEMBER = NamedNode(str(SKOS.member))
-_CLASSIFICATION_LEVEL = NamedNode(str(XKOS.classificationLevel))
 
 
 class InvalidNaceCode(ValueError):
@@ -231,7 +229,6 @@ def _add_sector(graph: GraphBuilder, version: str, item: NaceCode) -> None:
     add(node, _NACE_CODE, Literal(item.code))
     add(node, _LEVEL, GraphBuilder.integer(item.level))
     add(node, _IN_SCHEME, scheme)
-    add(node, _CLASSIFICATION_LEVEL, level_node)
     add(level_node, _MEMBER, node)
     if item.parent is None:
         add(node, _TOP_CONCEPT_OF, scheme)

@@ -196,7 +196,6 @@ EXTERNAL_PROPERTIES = [
     SKOS.exactMatch,
     SKOS.member,
     SKOS.scopeNote,
-    XKOS.classificationLevel,
     XKOS.levels,
     XKOS.depth,
     XKOS.numberOfLevels,
@@ -860,7 +859,6 @@ nace21:2511 a smekg:Sector ;
     skos:broader nace21:251 ;
     smekg:level 4 ;
     smekg:naceCode "25.11" ;
-    xkos:classificationLevel smekg:nace2.1-level-4 ;
     skos:scopeNote "This class includes ..."@en .
 
 smekg:nace2.1-level-4 skos:member nace21:2511 .

@@ -25,7 +25,7 @@ from loaders.reference.sectors import (
     read_eurostat_nace2_codes,
     read_eurostat_nace2_file,
 )
-from ontology import RDF, SKOS, SMEKG, XKOS
+from ontology import RDF, SKOS, SMEKG
 from smekg.iri import NACE_SCHEME_IRIS, Minter, nace_sector
 
 MINTER = Minter("https://w3id.org/smekg/id/")
@@ -146,7 +146,6 @@ def test_nace21_concept(nace21: dict) -> None:
     assert objects(nace21, iri, SMEKG.level) == [GraphBuilder.integer(4)]
     assert objects(nace21, iri, SKOS.inScheme) == [NamedNode(NACE_SCHEME_IRIS["2.1"])]
     level_node = str(SMEKG["nace2.1-level-4"])
-    assert objects(nace21, iri, XKOS.classificationLevel) == [NamedNode(level_node)]
     assert NamedNode(iri) in objects(nace21, level_node, SKOS.member)
     assert len(objects(nace21, level_node, SKOS.member)) == 651
     assert objects(nace21, nace_sector("2.1", "C"), SKOS.prefLabel) == [
@@ -201,7 +200,6 @@ def test_nace2_fixture(tmp_path: Path) -> None:
         Literal("Manufacture of metal structures and parts of structures", language="en")
     ]
     assert objects(index, iri, SMEKG.level) == [GraphBuilder.integer(4)]
-    assert objects(index, iri, XKOS.classificationLevel) == [NamedNode(str(SMEKG["nace2-level-4"]))]
     (note,) = objects(index, iri, SKOS.scopeNote)
     assert note.language == "en"
     assert note.value.startswith("This class includes:\n- manufacture of metal frameworks")

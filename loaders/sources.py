@@ -169,7 +169,8 @@ def load_sources(
                 built.notes,
             )
         )
-    store.flush()
+    if any(r.status != "unchanged" for r in reports):
+        store.compact()
     return reports
 
 

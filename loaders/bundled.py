@@ -11,6 +11,7 @@ from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
+from loaders.entities import TABLE_ORDER
 from loaders.rdf import GraphBuilder
 from loaders.sources import Built, Source, rdf_source, table_sources
 from smekg.iri import Minter
@@ -19,15 +20,7 @@ from smekg.store import GraphStore
 # Eurostat classifications are reusable under Commission Decision 2011/833/EU.
 EU_REUSE_DECISION = "http://data.europa.eu/eli/dec/2011/833/oj"
 
-SEED_TABLES = (
-    "documents",
-    "organisations",
-    "events",
-    "policies",
-    "programmes",
-    "memberships",
-    "relations",
-)
+SEED_TABLES = TABLE_ORDER
 
 
 def _package_fingerprint(*distributions: str) -> bytes:

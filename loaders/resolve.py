@@ -16,9 +16,9 @@ from functools import cache
 import pycountry
 from rdflib import Graph
 
-from loaders.reference.countries import CountryResolver
+from loaders.reference.countries import default_resolver
 from loaders.reference.regions import bundled_nuts_codes, nuts_country_to_iso
-from loaders.reference.sectors import InvalidNaceCode, build_nace21, normalise_nace_code
+from loaders.reference.sectors import InvalidNaceCode, nace21_codes, normalise_nace_code
 from ontology import SKOS, SMEKG, load_ontology
 from smekg.iri import Minter, nace_sector, nuts_region
 
@@ -52,11 +52,7 @@ def _nuts_codes() -> frozenset[str]:
 
 @cache
 def _nace21_codes() -> frozenset[str]:
-    from pyoxigraph import NamedNode
-
-    notation = NamedNode(str(SKOS.notation))
-    builder = build_nace21(Minter("urn:x:"))
-    return frozenset(t.object.value for t in builder if t.predicate == notation)
+    return frozenset(entry.code for entry in nace21_codes())
 
 
 @cache
@@ -80,7 +76,7 @@ class Resolver:
 
     def __init__(self, minter: Minter) -> None:
         self.minter = minter
-        self.countries = CountryResolver()
+        self.countries = default_resolver()
 
     def country(self, value: str) -> Resolved:
         match = self.countries.resolve(value)

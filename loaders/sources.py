@@ -28,7 +28,7 @@ from loaders.tables import TABLE_SUFFIXES, read_tables
 from ontology import DCTERMS, PROV, RDF, RDFS, SMEKG, load_ontology, load_shapes
 from smekg import __version__
 from smekg.iri import Minter, slug
-from smekg.store import GraphStore
+from smekg.store import GraphStore, SourceRecord, ntriples
 
 LOADER_VERSION = f"smekg-loaders/{__version__}"
 
@@ -84,6 +84,18 @@ class LoadReport:
     notes: list[str] = field(default_factory=list)
 
 
+@dataclass
+class _Plan:
+    """One source on its way through :func:`load_sources`."""
+
+    source: Source
+    graph: str
+    checksum: str
+    record: SourceRecord | None  # what the store holds now
+    built: Built | None = None  # None: unchanged (or failed to build)
+    seconds: float = 0.0
+
+
 def sha256_of(*parts: bytes | str) -> str:
     digest = hashlib.sha256()
     for part in parts:
@@ -105,68 +117,64 @@ def load_sources(
 
     Raises :class:`LoadError` (nothing written) when any source has a problem.
     """
-    planned: list[tuple[Source, str, str, Built | None, float]] = []
+    plans: list[_Plan] = []
     problems: list[Problem] = []
     for source in sources:
         graph = minter.graph(source.key)
-        checksum = sha256_of(source.fingerprint, LOADER_VERSION, minter.base)
-        record = store.source_record(graph)
-        if record is not None and record.sha256 == checksum and not force:
-            planned.append((source, graph, checksum, None, 0.0))
+        plan = _Plan(
+            source,
+            graph,
+            sha256_of(source.fingerprint, LOADER_VERSION, minter.base),
+            store.source_record(graph),
+        )
+        plans.append(plan)
+        if plan.record is not None and plan.record.sha256 == plan.checksum and not force:
             continue
         if progress:
             progress(f"building {source.key}")
         started = time.perf_counter()
         try:
-            built = source.build()
+            plan.built = source.build()
         except LoadError as error:
             problems.extend(error.problems)
-            continue
-        planned.append((source, graph, checksum, built, time.perf_counter() - started))
+        plan.seconds += time.perf_counter() - started
     if validate and not problems:
         # Types declared anywhere in the batch count, so a batch may reference what it
         # is about to load (seed rows pointing at reference regions, say).
-        batch_types = _type_index(b.graph for _, _, _, b, _ in planned if b is not None)
-        for index, (source, graph, checksum, built, seconds) in enumerate(planned):
-            if built is None or not source.shacl:
+        batch_types = _type_index(p.built.graph for p in plans if p.built is not None)
+        for plan in plans:
+            if plan.built is None or not plan.source.shacl:
                 continue
             if progress:
-                progress(f"validating {source.key}")
+                progress(f"validating {plan.source.key}")
             started = time.perf_counter()
-            problems.extend(shacl_problems(built.graph, source.origin, store, batch_types))
-            planned[index] = (
-                source,
-                graph,
-                checksum,
-                built,
-                seconds + time.perf_counter() - started,
+            problems.extend(
+                shacl_problems(plan.built.graph, plan.source.origin, store, batch_types)
             )
+            plan.seconds += time.perf_counter() - started
     if problems:
         raise LoadError(problems)
 
     reports = []
-    for source, graph, checksum, built, seconds in planned:
-        if built is None:
-            record = store.source_record(graph)
-            reports.append(
-                LoadReport(source.key, graph, "unchanged", record.triples if record else 0, 0.0)
-            )
+    for plan in plans:
+        if plan.built is None:
+            triples = plan.record.triples if plan.record else 0
+            reports.append(LoadReport(plan.source.key, plan.graph, "unchanged", triples, 0.0))
             continue
         if progress:
-            progress(f"writing {source.key}")
+            progress(f"writing {plan.source.key}")
         started = time.perf_counter()
-        existed = store.source_record(graph) is not None
-        triples = list(built.graph)
-        triples.extend(_provenance(graph, source, checksum, len(triples)))
-        store.replace_source(graph, triples)
+        triples = list(plan.built.graph)
+        triples.extend(_provenance(plan.graph, plan.source, plan.checksum, len(triples)))
+        store.replace_source(plan.graph, triples)
         reports.append(
             LoadReport(
-                source.key,
-                graph,
-                "replaced" if existed else "loaded",
+                plan.source.key,
+                plan.graph,
+                "replaced" if plan.record is not None else "loaded",
                 len(triples),
-                seconds + time.perf_counter() - started,
-                built.notes,
+                plan.seconds + time.perf_counter() - started,
+                plan.built.notes,
             )
         )
     if any(r.status != "unchanged" for r in reports):
@@ -192,8 +200,7 @@ def _provenance(graph: str, source: Source, checksum: str, count: int) -> list[T
 # -- SHACL ---------------------------------------------------------------------------
 def to_rdflib(triples: Iterable[Triple]) -> Graph:
     graph = Graph()
-    text = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
-    graph.parse(data=text, format="nt")
+    graph.parse(data=ntriples(triples), format="nt")
     return graph
 
 

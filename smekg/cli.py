@@ -18,7 +18,7 @@ from rich.table import Table
 
 from loaders.errors import LoadError
 from smekg.settings import Settings, get_settings
-from smekg.store import EXPORT_FORMATS, GraphStore, StoreError
+from smekg.store import EXPORT_FORMATS, GraphStore, StoreError, ntriples
 
 app = typer.Typer(
     help="smekg: a knowledge graph of SME support ecosystems.",
@@ -304,7 +304,8 @@ def sparql(
         )
         return
     if isinstance(result, QueryTriples):
-        sys.stdout.write("".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in result))
+        text = ntriples(result)
+        sys.stdout.write(text + "\n" if text else "")
         return
     assert isinstance(result, QuerySolutions)
     names = [v.value for v in result.variables]

@@ -50,6 +50,11 @@ EXPORT_FORMATS: dict[str, RdfFormat] = {
 }
 
 
+def ntriples(triples: Iterable[Triple]) -> str:
+    """N-Triples text of ``triples`` (pyoxigraph terms print in N-Triples syntax)."""
+    return "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
+
+
 class StoreError(RuntimeError):
     """The store cannot be opened or written."""
 
@@ -124,7 +129,7 @@ class GraphStore:
                 if not triples:
                     self._store.add_graph(graph_node)
             else:
-                body = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
+                body = ntriples(triples)
                 self._store.update(
                     f"DROP SILENT GRAPH <{graph}> ;\n"
                     f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}"
@@ -227,12 +232,10 @@ class GraphStore:
         ``rdf``) to ``output`` (or return the bytes when ``output`` is None)."""
         rdf_format = EXPORT_FORMATS[fmt]
         kwargs: dict = {"format": rdf_format}
-        if rdf_format.supports_datasets:
-            pass
-        elif graph is not None:
+        if not rdf_format.supports_datasets:
+            if graph is None:
+                return self._dump_union(output, rdf_format)
             kwargs["from_graph"] = NamedNode(graph)
-        else:
-            return self._dump_union(output, rdf_format)
         if rdf_format in (RdfFormat.TURTLE, RdfFormat.TRIG):
             kwargs["prefixes"] = PREFIXES
         if output is None:

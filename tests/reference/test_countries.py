@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections import defaultdict
 
 import pycountry
 import pytest
@@ -25,6 +24,7 @@ from loaders.reference.countries import (
 )
 from ontology import RDF, SKOS, SMEKG
 from smekg.iri import Minter
+from tests.helpers import index_of, objects
 
 MINTER = Minter("https://w3id.org/smekg/id/")
 
@@ -62,14 +62,7 @@ def graph() -> GraphBuilder:
 @pytest.fixture(scope="module")
 def index(graph: GraphBuilder) -> dict[tuple[str, str], list]:
     """(subject IRI, predicate IRI) -> objects."""
-    out: dict[tuple[str, str], list] = defaultdict(list)
-    for triple in graph:
-        out[(triple.subject.value, triple.predicate.value)].append(triple.object)
-    return out
-
-
-def objects(index: dict, subject: str, predicate: object) -> list:
-    return index.get((subject, str(predicate)), [])
+    return index_of(graph)
 
 
 # -- resolver ----------------------------------------------------------------------------

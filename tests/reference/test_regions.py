@@ -31,21 +31,11 @@ from loaders.reference.regions import (
 )
 from ontology import RDF, SKOS, SMEKG
 from smekg.iri import NUTS_SCHEME_IRI, Minter, nuts_region
+from tests.helpers import index_of, objects
 
 MINTER = Minter("https://w3id.org/smekg/id/")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "eurostat"
 NUTS_SAMPLE = FIXTURES / "NUTS2024_sample.csv"
-
-
-def index_of(graph: GraphBuilder) -> dict[tuple[str, str], list]:
-    out: dict[tuple[str, str], list] = defaultdict(list)
-    for triple in graph:
-        out[(triple.subject.value, triple.predicate.value)].append(triple.object)
-    return out
-
-
-def objects(index: dict, subject: str, predicate: object) -> list:
-    return index.get((subject, str(predicate)), [])
 
 
 @pytest.fixture(scope="module")

@@ -27,20 +27,10 @@ from loaders.reference.sectors import (
 )
 from ontology import RDF, SKOS, SMEKG
 from smekg.iri import NACE_SCHEME_IRIS, Minter, nace_sector
+from tests.helpers import index_of, objects
 
 MINTER = Minter("https://w3id.org/smekg/id/")
 NACE_SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "eurostat" / "NACE_REV2_sample.csv"
-
-
-def index_of(graph: GraphBuilder) -> dict[tuple[str, str], list]:
-    out: dict[tuple[str, str], list] = defaultdict(list)
-    for triple in graph:
-        out[(triple.subject.value, triple.predicate.value)].append(triple.object)
-    return out
-
-
-def objects(index: dict, subject: str, predicate: object) -> list:
-    return index.get((subject, str(predicate)), [])
 
 
 def sectors(index: dict) -> set[str]:

@@ -94,13 +94,14 @@ def reference_sources(minter: Minter) -> list[Source]:
 
 
 def ontology_source() -> Source:
+    from dataclasses import replace
+
     from ontology import ontology_path
 
-    source = rdf_source(ontology_path(), key_prefix="ontology")
-    source.key = "ontology"
-    source.title = "smekg ontology"
-    source.shacl = False
-    return source
+    # The ontology is the vocabulary the shapes are written in, not data they check.
+    return replace(
+        rdf_source(ontology_path()), key="ontology", title="smekg ontology", shacl=False
+    )
 
 
 def seed_sources(minter: Minter, store: GraphStore, data_dir: Path) -> list[Source]:

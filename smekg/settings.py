@@ -30,6 +30,23 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         default=REPO_ROOT / "data", description="Directory of the bundled seed data."
     )
+    host: str = Field(default="127.0.0.1", description="Address `smekg serve` listens on.")
+    port: int = Field(default=8000, description="Port `smekg serve` listens on.")
+    cors_origins: list[str] = Field(
+        default=["*"],
+        description="Origins allowed to call the API from a browser (the API is read-only).",
+    )
+    sparql_timeout: float = Field(
+        default=30.0, gt=0, description="Seconds a /sparql query may run before it is stopped."
+    )
+    sparql_max_result_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        gt=0,
+        description="Largest /sparql response, in bytes, before the query is stopped.",
+    )
+    sparql_workers: int = Field(
+        default=2, ge=1, description="Worker processes answering /sparql queries."
+    )
 
     def model_post_init(self, __context: object) -> None:
         if not self.base_iri.endswith(("/", "#")):

@@ -1,0 +1,62 @@
+"""The smekg HTTP API: the REST query API and the SPARQL 1.1 endpoint, in one app.
+
+``uvicorn graph_api.main:app`` (or ``smekg serve``) serves the store at ``$SMEKG_STORE``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
+
+from graph_api import sparql
+from smekg import __version__
+from smekg.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the API for ``settings`` (default: from the environment)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        pool = sparql.QueryPool(
+            settings.store,
+            workers=settings.sparql_workers,
+            timeout=settings.sparql_timeout,
+            max_result_bytes=settings.sparql_max_result_bytes,
+        )
+        pool.start()
+        app.state.sparql_pool = pool
+        try:
+            yield
+        finally:
+            pool.close()
+
+    app = FastAPIOffline(
+        title="smekg",
+        version=__version__,
+        summary="A knowledge graph of SME support ecosystems.",
+        lifespan=lifespan,
+    )
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["*"],
+    )
+    app.include_router(sparql.router)
+
+    @app.get("/health", tags=["meta"])
+    def health() -> dict[str, str]:
+        """Whether the API is up."""
+        return {"status": "ok", "version": __version__}
+
+    return app
+
+
+app = create_app()

@@ -1,0 +1,97 @@
+"""A real API server over real HTTP: uvicorn in a subprocess, on a free loopback port."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from smekg.settings import REPO_ROOT
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ApiServer:
+    """A running ``uvicorn graph_api.main:app`` serving a copy of a store."""
+
+    def __init__(self, store: Path, env: dict[str, str], log: Path) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._log = log.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "graph_api.main:app",
+             "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
+            cwd=REPO_ROOT,
+            env={**os.environ, "SMEKG_STORE": str(store), **env},
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        self.log = log
+        self._wait_until_up()
+
+    def _wait_until_up(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"API server exited:\n{self.log.read_text()}")
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"API server did not start in {timeout} s:\n{self.log.read_text()}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self._log.close()
+
+
+@pytest.fixture(scope="session")
+def start_api(
+    seeded_store_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[..., ApiServer]]:
+    """Start an API server on a copy of the seeded store, with extra ``SMEKG_*`` settings."""
+    servers: list[ApiServer] = []
+
+    def start(**env: str) -> ApiServer:
+        directory = tmp_path_factory.mktemp("api")
+        store = directory / "store"
+        shutil.copytree(seeded_store_dir, store)
+        server = ApiServer(store, env, directory / "server.log")
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def api(start_api: Callable[..., ApiServer]) -> ApiServer:
+    """The API serving the seeded store with default settings."""
+    return start_api()
+
+
+@pytest.fixture
+def client(api: ApiServer) -> Iterator[httpx.Client]:
+    """An HTTP client for :func:`api`."""
+    with httpx.Client(base_url=api.url, timeout=30.0) as http:
+        yield http

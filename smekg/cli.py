@@ -334,3 +334,30 @@ def _term_text(term) -> str | None:
 
 if __name__ == "__main__":
     app()
+
+
+@app.command()
+def generate(
+    orgs: Annotated[int, typer.Option("--orgs", help="Number of organisations (>= 10).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output directory for the CSV files.")],
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same bytes).")] = 42,
+) -> None:
+    """Write a synthetic SME support ecosystem as CSV tables (load with `smekg load-file`)."""
+    from smekg.generate import generate as generate_tables
+
+    try:
+        summary = generate_tables(out_dir, orgs, seed)
+    except ValueError as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from error
+    table = Table(title=f"synthetic data: {out_dir} (seed {seed})")
+    for column in ("file", "rows", "bytes"):
+        table.add_column(column, justify="left" if column == "file" else "right")
+    for name, rows in summary.rows.items():
+        table.add_row(name, f"{rows:,}", f"{summary.bytes[name]:,}")
+    out.print(table)
+    out.print(
+        f"{summary.networks:,} networks in {summary.tiers} tiers, network depth "
+        f"{summary.network_depth}, {summary.country_memberships:,} country memberships, "
+        f"{summary.seconds:.1f} s"
+    )

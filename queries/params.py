@@ -1,0 +1,216 @@
+"""Check query parameters against the graph and turn them into bound values.
+
+Every value a user gives is resolved to an IRI or a typed literal here, checked to
+exist in the graph, and handed to the engine as a binding; nothing is pasted into
+query text. A value that cannot be resolved raises :class:`ParamError`, which names
+the parameter and the value and suggests close matches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from rapidfuzz import fuzz, process, utils
+
+from loaders.resolve import ResolveError, Resolver, concept_notations
+from queries.index import KIND_CLASSES, GraphIndex
+from queries.registry import NamedQuery, Param
+from smekg.backends import Iri, Value
+from smekg.iri import Minter
+
+REGION_LEVELS = {"country": 0, "nuts0": 0, "nuts1": 1, "nuts2": 2, "nuts3": 3}
+SECTOR_LEVELS = {"section": 1, "division": 2, "group": 3, "class": 4}
+MAX_TEXT = 200
+MAX_INT = 10_000
+
+
+class ParamError(ValueError):
+    """A parameter value is malformed (422) or names nothing in the graph (404)."""
+
+    def __init__(
+        self, param: str, value: str, message: str, *, status: int = 404,
+        suggestions: list[str] | None = None,
+    ) -> None:
+        self.param = param
+        self.value = value
+        self.status = status
+        self.suggestions = suggestions or []
+        hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
+        self.message = f"{param}={value!r}: {message}{hint}"
+        super().__init__(self.message)
+
+
+def _kinds() -> dict[str, str]:
+    kinds = dict(KIND_CLASSES)
+    kinds.update(concept_notations("OrganisationTypes"))
+    return kinds
+
+
+class Binder:
+    """Resolves raw parameter values (strings) for a named query."""
+
+    def __init__(self, index: GraphIndex, minter: Minter) -> None:
+        self.index = index
+        self.resolver = Resolver(minter)
+
+    def bind(self, query: NamedQuery, raw: Mapping[str, object | None]) -> dict[str, Value]:
+        """Bound values for ``query``: every required parameter, defaults filled in."""
+        unknown = sorted(set(raw) - {p.name for p in query.params})
+        if unknown:
+            names = ", ".join(p.name for p in query.params) or "none"
+            raise ParamError(unknown[0], str(raw[unknown[0]]),
+                             f"{query.name} has no such parameter (parameters: {names})",
+                             status=422)
+        bound: dict[str, Value] = {}
+        for param in query.params:
+            value = raw.get(param.name)
+            if value is None or value == "":
+                if param.default is not None:
+                    value = param.default
+                elif param.required:
+                    raise ParamError(param.name, "", "is required", status=422)
+                else:
+                    continue
+            bound[param.name] = self.value(param, value)
+        return bound
+
+    def value(self, param: Param, value: object) -> Value:
+        """Resolve one value of ``param``'s type."""
+        if isinstance(value, bool | int) and param.type in {"bool", "int"}:
+            return value
+        text = str(value).strip()
+        method = getattr(self, f"_{param.type}")
+        return method(param.name, text)
+
+    # -- one method per parameter type ---------------------------------------------
+    def _region(self, name: str, text: str) -> Iri:
+        if text.startswith(("http://", "https://")):
+            return self._existing(name, text, "region")
+        try:
+            iri = self.resolver.region(text).iri
+        except ResolveError as error:
+            raise ParamError(
+                name, text, str(error), suggestions=self._suggest(text, "region")
+            ) from None
+        return self._existing(name, iri, "region", shown=text)
+
+    def _sector(self, name: str, text: str) -> Iri:
+        if text.startswith(("http://", "https://")):
+            return self._existing(name, text, "sector")
+        try:
+            iri = self.resolver.sector(text).iri
+        except ResolveError as error:
+            status = 422 if str(error).startswith("bad NACE code") and "is not" not in str(
+                error) else 404
+            raise ParamError(name, text, str(error), status=status,
+                             suggestions=self._suggest(text, "sector")) from None
+        return self._existing(name, iri, "sector", shown=text)
+
+    def _entity(self, name: str, text: str) -> Iri:
+        if text.startswith(("http://", "https://")):
+            return self._existing(name, text, "entity")
+        matches = self.index.by_key.get(text.casefold(), [])
+        if not matches:
+            for resolve in (self.resolver.region, self.resolver.sector):
+                try:
+                    iri = resolve(text).iri
+                except (ResolveError, ValueError):
+                    continue
+                if self.index.has(iri):
+                    return Iri(iri)
+            raise ParamError(name, text, "no entity has this id or code",
+                             suggestions=self._suggest(text, None))
+        return Iri(min(matches, key=self._priority))
+
+    def _priority(self, iri: str) -> tuple[int, str]:
+        # An id shared by several entities: organisations before places before sectors.
+        kind = self.index.kind(iri) or ""
+        order = ["network", "organisation", "programme", "good-practice", "policy", "country"]
+        return (order.index(kind) if kind in order else len(order), iri)
+
+    def _kind(self, name: str, text: str) -> Iri:
+        kinds = _kinds()
+        key = text.lower().replace("_", "-").replace(" ", "-")
+        if key not in kinds:
+            raise ParamError(name, text, f"unknown kind; expected one of: {', '.join(kinds)}",
+                             status=422, suggestions=_close(key, list(kinds)))
+        return Iri(kinds[key])
+
+    def _concept(self, name: str, text: str, scheme: str) -> Iri:
+        notations = concept_notations(scheme)
+        key = text.lower().replace("_", "-").replace(" ", "-")
+        if key not in notations:
+            raise ParamError(name, text, f"unknown value; expected one of: "
+                             f"{', '.join(sorted(notations))}", status=422,
+                             suggestions=_close(key, list(notations)))
+        return Iri(notations[key])
+
+    def _service(self, name: str, text: str) -> Iri:
+        return self._concept(name, text, "ServiceTypes")
+
+    def _theme(self, name: str, text: str) -> Iri:
+        return self._concept(name, text, "Themes")
+
+    def _level(self, name: str, text: str) -> int:
+        levels = {**REGION_LEVELS, **SECTOR_LEVELS}
+        key = text.lower().replace("-", "")
+        if key not in levels:
+            raise ParamError(name, text, f"unknown level; expected one of: {', '.join(levels)}",
+                             status=422, suggestions=_close(key, list(levels)))
+        return levels[key]
+
+    def _text(self, name: str, text: str) -> str:
+        if not text:
+            raise ParamError(name, text, "must not be empty", status=422)
+        if len(text) > MAX_TEXT:
+            raise ParamError(name, text[:40] + "...", f"is longer than {MAX_TEXT} characters",
+                             status=422)
+        return text
+
+    def _int(self, name: str, text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            raise ParamError(name, text, "is not an integer", status=422) from None
+        if not 0 <= number <= MAX_INT:
+            raise ParamError(name, text, f"must be between 0 and {MAX_INT}", status=422)
+        return number
+
+    def _bool(self, name: str, text: str) -> bool:
+        key = text.lower()
+        if key in {"true", "1", "yes", "on"}:
+            return True
+        if key in {"false", "0", "no", "off"}:
+            return False
+        raise ParamError(name, text, "is not a boolean (true or false)", status=422)
+
+    # -- helpers ----------------------------------------------------------------------
+    def _existing(self, name: str, iri: str, what: str, shown: str | None = None) -> Iri:
+        if not self.index.has(iri):
+            raise ParamError(name, shown or iri, f"no {what} {iri} in the graph",
+                             suggestions=self._suggest(shown or iri, None))
+        return Iri(iri)
+
+    def _suggest(self, text: str, kind: str | None) -> list[str]:
+        """Close codes and ids (for a typo) from the graph."""
+        keys = self._keys(kind)
+        return [match for match, _, _ in process.extract(
+            text, keys, scorer=fuzz.WRatio, processor=utils.default_process, limit=3,
+            score_cutoff=60)]
+
+    def _keys(self, kind: str | None) -> list[str]:
+        cache = self.__dict__.setdefault("_key_cache", {})
+        if kind not in cache:
+            sectors = {"sector"}
+            regions = {"world", "continent", "country", "nuts-region", "subdivision", "region"}
+            wanted = {"region": regions, "sector": sectors}.get(kind or "")
+            keys = sorted({
+                code for iri, code in self.index.codes.items()
+                if wanted is None or self.index.kind(iri) in wanted
+            })
+            cache[kind] = keys
+        return cache[kind]
+
+
+def _close(text: str, choices: list[str]) -> list[str]:
+    return [m for m, _, _ in process.extract(text, choices, limit=3, score_cutoff=50)]

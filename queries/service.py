@@ -1,0 +1,597 @@
+"""The named queries, answered: what the REST API and ``smekg query`` call.
+
+:class:`QueryService` binds and checks parameters (:mod:`queries.params`), runs the
+named queries on a backend (:mod:`smekg.backends`), and shapes the answers
+(:mod:`queries.models`), naming every entity with its label, kind and code.
+
+Examples
+--------
+>>> from smekg.backends.oxigraph import OxigraphBackend
+>>> service = QueryService(OxigraphBackend(store_path), Minter(base_iri))  # doctest: +SKIP
+>>> answer = service.coverage(region="ITH55", sector="C25")  # doctest: +SKIP
+>>> answer.results[0].match.explanation  # doctest: +SKIP
+'serves ITH5 (Emilia-Romagna), which contains ITH55; names no sector, so covers all sectors'
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from queries.coverage import Coverage, coverage
+from queries.index import GraphIndex, fold
+from queries.models import (
+    CompareAnswer,
+    CoverageAnswer,
+    CoverageItem,
+    CoverageMatch,
+    EntityDetail,
+    EntityRef,
+    Fact,
+    GapCell,
+    GapsAnswer,
+    LineageEdge,
+    Member,
+    Membership,
+    RegionSide,
+    SearchHit,
+)
+from queries.params import REGION_LEVELS, SECTOR_LEVELS, Binder, ParamError
+from queries.registry import NamedQuery, Param, load_registry
+from smekg.backends import GraphBackend, Iri, Row, Value
+from smekg.iri import Minter
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 10_000
+
+# Queries computed from others (no text of their own), declared like the .rq ones.
+COMPOSITES = {
+    "gaps": NamedQuery(
+        name="gaps",
+        description="The region x sector cells that nothing covers: every region at a level "
+        "within a scope, crossed with every sector at a level (within a sector, if given). A "
+        "cell is covered when an entity covers the region and the sector (as in coverage); "
+        "entities serving only part of a cell are counted as partial.",
+        params=(
+            Param("scope", "region", "the area to look in", required=False, default="world"),
+            Param("region_level", "level", "country, nuts1, nuts2 or nuts3", required=False,
+                  default="nuts2"),
+            Param("sector_level", "level", "section, division, group or class",
+                  required=False, default="section"),
+            Param("sector", "sector", "only sectors within this one", required=False),
+            Param("type", "kind", "count only coverage by entities of this kind or type "
+                  "(e.g. programme, good-practice, chamber)", required=False),
+        ),
+        sparql="",
+        path=Path(__file__),
+        example={"scope": "IT", "region_level": "nuts2", "sector_level": "section"},
+    ),
+    "compare": NamedQuery(
+        name="compare",
+        description="Two regions side by side: who covers each (optionally for one sector), "
+        "counts by kind, the organisations located in each, and who covers both or only one.",
+        params=(
+            Param("a", "region", "the first region"),
+            Param("b", "region", "the second region"),
+            Param("sector", "sector", "the sector (all sectors when left out)", required=False),
+        ),
+        sparql="",
+        path=Path(__file__),
+        example={"a": "ITH5", "b": "UKJ4"},
+    ),
+}
+
+
+def all_queries() -> dict[str, NamedQuery]:
+    """Every named query, the ``.rq`` ones and the composite ones, by name."""
+    return dict(sorted({**load_registry(), **COMPOSITES}.items()))
+
+
+class QueryService:
+    """Answers the named queries on one backend."""
+
+    def __init__(
+        self, backend: GraphBackend, minter: Minter, *, check_interval: float = 1.0
+    ) -> None:
+        self.backend = backend
+        self.minter = minter
+        self.queries = all_queries()
+        self._check_interval = check_interval
+        self._lock = threading.Lock()
+        self._index: GraphIndex | None = None
+        self._checked = 0.0
+
+    # -- plumbing ----------------------------------------------------------------------
+    @property
+    def index(self) -> GraphIndex:
+        """The graph index, rebuilt when the data has changed (checked once a second)."""
+        now = time.monotonic()
+        if self._index is None or now - self._checked >= self._check_interval:
+            with self._lock:
+                if self._index is None or now - self._checked >= self._check_interval:
+                    version = self.backend.data_version()
+                    if self._index is None or self._index.version != version:
+                        self._index = GraphIndex.build(self.backend)
+                    self._checked = now
+        return self._index
+
+    def bind(self, name: str, raw: Mapping[str, object | None]) -> dict[str, Value]:
+        """Checked, resolved parameters of the named query ``name``."""
+        return Binder(self.index, self.minter).bind(self.queries[name], raw)
+
+    def rows(self, name: str, bound: Mapping[str, Value]) -> list[Row]:
+        return self.backend.select(self.queries[name], bound)
+
+    def ref(self, iri: str) -> EntityRef:
+        index = self.index
+        return EntityRef(iri=iri, label=index.label(iri), type=index.kind(iri),
+                         code=index.codes.get(iri))
+
+    def _sort_key(self, iri: str) -> tuple[str, str]:
+        return (self.index.label(iri).casefold(), iri)
+
+    @staticmethod
+    def _page(items: list, offset: int, limit: int | None) -> list:
+        end = None if limit is None else offset + limit
+        return items[offset:end]
+
+    # -- coverage ----------------------------------------------------------------------
+    def coverage(
+        self,
+        region: str | None = None,
+        sector: str | None = None,
+        type: str | None = None,
+        service: str | None = None,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> CoverageAnswer:
+        """Who covers ``region`` and ``sector``, each with why (see :mod:`queries.coverage`)."""
+        bound = self.bind("coverage", {"region": region, "sector": sector, "type": type,
+                                       "service": service})
+        index = self.index
+        hits = coverage(index, bound.get("region"), bound.get("sector"))
+        if "type" in bound:
+            hits = [h for h in hits if bound["type"] in index.tags.get(h.iri, ())]
+        if "service" in bound:
+            hits = [h for h in hits if bound["service"] in index.services_of.get(h.iri, ())]
+        hits.sort(key=lambda h: (len(h.member_chain), *self._sort_key(h.iri)))
+        page = self._page(hits, offset, limit)
+        return CoverageAnswer(
+            region=self.ref(bound["region"]) if "region" in bound else None,
+            sector=self.ref(bound["sector"]) if "sector" in bound else None,
+            type=type,
+            service=service,
+            count=len(hits),
+            offset=offset,
+            limit=limit,
+            results=[self._coverage_item(hit, bound) for hit in page],
+        )
+
+    def _coverage_item(self, hit: Coverage, bound: Mapping[str, Value]) -> CoverageItem:
+        ref = self.ref(hit.iri)
+        asked_region, asked_sector = bound.get("region"), bound.get("sector")
+        index = self.index
+
+        def name(iri: str) -> str:
+            code, label = index.codes.get(iri), index.labels.get(iri)
+            if code and label and code != label:
+                return f"{code} ({label})"
+            return label or code or iri
+
+        parts = []
+        if hit.region_via is not None:
+            if hit.member_chain == [] and hit.iri == hit.region_via:
+                parts.append(f"is {name(hit.region_via)}, a member country of a network")
+            elif hit.region_via == asked_region:
+                parts.append(f"serves {name(hit.region_via)} itself")
+            else:
+                parts.append(f"serves {name(hit.region_via)}, which contains "
+                             f"{name(str(asked_region))}")
+        if asked_sector is not None:
+            if hit.sector_via is None:
+                parts.append("names no sector, so covers all sectors")
+            elif hit.sector_via == asked_sector:
+                parts.append(f"names {name(hit.sector_via)} itself")
+            else:
+                parts.append(f"names {name(hit.sector_via)}, which contains "
+                             f"{name(str(asked_sector))}")
+        explanation = "; ".join(parts) or "has a stated scope"
+        if hit.member_chain:
+            chain = " → ".join(name(iri) for iri in hit.member_chain)
+            explanation = f"through its members ({chain}): the first {explanation}"
+        match = CoverageMatch(
+            kind="through_members" if hit.member_chain else "direct",
+            region=self.ref(hit.region_via) if hit.region_via else None,
+            sector=self.ref(hit.sector_via) if hit.sector_via else None,
+            all_sectors=hit.sector_via is None,
+            member_chain=[self.ref(iri) for iri in hit.member_chain],
+            explanation=explanation,
+        )
+        return CoverageItem(**ref.model_dump(), match=match)
+
+    def coverage_sparql(
+        self, region: str | None = None, sector: str | None = None,
+        type: str | None = None, service: str | None = None,
+    ) -> list[str]:
+        """The IRIs the straightforward SPARQL formulation (``coverage.rq``) returns.
+
+        The reference the index is tested and benchmarked against; slow on big graphs.
+        """
+        bound = self.bind("coverage", {"region": region, "sector": sector, "type": type,
+                                       "service": service})
+        return sorted({str(row["entity"]) for row in self.rows("coverage", bound)})
+
+    # -- networks and members ----------------------------------------------------------
+    def members(self, network: str, transitive: bool | str = False) -> list[Member]:
+        """The members of ``network`` (with ``transitive``, of its member networks too)."""
+        bound = self.bind("members", {"network": network, "transitive": transitive})
+        rows = self.rows("members", bound)
+        depth = _depths(bound["network"], rows, parent="via", child="member")
+        members = [
+            Member(**self.ref(row["member"]).model_dump(), network=self.ref(row["via"]),
+                   role=self._role(row), since=_text(row.get("since")),
+                   until=_text(row.get("until")), depth=depth[row["via"]] + 1)
+            for row in rows
+        ]
+        members.sort(key=lambda m: (m.depth, m.network.label.casefold(), m.label.casefold(),
+                                    m.iri, m.role or ""))
+        return members
+
+    def memberships(self, organisation: str, transitive: bool | str = False) -> list[Membership]:
+        """The networks ``organisation`` is a member of (with ``transitive``, theirs too)."""
+        bound = self.bind("memberships", {"organisation": organisation,
+                                          "transitive": transitive})
+        rows = self.rows("memberships", bound)
+        depth = _depths(bound["organisation"], rows, parent="via", child="network")
+        result = [
+            Membership(network=self.ref(row["network"]), member=self.ref(row["via"]),
+                       role=self._role(row), since=_text(row.get("since")),
+                       until=_text(row.get("until")), depth=depth[row["via"]] + 1)
+            for row in rows
+        ]
+        result.sort(key=lambda m: (m.depth, m.network.label.casefold(), m.network.iri,
+                                   m.role or ""))
+        return result
+
+    def _role(self, row: Row) -> str | None:
+        role = row.get("role")
+        return self.index.codes.get(str(role), str(role)) if role is not None else None
+
+    def networks(self) -> list[dict]:
+        """Every network with its numbers of members, member networks and member countries."""
+        rows = self.rows("networks", {})
+        items = [{**self.ref(row["network"]).model_dump(), "members": row["members"],
+                  "member_networks": row["networks"], "member_countries": row["countries"]}
+                 for row in rows]
+        return sorted(items, key=lambda item: self._sort_key(item["iri"]))
+
+    # -- organisations, places, sectors ----------------------------------------------
+    def organisations(self, **filters: str | None) -> list[dict]:
+        """Organisations matching every given filter (see ``organisations.rq``)."""
+        bound = self.bind("organisations", filters)
+        index = self.index
+        iris = {str(row["organisation"]) for row in self.rows("organisations", bound)}
+        return [self._organisation(iri) for iri in sorted(iris, key=self._sort_key)
+                if index.has(iri)]
+
+    def _organisation(self, iri: str, **extra: object) -> dict:
+        index = self.index
+        types = sorted(index.codes.get(t, t) for t in index.tags.get(iri, ())
+                       if "type-" in t)
+        return {**self.ref(iri).model_dump(), "types": types,
+                "serves": [self.ref(r).model_dump() for r in index.regions_of.get(iri, ())],
+                "sectors": [self.ref(s).model_dump() for s in index.sectors_of.get(iri, ())],
+                "services": sorted(index.codes.get(s, s) for s in index.services_of.get(iri, ())),
+                **extra}
+
+    def organisations_in_region(self, region: str, type: str | None = None) -> list[dict]:
+        """Organisations located in ``region`` or a region within it."""
+        bound = self.bind("organisations_in_region", {"region": region, "type": type})
+        best: dict[str, str] = {}
+        index = self.index
+        for row in self.rows("organisations_in_region", bound):
+            org, located = str(row["organisation"]), str(row["located"])
+            # keep the most precise location: the one with most ancestors
+            if org not in best or len(index.ancestors(located)) > len(index.ancestors(best[org])):
+                best[org] = located
+        return [{**self._organisation(org), "located_in": self.ref(best[org]).model_dump()}
+                for org in sorted(best, key=self._sort_key)]
+
+    def places(self, name: str, within: str | None, level: str | None) -> list[dict]:
+        """Regions (``name="regions"``) or sectors (``"sectors"``) within one, at a level."""
+        bound = self.bind(name, {"within": within, "level": level})
+        column = "region" if name == "regions" else "sector"
+        items = {}
+        for row in self.rows(name, bound):
+            iri = str(row[column])
+            item = items.setdefault(iri, {**self.ref(iri).model_dump(),
+                                          "level": self.index.levels.get(iri), "parents": []})
+            if "parent" in row:
+                item["parents"].append(self.ref(row["parent"]).model_dump())
+        return sorted(items.values(), key=lambda i: (i["code"] or i["label"], i["iri"]))
+
+    def countries(self) -> list[dict]:
+        """Every ISO 3166-1 country, with its continent, the networks it is a member of and
+        the number of entities serving it directly."""
+        index = self.index
+        country_class = "https://w3id.org/smekg/ontology#Country"
+        result = []
+        for iri, tags in index.tags.items():
+            if country_class in tags:
+                parents = index.broader.get(iri, [])
+                result.append({**self.ref(iri).model_dump(),
+                               "continent": self.ref(parents[0]).model_dump() if parents else None,
+                               "member_of": len(index.networks_of.get(iri, ())),
+                               "served_by": len(index.served_by.get(iri, ()))})
+        return sorted(result, key=lambda c: (c["code"] or "", c["iri"]))
+
+    # -- programmes and policies -----------------------------------------------------
+    def programmes(self, **filters: str | None) -> list[dict]:
+        """Programmes and good practices by region, sector, theme, policy or kind."""
+        bound = self.bind("programmes", filters)
+        index = self.index
+        iris = sorted({str(r["programme"]) for r in self.rows("programmes", bound)},
+                      key=self._sort_key)
+        return [{**self.ref(iri).model_dump(),
+                 "serves": [self.ref(r).model_dump() for r in index.regions_of.get(iri, ())],
+                 "sectors": [self.ref(s).model_dump() for s in index.sectors_of.get(iri, ())]}
+                for iri in iris]
+
+    def policies(self) -> list[dict]:
+        """Policies, charters and publications."""
+        items: dict[str, dict] = {}
+        for row in self.rows("policies", {}):
+            iri = str(row["policy"])
+            item = items.setdefault(iri, {**self.ref(iri).model_dump(), "kind": None,
+                                          "date": None, "adopted_at": None, "publisher": None})
+            item["kind"] = item["kind"] or _text(row.get("kind"))
+            item["date"] = item["date"] or _text(row.get("date"))
+            if "adoptedAt" in row:
+                item["adopted_at"] = self.ref(row["adoptedAt"]).model_dump()
+            if "publisher" in row:
+                item["publisher"] = self.ref(row["publisher"]).model_dump()
+        return sorted(items.values(), key=lambda i: self._sort_key(i["iri"]))
+
+    def policy_lineage(self, policy: str) -> list[LineageEdge]:
+        """What ``policy`` led to and came from, as edges, nearest first."""
+        bound = self.bind("policy_lineage", {"policy": policy})
+        start = bound["policy"]
+        rows = [{**row, "subject": row.get("subject", start), "object": row.get("object", start)}
+                for row in self.rows("policy_lineage", bound)]
+        distance = {start: 0}
+        frontier = [start]
+        links = defaultdict(set)
+        for row in rows:
+            links[row["subject"]].add(row["object"])
+            links[row["object"]].add(row["subject"])
+        while frontier:
+            nxt = []
+            for node in frontier:
+                for other in sorted(links[node]):
+                    if other not in distance:
+                        distance[other] = distance[node] + 1
+                        nxt.append(other)
+            frontier = nxt
+        edges = {(str(r["subject"]), str(r["relation"]), str(r["object"])) for r in rows}
+        result = [
+            LineageEdge(subject=self.ref(s), relation=self.index.codes.get(p, _short(p)),
+                        object=self.ref(o),
+                        depth=min(distance.get(s, 99), distance.get(o, 99)) + 1)
+            for s, p, o in edges
+        ]
+        result.sort(key=lambda e: (e.depth, e.subject.label.casefold(), e.relation,
+                                   e.object.label.casefold(), e.subject.iri, e.object.iri))
+        return result
+
+    # -- entities and search ------------------------------------------------------------
+    def entity(self, entity: str) -> EntityDetail:
+        """Every fact about ``entity`` (an id, a code or an IRI), each with its source."""
+        bound = self.bind("entity", {"entity": entity})
+        iri = bound["entity"]
+        facts = []
+        for row in self.rows("entity", bound):
+            value = row["value"]
+            is_iri = isinstance(value, Iri)
+            facts.append(Fact(
+                direction=row["direction"], predicate=str(row["predicate"]), value=str(value),
+                value_label=self.index.label(value) if is_iri else None, is_iri=is_iri,
+                graph=str(row["graph"]), document=_text(row.get("document")),
+                evidence=_text(row.get("evidence")),
+            ))
+        facts.sort(key=lambda f: (f.direction != "out", f.predicate, f.value, f.graph))
+        unique = [f for i, f in enumerate(facts) if i == 0 or f != facts[i - 1]]
+        return EntityDetail(**self.ref(iri).model_dump(),
+                            types=sorted(self.index.tags.get(iri, ())), facts=unique)
+
+    def search(self, q: str, type: str | None = None, limit: int | str = 20) -> list[SearchHit]:
+        """Entities whose names or codes contain ``q``, ignoring case and accents."""
+        bound = self.bind("search", {"q": q, "type": type, "limit": limit})
+        wanted, limit = fold(str(bound["q"])), int(bound["limit"])
+        kind = bound.get("type")
+        index = self.index
+        best: dict[str, tuple[float, str, str]] = {}
+        for name in index.names:
+            if wanted not in name.folded:
+                continue
+            if kind is not None and kind not in index.tags.get(name.entity, ()):
+                continue
+            score = _score(wanted, name.folded)
+            current = best.get(name.entity)
+            if current is None or score > current[0]:
+                best[name.entity] = (score, name.text, name.property)
+        fuzzy = False
+        if not best:
+            fuzzy = True
+            choices = {i: n.folded for i, n in enumerate(index.names)
+                       if kind is None or kind in index.tags.get(n.entity, ())}
+            for _, score, i in process.extract(wanted, choices, scorer=fuzz.QRatio, limit=limit,
+                                               score_cutoff=75):
+                name = index.names[i]
+                if name.entity not in best or score > best[name.entity][0]:
+                    best[name.entity] = (score, name.text, name.property)
+        ranked = sorted(best.items(),
+                        key=lambda item: (-item[1][0], len(item[1][1]), *self._sort_key(item[0])))
+        return [SearchHit(**self.ref(iri).model_dump(), matched=text, matched_property=prop,
+                          score=round(score, 1), fuzzy=fuzzy)
+                for iri, (score, text, prop) in ranked[:limit]]
+
+    # -- gaps and comparisons ------------------------------------------------------------
+    def gaps(self, scope: str | None = "world", region_level: str | None = "nuts2",
+             sector_level: str | None = "section", sector: str | None = None,
+             type: str | None = None, *, offset: int = 0, limit: int | None = None) -> GapsAnswer:
+        """Region x sector cells within ``scope`` that nothing covers."""
+        bound = self.bind("gaps", {"scope": scope, "region_level": region_level,
+                                   "sector_level": sector_level, "sector": sector,
+                                   "type": type})
+        index = self.index
+        region_level_name = _level_name(region_level or "nuts2", REGION_LEVELS, "region_level")
+        sector_level_name = _level_name(sector_level or "section", SECTOR_LEVELS, "sector_level")
+        r_level, s_level = bound["region_level"], bound["sector_level"]
+        scope_iri = bound["scope"]
+        regions = [r for r in [scope_iri, *index.descendants(scope_iri)]
+                   if index.levels.get(r) == r_level and _is_region_at(index, r, r_level)]
+        sector_root = bound.get("sector")
+        sector_pool = ([sector_root, *index.descendants(sector_root)] if sector_root else
+                       [s for s in index.levels if index.kind(s) == "sector"])
+        sectors = sorted({s for s in sector_pool if index.levels.get(s) == s_level
+                          and index.kind(s) == "sector" and _same_scheme(s, sector_root)},
+                         key=lambda s: (index.codes.get(s, s), s))
+        sector_set = set(sectors)
+        regions.sort(key=lambda r: (index.codes.get(r, r), r))
+        kind = bound.get("type")
+
+        def counts(entity: str) -> bool:
+            return kind is None or kind in index.tags.get(entity, ())
+        full_cache: dict[str, tuple[bool, frozenset[str]]] = {}
+
+        def served_here(node: str) -> tuple[bool, frozenset[str]]:
+            # (covers all sectors?, level sectors covered) by entities serving ``node``
+            if node not in full_cache:
+                everything, covered = False, set()
+                entities = list(index.served_by.get(node, ()))
+                if node in index.member_countries:
+                    entities.append(node)
+                for entity in filter(counts, entities):
+                    named = index.sectors_of.get(entity)
+                    if not named:
+                        everything = True
+                        break
+                    for s in named:
+                        covered.update(x for x in [s, *index.descendants(s)] if x in sector_set)
+                full_cache[node] = (everything, frozenset(covered))
+            return full_cache[node]
+
+        cells, covered_count = [], 0
+        for region in regions:
+            everything, covered = False, set()
+            for ancestor in index.ancestors(region):
+                all_sectors, some = served_here(ancestor)
+                everything = everything or all_sectors
+                covered |= some
+            if everything:
+                covered_count += len(sectors)
+                continue
+            partial = Counter()
+            for below in index.descendants(region):
+                for entity in filter(counts, index.served_by.get(below, ())):
+                    for s in index.sectors_of.get(entity) or sectors:
+                        for x in [s, *index.descendants(s)]:
+                            if x in sector_set:
+                                partial[x] += 1
+            for s in sectors:
+                if s in covered:
+                    covered_count += 1
+                else:
+                    cells.append((region, s, partial[s]))
+        page = self._page(cells, offset, limit)
+        return GapsAnswer(
+            scope=self.ref(scope_iri), type=type, region_level=region_level_name,
+            sector_level=sector_level_name,
+            sector_scope=self.ref(sector_root) if sector_root else None,
+            regions=len(regions), sectors=len(sectors), cells=len(regions) * len(sectors),
+            covered=covered_count, gaps=len(cells), offset=offset, limit=limit,
+            results=[GapCell(region=self.ref(r), sector=self.ref(s), partially_covered_by=n)
+                     for r, s, n in page],
+        )
+
+    def compare(self, a: str, b: str, sector: str | None = None) -> CompareAnswer:
+        """Two regions side by side."""
+        bound = self.bind("compare", {"a": a, "b": b, "sector": sector})
+        sides, covered = [], []
+        for key in ("a", "b"):
+            answer = self.coverage(region=str(bound[key]), sector=sector and str(bound["sector"]))
+            iris = {item.iri for item in answer.results}
+            covered.append(iris)
+            by_type = Counter(item.type or "other" for item in answer.results)
+            located = len(self.organisations_in_region(str(bound[key])))
+            sides.append(RegionSide(region=self.ref(bound[key]), covered_by=len(iris),
+                                    by_type=dict(sorted(by_type.items())), located_here=located))
+
+        def refs(iris: set[str]) -> list[EntityRef]:
+            return [self.ref(i) for i in sorted(iris, key=self._sort_key)]
+
+        return CompareAnswer(
+            a=sides[0], b=sides[1],
+            sector=self.ref(bound["sector"]) if "sector" in bound else None,
+            shared=refs(covered[0] & covered[1]), only_a=refs(covered[0] - covered[1]),
+            only_b=refs(covered[1] - covered[0]),
+        )
+
+
+def _depths(root: str, rows: list[Row], *, parent: str, child: str) -> dict[str, int]:
+    """Distance from ``root`` of every ``parent`` in ``rows`` (breadth first)."""
+    links = defaultdict(set)
+    for row in rows:
+        links[row[parent]].add(row[child])
+    depth = {root: 0}
+    frontier = [root]
+    while frontier:
+        nxt = []
+        for node in frontier:
+            for other in sorted(links[node]):
+                if other not in depth:
+                    depth[other] = depth[node] + 1
+                    nxt.append(other)
+        frontier = nxt
+    return depth
+
+
+def _text(value: Value | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _short(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _score(wanted: str, folded: str) -> float:
+    if folded == wanted:
+        return 100.0
+    if folded.startswith(wanted):
+        return 90.0
+    if f" {wanted}" in f" {folded}" or f"-{wanted}" in folded or f"({wanted}" in folded:
+        return 80.0
+    return 70.0
+
+
+def _level_name(text: str, levels: dict[str, int], param: str) -> str:
+    key = text.lower().replace("-", "")
+    if key not in levels:
+        raise ParamError(param, text, f"expected one of: {', '.join(levels)}", status=422)
+    return key
+
+
+def _is_region_at(index: GraphIndex, iri: str, level: int) -> bool:
+    kind = index.kind(iri)
+    return kind == "country" if level == 0 else kind == "nuts-region"
+
+
+def _same_scheme(sector: str, root: str | None) -> bool:
+    # Without a sector scope, gaps use NACE Rev. 2.1 (the default classification).
+    return root is not None or sector.startswith("http://data.europa.eu/ux2/nace2.1/")

@@ -8,12 +8,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 
 from graph_api import sparql
+from graph_api.routers import coverage, explore, networks, organisations, places, programmes
+from queries.params import ParamError
+from queries.service import QueryService
 from smekg import __version__
+from smekg.backends.oxigraph import OxigraphBackend
+from smekg.iri import Minter
 from smekg.settings import Settings, get_settings
 
 
@@ -24,6 +30,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
+        backend = OxigraphBackend(settings.store)
+        app.state.query_service = QueryService(backend, Minter(settings.base_iri))
+        _ = app.state.query_service.index  # build the index before the first request
         pool = sparql.QueryPool(
             settings.store,
             workers=settings.sparql_workers,
@@ -36,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             pool.close()
+            backend.close()
 
     app = FastAPIOffline(
         title="smekg",
@@ -49,7 +59,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_methods=["GET", "POST", "OPTIONS"],
         allow_headers=["*"],
     )
-    app.include_router(sparql.router)
+    for router in (coverage.router, organisations.router, networks.router, places.countries,
+                   places.regions, places.sectors, programmes.programmes,
+                   programmes.good_practices, programmes.policies, explore.router,
+                   sparql.router):
+        app.include_router(router)
+
+    @app.exception_handler(ParamError)
+    def param_error(request: Request, error: ParamError) -> JSONResponse:
+        return JSONResponse(
+            status_code=error.status,
+            content={"detail": error.message, "parameter": error.param, "value": error.value,
+                     "suggestions": error.suggestions},
+        )
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:

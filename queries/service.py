@@ -47,6 +47,7 @@ from smekg.backends import GraphBackend, Iri, Row, Value
 from smekg.iri import Minter
 
 DEFAULT_LIMIT = 100
+_PLACE_KINDS = {"world", "continent", "country", "nuts-region", "subdivision", "region", "sector"}
 MAX_LIMIT = 10_000
 
 # Queries computed from others (no text of their own), declared like the .rq ones.
@@ -140,6 +141,17 @@ class QueryService:
         end = None if limit is None else offset + limit
         return items[offset:end]
 
+    def run(self, name: str, params: Mapping[str, str | None]) -> object:
+        """Answer the named query ``name`` with raw (string) parameter values."""
+        if name not in self.queries:
+            raise ParamError("query", name, "no such named query",
+                             suggestions=[q for q in self.queries if name in q or q in name])
+        given = {key: value for key, value in params.items() if value is not None}
+        self.bind(name, given)  # every parameter checked before anything runs
+        if name in ("regions", "sectors"):
+            return self.places(name, given.get("within"), given.get("level"))
+        return getattr(self, name)(**given)
+
     # -- coverage ----------------------------------------------------------------------
     def coverage(
         self,
@@ -179,15 +191,19 @@ class QueryService:
         index = self.index
 
         def name(iri: str) -> str:
+            # places by code and name ("ITH5 (Emilia-Romagna)"), others by name
             code, label = index.codes.get(iri), index.labels.get(iri)
-            if code and label and code != label:
+            if index.kind(iri) in _PLACE_KINDS and code and label and code != label:
                 return f"{code} ({label})"
             return label or code or iri
 
         parts = []
         if hit.region_via is not None:
-            if hit.member_chain == [] and hit.iri == hit.region_via:
-                parts.append(f"is {name(hit.region_via)}, a member country of a network")
+            origin = hit.member_chain[0] if hit.member_chain else hit.iri
+            if origin == hit.region_via:
+                parts.append("is a member country of a network" if hit.region_via ==
+                             asked_region else f"is a member country of a network, and "
+                             f"contains {name(str(asked_region))}")
             elif hit.region_via == asked_region:
                 parts.append(f"serves {name(hit.region_via)} itself")
             else:
@@ -204,7 +220,8 @@ class QueryService:
         explanation = "; ".join(parts) or "has a stated scope"
         if hit.member_chain:
             chain = " → ".join(name(iri) for iri in hit.member_chain)
-            explanation = f"through its members ({chain}): the first {explanation}"
+            explanation = (f"through its members ({chain}): {name(hit.member_chain[0])} "
+                           f"{explanation}")
         match = CoverageMatch(
             kind="through_members" if hit.member_chain else "direct",
             region=self.ref(hit.region_via) if hit.region_via else None,

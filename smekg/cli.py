@@ -17,6 +17,8 @@ from rich.console import Console
 from rich.table import Table
 
 from loaders.errors import LoadError
+from smekg.backends.oxigraph import OxigraphBackend
+from smekg.iri import Minter
 from smekg.settings import Settings, get_settings
 from smekg.store import EXPORT_FORMATS, GraphStore, StoreError, ntriples
 
@@ -332,9 +334,6 @@ def _term_text(term) -> str | None:
     return term.value
 
 
-if __name__ == "__main__":
-    app()
-
 
 @app.command()
 def generate(
@@ -361,3 +360,126 @@ def generate(
         f"{summary.network_depth}, {summary.country_memberships:,} country memberships, "
         f"{summary.seconds:.1f} s"
     )
+
+
+@app.command(
+    "query",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def query(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Argument(help="Named query (see --list).")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
+    list_queries: Annotated[bool, typer.Option("--list", help="List the named queries.")] = False,
+    store: StoreOption = None,
+) -> None:
+    """Run a named query: `smekg query coverage --region ITH55 --sector C25 --format json`.
+
+    Parameters are given as `--name value` (see `smekg query --list`); the JSON printed is
+    the same as the REST API's.
+    """
+    from graph_api.negotiation import to_csv
+    from queries.params import ParamError
+    from queries.service import QueryService, all_queries
+
+    if list_queries or name is None:
+        for named in all_queries().values():
+            params = " ".join(
+                f"--{p.name.replace('_', '-')} {p.type.upper()}" if p.required
+                else f"[--{p.name.replace('_', '-')} {p.type.upper()}]"
+                for p in named.params
+            )
+            out.print(f"[bold]{named.name}[/bold] {params}\n    {named.description}")
+        return
+    params = _named_params(ctx.args)
+    settings = _settings(store)
+    try:
+        service = QueryService(OxigraphBackend(settings.store), Minter(settings.base_iri))
+        answer = service.run(name, params)
+    except FileNotFoundError as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from error
+    except ParamError as error:
+        console.print(f"[red]error:[/red] {error.message}")
+        raise typer.Exit(2 if error.status == 422 else 1) from error
+    data = _jsonable(answer)
+    if fmt is OutputFormat.json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    rows = data["results"] if isinstance(data, dict) and "results" in data else data
+    if isinstance(rows, dict):
+        rows = rows.get("facts", [rows])
+    if fmt is OutputFormat.csv:
+        sys.stdout.write(to_csv(rows).lstrip("\ufeff"))
+        return
+    _print_rows(rows)
+
+
+def _named_params(args: list[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    position = 0
+    while position < len(args):
+        flag = args[position]
+        if not flag.startswith("--"):
+            console.print(f"[red]error:[/red] expected --name value, got {flag!r}")
+            raise typer.Exit(2)
+        key, sep, value = flag[2:].partition("=")
+        if not sep:
+            if position + 1 >= len(args) or args[position + 1].startswith("--"):
+                value = "true"  # a bare flag, e.g. --transitive
+            else:
+                position += 1
+                value = args[position]
+        params[key.replace("-", "_")] = value
+        position += 1
+    return params
+
+
+def _jsonable(answer: object) -> object:
+    if hasattr(answer, "model_dump"):
+        return answer.model_dump(mode="json")
+    if isinstance(answer, list):
+        return [_jsonable(item) for item in answer]
+    return answer
+
+
+def _print_rows(rows: list[dict]) -> None:
+    from graph_api.negotiation import flatten
+
+    flat = [flatten(row) for row in rows]
+    wanted = [c for c in ("label", "type", "code", "match.explanation", "network.label", "role",
+                          "depth", "relation", "object.label", "region.code", "sector.code",
+                          "predicate", "value", "matched", "members")
+              if any(c in row for row in flat)]
+    table = Table(*wanted)
+    for row in flat:
+        table.add_row(*(row.get(column, "") for column in wanted))
+    out.print(table)
+    out.print(f"{len(flat)} result(s)")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address (default $SMEKG_HOST, 127.0.0.1).")
+                    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default $SMEKG_PORT, 8000).")] = None,
+    store: StoreOption = None,
+) -> None:
+    """Serve the REST API, the SPARQL endpoint (/sparql) and the docs (/docs) with uvicorn."""
+    import uvicorn
+
+    from graph_api.main import create_app
+
+    settings = _settings(store)
+    updates = {key: value for key, value in (("host", host), ("port", port)) if value is not None}
+    settings = settings.model_copy(update=updates)
+    if not (settings.store / "CURRENT").exists():
+        console.print(f"[red]error:[/red] no store at {settings.store} (run `smekg load` first)")
+        raise typer.Exit(1)
+    console.print(f"serving {settings.store} on http://{settings.host}:{settings.port} "
+                  f"(API docs at /docs, SPARQL at /sparql)")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,62 @@
+"""Dependencies shared by the routers (``Annotated`` aliases, as FastAPI's template does)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import Depends, Query, Request
+
+from queries.service import MAX_LIMIT, QueryService
+from smekg.settings import Settings
+
+
+def get_service(request: Request) -> QueryService:
+    return request.app.state.query_service
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+ServiceDep = Annotated[QueryService, Depends(get_service)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+FormatQuery = Annotated[
+    Literal["json", "csv", "jsonld"] | None,
+    Query(
+        alias="format",
+        description="Response format; overrides the Accept header (application/json, text/csv, "
+        "application/ld+json).",
+    ),
+]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")]
+Offset = Annotated[int, Query(ge=0, description="Results to skip (for paging).")]
+
+Region = Annotated[
+    str | None,
+    Query(description="NUTS (ITH55), ISO 3166-2 (GB-KEN) or ISO 3166-1 (IT) code, continent, "
+          "'world', or an IRI.", examples=["ITH55"]),
+]
+Sector = Annotated[
+    str | None,
+    Query(description="NACE Rev. 2.1 code at any level (C, C25, 25.1, 25.11), or an IRI.",
+          examples=["C25"]),
+]
+Kind = Annotated[
+    str | None,
+    Query(description="Entity kind (network, organisation, programme, good-practice, policy, "
+          "country) or organisation type (agency, chamber, ...).", examples=["network"]),
+]
+Service = Annotated[
+    str | None,
+    Query(description="Service type, e.g. internationalisation, training, finance.",
+          examples=["internationalisation"]),
+]
+Theme = Annotated[
+    str | None,
+    Query(description="Theme, e.g. internationalisation, innovation.",
+          examples=["internationalisation"]),
+]
+Transitive = Annotated[
+    bool, Query(description="Follow networks of networks to any depth.")
+]

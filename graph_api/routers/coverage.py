@@ -1,0 +1,32 @@
+"""Who covers a region and a sector, and why."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from graph_api.deps import FormatQuery, Kind, Offset, Region, Sector, Service, ServiceDep
+from graph_api.negotiation import RESPONSES, render
+from queries.models import CoverageAnswer
+
+router = APIRouter(tags=["coverage"])
+
+
+@router.get("/coverage", response_model=CoverageAnswer, responses=RESPONSES)
+def get_coverage(
+    request: Request,
+    service: ServiceDep,
+    region: Region = None,
+    sector: Sector = None,
+    type: Kind = None,
+    provides: Annotated[Service, Query(alias="service")] = None,
+    fmt: FormatQuery = None,
+    limit: Annotated[int | None, Query(ge=1, description="Page size (default: all).")] = None,
+    offset: Offset = 0,
+) -> Response:
+    """Organisations, networks, programmes and good practices covering a region and a sector,
+    each with why it matches (directly, through which ancestor region or sector, through
+    which member chain)."""
+    answer = service.coverage(region, sector, type, provides, offset=offset, limit=limit)
+    return render(request, answer, fmt, filename="coverage")

@@ -1,0 +1,82 @@
+"""Search, entity detail, gaps and the list of named queries."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from graph_api.deps import FormatQuery, Kind, Limit, Offset, Sector, ServiceDep
+from graph_api.negotiation import RESPONSES, render
+from queries.models import EntityDetail, GapsAnswer, SearchHit
+from queries.registry import PARAM_TYPES
+
+router = APIRouter(tags=["explore"])
+
+
+@router.get("/search", response_model=list[SearchHit], responses=RESPONSES)
+def search(
+    request: Request,
+    service: ServiceDep,
+    q: Annotated[str, Query(min_length=1, max_length=200, description="Text to look for.",
+                            examples=["emilia"])],
+    type: Kind = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 20,
+    fmt: FormatQuery = None,
+) -> Response:
+    """Entities whose names or codes contain the text, ignoring case and accents."""
+    answer = service.search(q, type, limit)
+    return render(request, answer, fmt, filename="search", rows=answer)
+
+
+@router.get("/entities", response_model=EntityDetail, responses=RESPONSES)
+def entity_by_iri(
+    request: Request,
+    service: ServiceDep,
+    iri: Annotated[str, Query(description="IRI, id or code of the entity.",
+                              examples=["https://w3id.org/smekg/id/organisation/insme"])],
+    fmt: FormatQuery = None,
+) -> Response:
+    """Every fact about an entity, with the source graph, document and words stating it."""
+    answer = service.entity(iri)
+    return render(request, answer, fmt, filename="entity", rows=answer.facts)
+
+
+@router.get("/entities/{key}", response_model=EntityDetail, responses=RESPONSES)
+def entity_by_key(request: Request, service: ServiceDep, key: str, fmt: FormatQuery = None
+                  ) -> Response:
+    """Every fact about an entity named by id or code (insme, ITH5, IT, C25)."""
+    answer = service.entity(key)
+    return render(request, answer, fmt, filename=f"entity-{key}", rows=answer.facts)
+
+
+@router.get("/gaps", response_model=GapsAnswer, responses=RESPONSES)
+def gaps(
+    request: Request,
+    service: ServiceDep,
+    scope: Annotated[str, Query(description="The area to look in.", examples=["IT"])] = "world",
+    region_level: Annotated[str, Query(description="country, nuts1, nuts2 or nuts3")] = "nuts2",
+    sector_level: Annotated[str, Query(description="section, division, group or class")
+                            ] = "section",
+    sector: Sector = None,
+    type: Kind = None,
+    fmt: FormatQuery = None,
+    limit: Limit = 1000,
+    offset: Offset = 0,
+) -> Response:
+    """The region x sector cells within a scope that nothing covers."""
+    answer = service.gaps(scope, region_level, sector_level, sector, type, offset=offset,
+                          limit=limit)
+    return render(request, answer, fmt, filename="gaps")
+
+
+@router.get("/queries")
+def list_queries(service: ServiceDep) -> list[dict]:
+    """The named queries, with their parameters and an example."""
+    return [
+        {"name": q.name, "description": q.description, "example": q.example,
+         "parameters": [{"name": p.name, "type": p.type, "required": p.required,
+                         "default": p.default, "description": p.description,
+                         "accepts": PARAM_TYPES[p.type]} for p in q.params]}
+        for q in service.queries.values()
+    ]

@@ -1,0 +1,57 @@
+"""Organisations and their memberships."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from graph_api.deps import (
+    FormatQuery,
+    Kind,
+    Limit,
+    Offset,
+    Region,
+    Service,
+    ServiceDep,
+    Theme,
+    Transitive,
+)
+from graph_api.negotiation import RESPONSES, render
+from graph_api.routers._paging import page
+from queries.models import Membership, Page
+
+router = APIRouter(prefix="/organisations", tags=["organisations"])
+
+
+@router.get("", response_model=Page, responses=RESPONSES)
+def list_organisations(
+    request: Request,
+    service: ServiceDep,
+    type: Kind = None,
+    country: Annotated[str | None, Query(description="Country it is based in (IT, ITA).",
+                                         examples=["IT"])] = None,
+    region: Region = None,
+    provides: Annotated[Service, Query(alias="service")] = None,
+    theme: Theme = None,
+    network: Annotated[str | None, Query(description="A network it is a direct member of.",
+                                         examples=["insme-steering-group"])] = None,
+    fmt: FormatQuery = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Response:
+    """Organisations (networks included), filtered by type, country, region, service, theme or
+    network."""
+    items = service.organisations(type=type, country=country, region=region, service=provides,
+                                  theme=theme, network=network)
+    return render(request, page(items, offset, limit), fmt, filename="organisations")
+
+
+@router.get("/{key}/memberships", response_model=list[Membership], responses=RESPONSES)
+def list_memberships(
+    request: Request, service: ServiceDep, key: str, transitive: Transitive = False,
+    fmt: FormatQuery = None,
+) -> Response:
+    """The networks an organisation is a member of, with role and period."""
+    answer = service.memberships(key, transitive)
+    return render(request, answer, fmt, filename=f"memberships-{key}", rows=answer)

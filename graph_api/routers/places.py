@@ -1,0 +1,89 @@
+"""Countries, regions and sectors: the reference classifications."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from graph_api.deps import FormatQuery, Kind, Limit, Offset, Sector, ServiceDep
+from graph_api.negotiation import RESPONSES, render
+from graph_api.routers._paging import page
+from queries.models import CompareAnswer, Page
+
+countries = APIRouter(prefix="/countries", tags=["countries"])
+regions = APIRouter(prefix="/regions", tags=["regions"])
+sectors = APIRouter(prefix="/sectors", tags=["sectors"])
+
+RegionLevel = Annotated[str | None, Query(description="country, nuts1, nuts2 or nuts3",
+                                          examples=["nuts2"])]
+SectorLevel = Annotated[str | None, Query(description="section, division, group or class",
+                                          examples=["division"])]
+
+
+@countries.get("", response_model=Page, responses=RESPONSES)
+def list_countries(
+    request: Request, service: ServiceDep, fmt: FormatQuery = None, limit: Limit = 300,
+    offset: Offset = 0,
+) -> Response:
+    """Every ISO 3166-1 country with its continent and how many entities serve it directly."""
+    return render(request, page(service.countries(), offset, limit), fmt, filename="countries")
+
+
+@regions.get("", response_model=Page, responses=RESPONSES)
+def list_regions(
+    request: Request,
+    service: ServiceDep,
+    within: Annotated[str | None, Query(description="Only regions within this one.",
+                                        examples=["ITH"])] = None,
+    level: RegionLevel = None,
+    fmt: FormatQuery = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Response:
+    """Regions (NUTS, ISO 3166-2, countries, continents) within a region, at a level."""
+    items = service.places("regions", within, level)
+    return render(request, page(items, offset, limit), fmt, filename="regions")
+
+
+@regions.get("/compare", response_model=CompareAnswer, responses=RESPONSES)
+def compare_regions(
+    request: Request,
+    service: ServiceDep,
+    a: Annotated[str, Query(description="First region.", examples=["ITH5"])],
+    b: Annotated[str, Query(description="Second region.", examples=["GB-KEN"])],
+    sector: Sector = None,
+    fmt: FormatQuery = None,
+) -> Response:
+    """Two regions side by side: who covers each, by kind, and who covers both or one."""
+    answer = service.compare(a, b, sector)
+    rows = [{"side": side, **ref.model_dump()} for side, refs in
+            (("both", answer.shared), ("a", answer.only_a), ("b", answer.only_b))
+            for ref in refs]
+    return render(request, answer, fmt, filename="compare", rows=rows)
+
+
+@regions.get("/{code}/organisations", response_model=Page, responses=RESPONSES)
+def organisations_in_region(
+    request: Request, service: ServiceDep, code: str, type: Kind = None,
+    fmt: FormatQuery = None, limit: Limit = 100, offset: Offset = 0,
+) -> Response:
+    """Organisations located in a region or any region within it."""
+    items = service.organisations_in_region(code, type)
+    return render(request, page(items, offset, limit), fmt, filename=f"organisations-in-{code}")
+
+
+@sectors.get("", response_model=Page, responses=RESPONSES)
+def list_sectors(
+    request: Request,
+    service: ServiceDep,
+    within: Annotated[str | None, Query(description="Only sectors within this one.",
+                                        examples=["C"])] = None,
+    level: SectorLevel = None,
+    fmt: FormatQuery = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Response:
+    """NACE sectors within a sector, at a level."""
+    items = service.places("sectors", within, level)
+    return render(request, page(items, offset, limit), fmt, filename="sectors")

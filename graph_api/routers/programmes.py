@@ -1,0 +1,60 @@
+"""Programmes, good practices and policies."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from graph_api.deps import FormatQuery, Limit, Offset, Region, Sector, ServiceDep, Theme
+from graph_api.negotiation import RESPONSES, render
+from graph_api.routers._paging import page
+from queries.models import LineageEdge, Page
+
+programmes = APIRouter(prefix="/programmes", tags=["programmes"])
+good_practices = APIRouter(prefix="/good-practices", tags=["good practices"])
+policies = APIRouter(prefix="/policies", tags=["policies"])
+
+Policy = Annotated[str | None, Query(description="A policy it implements or follows from.",
+                                     examples=["bologna-charter"])]
+
+
+@programmes.get("", response_model=Page, responses=RESPONSES)
+def list_programmes(
+    request: Request, service: ServiceDep, region: Region = None, sector: Sector = None,
+    theme: Theme = None, policy: Policy = None, fmt: FormatQuery = None, limit: Limit = 100,
+    offset: Offset = 0,
+) -> Response:
+    """Programmes, projects and good practices by region, sector, theme or policy."""
+    items = service.programmes(region=region, sector=sector, theme=theme, policy=policy)
+    return render(request, page(items, offset, limit), fmt, filename="programmes")
+
+
+@good_practices.get("", response_model=Page, responses=RESPONSES)
+def list_good_practices(
+    request: Request, service: ServiceDep, region: Region = None, sector: Sector = None,
+    theme: Theme = None, policy: Policy = None, fmt: FormatQuery = None, limit: Limit = 100,
+    offset: Offset = 0,
+) -> Response:
+    """Good practices by region, sector, theme or policy."""
+    items = service.programmes(region=region, sector=sector, theme=theme, policy=policy,
+                               type="good-practice")
+    return render(request, page(items, offset, limit), fmt, filename="good-practices")
+
+
+@policies.get("", response_model=Page, responses=RESPONSES)
+def list_policies(
+    request: Request, service: ServiceDep, fmt: FormatQuery = None, limit: Limit = 100,
+    offset: Offset = 0,
+) -> Response:
+    """Policies, charters and publications."""
+    return render(request, page(service.policies(), offset, limit), fmt, filename="policies")
+
+
+@policies.get("/{key}/lineage", response_model=list[LineageEdge], responses=RESPONSES)
+def policy_lineage(
+    request: Request, service: ServiceDep, key: str, fmt: FormatQuery = None
+) -> Response:
+    """What a policy led to and came from: organisations, programmes, events, people."""
+    answer = service.policy_lineage(key)
+    return render(request, answer, fmt, filename=f"lineage-{key}", rows=answer)

@@ -422,10 +422,9 @@ class _Generator:
         self.width = max(5, len(str(orgs)))
         self.source = source_id(orgs, seed)
         self.geo = _geo()
-        self.nace = _nace()
         self.country_zipf = _Zipf(self.geo.countries, COUNTRY_ZIPF_EXPONENT)
         self._pools: dict[Hashable, _Zipf | None] = {}
-        self._region_zipf: dict[str, _Zipf] = {}
+        self._region_zipf: dict[str, _Zipf | None] = {}
         # per organisation (index 0 .. n-1)
         self.type: list[str] = []
         self.second_type: list[str] = []
@@ -546,7 +545,7 @@ class _Generator:
         if country not in self._region_zipf:
             codes = list(self.geo.nuts3.get(country) or self.geo.subdivisions.get(country, ()))
             if not codes:
-                self._region_zipf[country] = None  # type: ignore[assignment]
+                self._region_zipf[country] = None
             else:
                 random.Random(f"{self.seed}:{country}").shuffle(codes)
                 self._region_zipf[country] = _Zipf(codes, 0.9)
@@ -658,11 +657,15 @@ class _Generator:
         return self._network_pool()
 
     def _some_organisation(self, country: str) -> int:
-        for _ in range(50):
+        """An organisation that is not a network (so adding it as a member cannot make a
+        cycle), preferably of ``country``."""
+        for attempt in range(200):
             i = self.rng.randrange(self.n)
-            if self.tier[i] < 0 and (self.country[i] == country or self.rng.random() < 0.05):
+            if self.tier[i] >= 0:
+                continue
+            if self.country[i] == country or attempt >= 50 or self.rng.random() < 0.05:
                 return i
-        return self.rng.randrange(self.n)
+        return next(i for i in range(self.n) if self.tier[i] < 0)
 
     def _countries_of(self, continent: str) -> _Zipf:
         """The countries of a continent, ranked as :data:`COUNTRY_RANKING`."""

@@ -83,7 +83,7 @@ COMPOSITES = {
         ),
         sparql="",
         path=Path(__file__),
-        example={"a": "ITH5", "b": "UKJ4"},
+        example={"a": "ITH5", "b": "GB-KEN"},
     ),
 }
 

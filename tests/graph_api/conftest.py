@@ -27,6 +27,7 @@ class ApiServer:
     """A running ``uvicorn graph_api.main:app`` serving a copy of a store."""
 
     def __init__(self, store: Path, env: dict[str, str], log: Path) -> None:
+        self.store = store
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = log.open("wb")

@@ -1,0 +1,173 @@
+"""Every named query on the seed data, in a real store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from queries.params import ParamError
+from queries.registry import PARAM_TYPES, RegistryError, load_registry, parse_query_file
+from queries.service import all_queries
+
+ID = "https://w3id.org/smekg/id/"
+GROUP = f"{ID}organisation/insme-steering-group"
+
+
+def test_every_query_has_metadata_and_a_runnable_example(service):
+    queries = all_queries()
+    assert {"coverage", "members", "memberships", "organisations_in_region", "programmes",
+            "policy_lineage", "search", "entity", "gaps", "compare"} <= set(queries)
+    for query in queries.values():
+        assert query.description
+        assert all(p.type in PARAM_TYPES for p in query.params)
+        answer = service.run(query.name, query.example)
+        assert answer is not None, query.name
+
+
+def test_malformed_headers_are_refused(tmp_path: Path):
+    bad = tmp_path / "bad.rq"
+    bad.write_text("#+ name: bad\n#+ description: x\n#+ param x: colour\nSELECT * {}\n")
+    with pytest.raises(RegistryError, match=r"bad\.rq:3"):
+        parse_query_file(bad)
+    wrong = tmp_path / "wrong.rq"
+    wrong.write_text("#+ name: other\n#+ description: x\nSELECT * {}\n")
+    with pytest.raises(RegistryError, match="must be 'wrong'"):
+        parse_query_file(wrong)
+
+
+def test_no_query_text_has_a_placeholder_to_paste_into():
+    for query in load_registry().values():
+        assert "{" + "region" + "}" not in query.sparql and "%s" not in query.sparql
+
+
+def test_members_of_the_steering_group(service):
+    members = service.members("insme-steering-group")
+    countries = {m.code for m in members if m.type == "country"}
+    assert len(countries) == 41 and {"IT", "GB", "TW"} <= countries
+    italy = [m for m in members if m.code == "IT"]
+    assert {m.role for m in italy} == {"chair", "member"} or "chair" in {m.role for m in italy}
+    assert all(m.depth == 1 and m.network.iri == GROUP for m in members)
+    assert any(m.code == "ipi" and m.role == "secretariat" for m in members)
+
+
+def test_memberships_of_ipi(service):
+    memberships = service.memberships("ipi")
+    assert [(m.network.iri, m.role) for m in memberships] == [(GROUP, "secretariat")]
+
+
+def test_members_transitive_on_a_generated_graph(generated_service):
+    index = generated_service.index
+    def member_networks(network: str) -> int:
+        return sum(network in index.networks_of.get(m, ()) for m in index.networks_of
+                   if index.kind(m) == "network")
+
+    networks = sorted(n for n in index.tags if index.kind(n) == "network")
+    deepest = max(networks[:200], key=member_networks)
+    direct = generated_service.members(deepest)
+    everything = generated_service.members(deepest, transitive=True)
+    assert len(everything) > len(direct) > 0
+    assert max(m.depth for m in everything) >= 2
+    for member in everything:
+        assert member.network.iri in index.networks_of[member.iri]
+
+
+def test_organisations_in_italy(service):
+    names = {o["code"] for o in service.organisations_in_region("IT")}
+    assert {"ipi", "italian-government", "italian-ministry-of-industry"} <= names
+    spain = service.organisations_in_region("ES1")  # NUTS-2 ES11 is within NUTS-1 ES1
+    assert [(o["code"], o["located_in"]["code"]) for o in spain] == [
+        ("galicia-e-commerce-leveraging-centre", "ES11")]
+
+
+def test_programmes_by_region_sector_theme_policy(service):
+    assert [p["code"] for p in service.programmes(region="ITH55")] == ["emilia-romagna-go-global"]
+    in_uk = {p["code"] for p in service.programmes(region="GB")}
+    assert {"kent-international-business", "wakefield-first-bondholder-scheme"} <= in_uk
+    themed = service.programmes(theme="internationalisation")
+    assert len(themed) >= 14
+    assert service.programmes(region="ITH55", type="good-practice")
+    assert service.programmes(policy="bologna-charter") == []  # no programme implements it
+
+
+def test_policy_lineage_of_the_bologna_charter(service):
+    edges = {(e.subject.code, e.relation, e.object.code): e.depth
+             for e in service.policy_lineage("bologna-charter")}
+    assert edges[("bologna-charter", "adoptedAt", "oecd-sme-ministerial-2000")] == 1
+    assert edges[("insme", "followsFrom", "bologna-charter")] == 1
+    assert edges[("insme", "originatedAt", "oecd-sme-ministerial-2000")] == 2
+    assert edges[("insme-steering-group", "secretariatHostedBy", "ipi")] == 2
+    assert all(depth <= 2 for depth in edges.values())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("emilia", "emilia-romagna-go-global"), ("EMILIA-ROMAGNA GO", "emilia-romagna-go-global"),
+     ("sao paulo", "BR-SP"), ("Wakefield", "wakefield-first-bondholder-scheme"),
+     ("insme", "insme"), ("Bologna Charter", "bologna-charter")],
+)
+def test_search_ignores_case_and_accents(service, text, expected):
+    assert expected in [hit.code for hit in service.search(text, limit=10)]
+
+
+def test_search_ranks_and_filters(service):
+    hits = service.search("insme")
+    assert hits[0].code == "insme" and hits[0].score == 100
+    assert {h.type for h in service.search("emilia", type="good-practice")} == {"good-practice"}
+    fuzzy = service.search("Emlia-Romagna")
+    assert fuzzy and fuzzy[0].fuzzy and "Emilia" in fuzzy[0].label
+
+
+def test_entity_detail_has_every_fact_with_its_source(service):
+    detail = service.entity("insme")
+    assert detail.iri == f"{ID}organisation/insme" and detail.type == "network"
+    founded = [f for f in detail.facts if f.predicate == "https://schema.org/foundingDate"]
+    assert founded and founded[0].value == "2004"
+    assert founded[0].document == f"{ID}source/doc-insme-anniversary"
+    assert "INSME was established in Rome in 2004" in founded[0].evidence
+    assert founded[0].graph == f"{ID}graph/seed/organisations"
+    group = service.entity("insme-steering-group")
+    incoming = {(f.predicate, f.value) for f in group.facts if f.direction == "in"}
+    assert any(p == "http://www.w3.org/ns/org#organization" for p, _ in incoming)
+    assert service.entity(f"{ID}organisation/insme") == detail
+    assert service.entity("ITH5").code == "ITH5"
+
+
+def test_unknown_entity_gets_suggestions(service):
+    with pytest.raises(ParamError) as caught:
+        service.entity("insmee")
+    assert caught.value.status == 404 and "insme" in caught.value.suggestions
+
+
+def test_gaps_in_italy(service):
+    everything = service.gaps(scope="IT", region_level="nuts2", sector_level="section")
+    assert everything.regions == 21 and everything.sectors == 22
+    assert everything.gaps == 0  # INSME covers the world, all sectors
+    practices = service.gaps(scope="IT", region_level="nuts2", sector_level="section",
+                             type="good-practice", limit=1000)
+    assert practices.cells == 462 and practices.covered == 22  # ERGO covers ITH5, all sectors
+    assert all(cell.region.code != "ITH5" for cell in practices.results)
+    assert practices.gaps == 440 == len(practices.results)
+    nuts1 = service.gaps(scope="IT", region_level="nuts1", sector_level="section",
+                         type="good-practice", limit=1000)
+    partial = {cell.region.code for cell in nuts1.results if cell.partially_covered_by}
+    assert partial == {"ITH"}  # ERGO serves part of ITH
+
+
+def test_compare_two_regions(service):
+    answer = service.compare("ITH5", "GB-KEN")
+    assert {r.code for r in answer.only_a} == {"emilia-romagna-go-global", "IT"}
+    assert {r.code for r in answer.only_b} == {"kent-international-business", "GB"}
+    assert {r.code for r in answer.shared} == {"insme", "insme-steering-group"}
+    assert answer.a.by_type == {"country": 1, "good-practice": 1, "network": 2}
+
+
+def test_lists(service):
+    networks = {n["code"]: n for n in service.networks()}
+    assert networks["insme-steering-group"]["member_countries"] == 41
+    assert len(service.countries()) == 249
+    nuts2 = service.places("regions", "ITH", "nuts2")
+    assert [r["code"] for r in nuts2] == ["ITH1", "ITH2", "ITH3", "ITH4", "ITH5"]
+    divisions = service.places("sectors", "C", "division")
+    assert len(divisions) == 24 and divisions[0]["code"] == "10"
+    assert {p["code"] for p in service.policies()} >= {"bologna-charter"}

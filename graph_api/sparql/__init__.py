@@ -1,20 +1,31 @@
-"""The SPARQL 1.1 Protocol endpoint at ``/sparql`` (placeholder until it is built)."""
+"""The SPARQL 1.1 Protocol endpoint at ``/sparql``: read-only queries over the whole store.
+
+``router`` holds the routes (and the query editor's static files); ``QueryPool`` the worker
+processes that run the queries with a real timeout. Both are imported lazily so that a
+worker process, which imports :mod:`graph_api.sparql.worker`, starts without FastAPI.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter
+if TYPE_CHECKING:
+    from fastapi import APIRouter
 
-router = APIRouter()
+    from graph_api.sparql.pool import QueryPool
+
+    router: APIRouter
+
+__all__ = ["QueryPool", "router"]
 
 
-class QueryPool:
-    def __init__(self, store: Path, *, workers: int, timeout: float, max_result_bytes: int):
-        self.store = store
+def __getattr__(name: str) -> Any:
+    if name == "router":
+        from graph_api.sparql.routes import router
 
-    def start(self) -> None:
-        pass
+        return router
+    if name == "QueryPool":
+        from graph_api.sparql.pool import QueryPool
 
-    def close(self) -> None:
-        pass
+        return QueryPool
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

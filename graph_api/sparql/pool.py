@@ -1,0 +1,249 @@
+"""A pool of persistent worker processes that run SPARQL queries with a real timeout.
+
+pyoxigraph cannot cancel a running query, so queries run in worker processes (see
+:mod:`graph_api.sparql.worker`): a query that exceeds the timeout has its worker killed,
+which really stops the CPU work, and a fresh worker takes its place. Each worker answers
+one query at a time; requests wait (asynchronously) for a free worker. The event loop
+never blocks: the hand-off and the wait for the reply run in a thread.
+
+Examples
+--------
+The API starts the pool in its lifespan and closes it on shutdown::
+
+    pool = QueryPool(store_path, workers=2, timeout=30.0, max_result_bytes=64 << 20)
+    pool.start()
+    reply = await pool.execute(job)   # a worker.Job
+    pool.close()
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+import time
+from multiprocessing.context import SpawnContext, SpawnProcess
+from pathlib import Path
+from typing import Any
+
+import anyio
+import anyio.to_thread
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+
+from graph_api.sparql import worker as worker_module
+from graph_api.sparql.worker import READY, Job
+
+log = logging.getLogger(__name__)
+
+STARTUP_TIMEOUT = 60.0
+"""Seconds a new worker may take to open the store before it is given up on."""
+
+
+class PoolError(Exception):
+    """A query could not be answered by the pool (the message is for the client)."""
+
+
+class QueryTimeout(PoolError):
+    """The query ran longer than the timeout; its worker was killed."""
+
+
+class PoolBusy(PoolError):
+    """No worker became free within the timeout."""
+
+
+class WorkerFailed(PoolError):
+    """The worker could not start (e.g. no store) or died while answering."""
+
+
+class WorkerDied(WorkerFailed):
+    """The worker process died while answering (it is replaced)."""
+
+
+class _Worker:
+    """One worker process and the parent's end of its pipe."""
+
+    def __init__(
+        self, ctx: SpawnContext, store: Path, prefixes: dict[str, str], cap: int
+    ) -> None:
+        self.conn, child_conn = ctx.Pipe(duplex=True)
+        self.process: SpawnProcess = ctx.Process(
+            target=worker_module.serve,
+            args=(child_conn, str(store), prefixes, cap),
+            name="smekg-sparql-worker",
+            daemon=True,
+        )
+        self.process.start()
+        child_conn.close()
+        self.pid: int | None = self.process.pid
+        self.ready = False
+
+    def wait_ready(self, timeout: float = STARTUP_TIMEOUT) -> None:
+        """Block until the worker has opened the store (raise :class:`WorkerFailed`)."""
+        if self.ready:
+            return
+        try:
+            if not self.conn.poll(timeout):
+                raise WorkerFailed(f"the query worker did not start within {timeout:g} s")
+            kind, value = self.conn.recv()
+        except (EOFError, OSError) as error:
+            raise WorkerFailed("the query worker exited while starting") from error
+        if kind != READY:
+            raise WorkerFailed(str(value))
+        self.ready = True
+
+    def run(self, job: Job, timeout: float) -> tuple[Any, ...]:
+        """Send ``job`` and wait up to ``timeout`` seconds for the reply (blocking)."""
+        self.wait_ready()
+        try:
+            self.conn.send(job)
+            if not self.conn.poll(timeout):
+                raise QueryTimeout(timeout)
+            return self.conn.recv()
+        except (EOFError, OSError) as error:
+            self.process.join(1)
+            code = self.process.exitcode
+            raise WorkerDied(
+                f"the query worker died while answering (exit code {code}); "
+                "the query was not completed"
+            ) from error
+
+    def kill(self) -> None:
+        """Kill the process (SIGKILL), reap it and close the pipe."""
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(10)
+        self.conn.close()
+
+    def stop(self) -> None:
+        """Stop the process (SIGTERM, then SIGKILL), reap it and close the pipe."""
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(2)
+        self.kill()
+
+
+class QueryPool:
+    """Persistent worker processes answering SPARQL queries on a read-only store.
+
+    Parameters
+    ----------
+    store_path
+        The Oxigraph store directory; each worker opens it with ``Store.read_only``.
+    workers
+        How many worker processes (queries answered at the same time).
+    timeout
+        Seconds a query may run before its worker is killed; also the longest wait for a
+        free worker.
+    max_result_bytes
+        Largest serialised result; a bigger one is stopped while it is produced.
+    prefixes
+        Prefixes predefined for every query (default: ``ontology.PREFIXES``).
+    """
+
+    def __init__(
+        self,
+        store_path: str | Path,
+        *,
+        workers: int,
+        timeout: float,
+        max_result_bytes: int,
+        prefixes: dict[str, str] | None = None,
+    ) -> None:
+        if prefixes is None:
+            from ontology import PREFIXES
+
+            prefixes = dict(PREFIXES)
+        self.store_path = Path(store_path)
+        self.size = workers
+        self.timeout = timeout
+        self.max_result_bytes = max_result_bytes
+        self.prefixes = prefixes
+        self._ctx = multiprocessing.get_context("spawn")
+        self._spawn_lock = threading.Lock()
+        self._workers: set[_Worker] = set()
+        self._send: MemoryObjectSendStream[_Worker] | None = None
+        self._receive: MemoryObjectReceiveStream[_Worker] | None = None
+        self._closed = False
+
+    # -- life cycle -----------------------------------------------------------------
+    def start(self) -> None:
+        """Start the worker processes and wait until they have opened the store.
+
+        A worker that cannot open the store is logged, not raised: the API still starts
+        and ``/sparql`` answers 503 with the reason.
+        """
+        self._send, self._receive = anyio.create_memory_object_stream[_Worker](
+            max_buffer_size=self.size
+        )
+        started = [self._spawn() for _ in range(self.size)]
+        for worker in started:
+            try:
+                worker.wait_ready()
+            except WorkerFailed as error:
+                log.error("SPARQL worker for %s: %s", self.store_path, error)
+            self._send.send_nowait(worker)
+
+    def close(self) -> None:
+        """Stop every worker process, busy or idle."""
+        self._closed = True
+        with self._spawn_lock:
+            workers = list(self._workers)
+            self._workers.clear()
+        for worker in workers:
+            worker.stop()
+
+    def pids(self) -> list[int]:
+        """The process ids of the current workers."""
+        return sorted(w.pid for w in self._workers if w.pid is not None)
+
+    def _spawn(self) -> _Worker:
+        with self._spawn_lock:
+            if self._closed:
+                raise WorkerFailed("the SPARQL endpoint is shutting down")
+            worker = _Worker(self._ctx, self.store_path, self.prefixes, self.max_result_bytes)
+            self._workers.add(worker)
+            return worker
+
+    def _replace(self, worker: _Worker) -> _Worker:
+        """Kill ``worker`` and start its replacement (blocking; run in a thread)."""
+        with self._spawn_lock:
+            self._workers.discard(worker)
+        worker.kill()
+        return self._spawn()
+
+    # -- queries --------------------------------------------------------------------
+    async def execute(self, job: Job) -> tuple[Any, ...]:
+        """Run ``job`` on a free worker and return its reply tuple.
+
+        Raises
+        ------
+        QueryTimeout
+            The query ran longer than ``timeout``; its worker was killed and replaced.
+        PoolBusy
+            No worker became free within ``timeout``.
+        WorkerFailed
+            The worker could not open the store or died; it was replaced.
+        """
+        if self._receive is None or self._send is None:
+            raise WorkerFailed("the SPARQL query pool is not started")
+        try:
+            with anyio.fail_after(self.timeout):
+                worker = await self._receive.receive()
+        except TimeoutError:
+            raise PoolBusy(self.timeout) from None
+        healthy = False
+        try:
+            reply = await anyio.to_thread.run_sync(worker.run, job, self.timeout)
+            healthy = True
+            return reply
+        finally:
+            if not healthy and not self._closed:
+                started = time.perf_counter()
+                worker = await anyio.to_thread.run_sync(self._replace, worker)
+                log.warning(
+                    "SPARQL worker replaced in %.3f s (new pid %s)",
+                    time.perf_counter() - started,
+                    worker.pid,
+                )
+            if not self._closed:
+                self._send.send_nowait(worker)

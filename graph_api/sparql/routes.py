@@ -1,0 +1,299 @@
+"""The ``/sparql`` routes: SPARQL 1.1 Protocol query operations and the query editor page.
+
+Status codes
+------------
+200
+    The results, in the format the ``Accept`` header prefers.
+400
+    No query, more than one, a malformed body, an invalid graph IRI, or a SPARQL syntax
+    error (with the parser's message).
+403
+    A SPARQL Update (refused: the store changes only through the loaders) or a federated
+    query (``SERVICE``, refused so the endpoint cannot be made to call other hosts).
+405
+    A method other than GET or POST (``Allow: GET, POST``).
+406
+    The ``Accept`` header admits no format for this kind of query.
+415
+    A POST whose ``Content-Type`` is neither a form nor ``application/sparql-query``, or
+    whose charset is not UTF-8.
+422
+    The result is larger than ``SMEKG_SPARQL_MAX_RESULT_BYTES`` (the query was stopped):
+    the request is well-formed but asks for more than the endpoint sends.
+500
+    The query failed while it was evaluated, or its worker process died.
+503
+    The query ran longer than ``SMEKG_SPARQL_TIMEOUT`` (its worker was killed), all
+    workers stayed busy that long (with ``Retry-After``), or the store cannot be opened.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from graph_api.sparql import worker
+from graph_api.sparql.formats import GRAPH_FORMATS, RESULT_FORMATS, accepts_html, negotiate
+from graph_api.sparql.lexer import scan
+from graph_api.sparql.pool import PoolBusy, QueryPool, QueryTimeout, WorkerDied, WorkerFailed
+from graph_api.sparql.protocol import (
+    DIRECT,
+    FORM,
+    READ_ONLY,
+    Operation,
+    ProtocolError,
+    operation_from_params,
+    operation_from_post,
+)
+from graph_api.sparql.ui import STATIC_DIR, human_bytes, render_page
+
+router = APIRouter(tags=["sparql"])
+router.mount("/sparql/yasgui", StaticFiles(directory=STATIC_DIR), name="yasgui")
+
+EXAMPLE_QUERY = "SELECT ?network ?name WHERE { ?network a smekg:Network ; skos:prefLabel ?name }"
+INSME = "https://w3id.org/smekg/id/organisation/insme"
+
+_DESCRIPTION = """
+A read-only [SPARQL 1.1 Protocol](https://www.w3.org/TR/sparql11-protocol/) endpoint over
+the whole knowledge graph: `SELECT`, `ASK`, `CONSTRUCT` and `DESCRIBE`.
+
+* **Dataset**: with no `default-graph-uri`/`named-graph-uri` and no `FROM` in the query, the
+  default graph is the union of all source graphs; every source is also a named graph
+  (`SELECT DISTINCT ?g WHERE { GRAPH ?g {} }` lists them).
+* **Prefixes**: the project's prefixes (`smekg:`, `org:`, `skos:`, `schema:`, `cv:`,
+  `dcterms:`, `prov:`, `nuts:`, `nace21:`, ...) are predefined; queries may omit them.
+* **Formats** (by `Accept`): SPARQL results as JSON (default), XML, CSV or TSV; graphs as
+  Turtle (default), N-Triples, JSON-LD, RDF/XML, N-Quads, TriG or N3. 406 if none fits.
+* **Limits**: a query is stopped after `SMEKG_SPARQL_TIMEOUT` seconds (503) and a result
+  larger than `SMEKG_SPARQL_MAX_RESULT_BYTES` is stopped (422). Updates (403) are not
+  accepted: the graph changes only through the loaders (`smekg load`).
+* In a browser, `GET /sparql` without a query opens a query editor (YASGUI).
+"""
+
+_GRAPH_PARAMS_SCHEMA = {"type": "array", "items": {"type": "string", "format": "uri"}}
+
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The query results, in the format negotiated from `Accept`.",
+        "content": {
+            "application/sparql-results+json": {
+                "example": {
+                    "head": {"vars": ["network", "name"]},
+                    "results": {"bindings": [{
+                        "network": {"type": "uri", "value": INSME},
+                        "name": {
+                            "type": "literal",
+                            "xml:lang": "en",
+                            "value": "International Network for Small and Medium-sized "
+                            "Enterprises",
+                        },
+                    }]},
+                }
+            },
+            **{f.media_types[0]: {} for f in RESULT_FORMATS[1:]},
+            "text/turtle": {
+                "example": f"<{INSME}> a smekg:Network ; skos:prefLabel \"...\"@en ."
+            },
+            **{f.media_types[0]: {} for f in GRAPH_FORMATS[1:]},
+            "text/html": {"example": "<!doctype html>... (the query editor)"},
+        },
+    },
+    400: {"description": "No query, several, or a syntax error (the parser's message)."},
+    403: {"description": "A SPARQL Update or a SERVICE call: this endpoint is read-only."},
+    406: {"description": "No acceptable result format for this kind of query."},
+    415: {"description": "POST with an unsupported Content-Type or charset."},
+    422: {"description": "The result exceeds SMEKG_SPARQL_MAX_RESULT_BYTES."},
+    503: {"description": "The query exceeded SMEKG_SPARQL_TIMEOUT, or no worker was free."},
+}
+
+_POST_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            FORM: {
+                "schema": {
+                    "type": "object",
+                    "required": ["query"],
+                    "properties": {
+                        "query": {"type": "string"},
+                        "default-graph-uri": _GRAPH_PARAMS_SCHEMA,
+                        "named-graph-uri": _GRAPH_PARAMS_SCHEMA,
+                    },
+                },
+                "example": {"query": EXAMPLE_QUERY},
+            },
+            DIRECT: {"schema": {"type": "string"}, "example": EXAMPLE_QUERY},
+        },
+    }
+}
+
+DefaultGraphs = Annotated[
+    list[str] | None,
+    Query(
+        alias="default-graph-uri",
+        description="A graph to merge into the default graph (repeatable); replaces FROM.",
+    ),
+]
+NamedGraphs = Annotated[
+    list[str] | None,
+    Query(
+        alias="named-graph-uri",
+        description="A named graph the query may use (repeatable); replaces FROM NAMED.",
+    ),
+]
+
+
+def _pool(request: Request) -> QueryPool:
+    return request.app.state.sparql_pool
+
+
+def _not_acceptable(accept: str | None, graph: bool) -> ProtocolError:
+    formats = GRAPH_FORMATS if graph else RESULT_FORMATS
+    kind = "CONSTRUCT/DESCRIBE (RDF graph)" if graph else "SELECT/ASK (SPARQL results)"
+    offered = ", ".join(f.media_types[0] for f in formats)
+    return ProtocolError(
+        406,
+        f"No acceptable format for {kind} results: the request accepts {accept!r}; "
+        f"this endpoint offers {offered}.",
+    )
+
+
+def _job(request: Request, operation: Operation) -> worker.Job:
+    shape = scan(operation.query)
+    if shape.is_update:
+        raise ProtocolError(403, READ_ONLY)
+    if shape.uses_service:
+        raise ProtocolError(
+            403,
+            "Federated queries (SERVICE) are not allowed on this endpoint: it answers from "
+            "its own store and makes no requests to other hosts.",
+        )
+    if not operation.query.strip():
+        raise ProtocolError(400, "The query is empty.")
+    accept = request.headers.get("accept")
+    graph = shape.returns_graph
+    results_format = negotiate(accept, RESULT_FORMATS) if graph is not True else None
+    graph_format = negotiate(accept, GRAPH_FORMATS) if graph is not False else None
+    if results_format is None and graph_format is None:
+        raise _not_acceptable(accept, graph is True)
+    protocol_dataset = operation.has_protocol_dataset
+    return worker.Job(
+        query=operation.query,
+        base_iri=str(request.url.replace(query="", fragment="")).rstrip("?"),
+        union=not protocol_dataset and not shape.has_dataset,
+        default_graphs=operation.default_graphs if protocol_dataset else None,
+        named_graphs=operation.named_graphs if protocol_dataset else None,
+        results_format=results_format.name if results_format else None,
+        graph_format=graph_format.name if graph_format else None,
+    )
+
+
+async def _answer(request: Request, job: worker.Job) -> Response:
+    pool = _pool(request)
+    try:
+        reply = await pool.execute(job)
+    except QueryTimeout:
+        raise ProtocolError(
+            503,
+            f"The query was stopped after {pool.timeout:g} s, the time limit of this endpoint "
+            "(setting SMEKG_SPARQL_TIMEOUT). Make it more selective (more specific "
+            "patterns, a LIMIT) or raise the limit.",
+        ) from None
+    except PoolBusy:
+        raise ProtocolError(
+            503,
+            f"All {pool.size} query workers stayed busy for {pool.timeout:g} s "
+            "(settings SMEKG_SPARQL_WORKERS, SMEKG_SPARQL_TIMEOUT). Try again shortly.",
+            {"Retry-After": str(max(1, round(pool.timeout)))},
+        ) from None
+    except WorkerDied as error:
+        raise ProtocolError(500, str(error)) from None
+    except WorkerFailed as error:
+        raise ProtocolError(503, f"The SPARQL endpoint is not available: {error}") from None
+    kind = reply[0]
+    if kind == worker.OK:
+        return Response(reply[2], media_type=reply[1], headers={"Vary": "Accept"})
+    if kind == worker.SYNTAX:
+        raise ProtocolError(400, f"SPARQL syntax error: {reply[1]}")
+    if kind == worker.NOT_ACCEPTABLE:
+        raise _not_acceptable(request.headers.get("accept"), reply[1] == "graph")
+    if kind == worker.TOO_LARGE:
+        raise ProtocolError(
+            422,
+            f"The result is larger than {human_bytes(pool.max_result_bytes)}, the most this "
+            "endpoint sends (setting SMEKG_SPARQL_MAX_RESULT_BYTES); the query was stopped. "
+            "Add a LIMIT (and OFFSET to page through the results), select fewer variables, "
+            "or raise the limit.",
+        )
+    raise ProtocolError(500, f"The query failed: {reply[1]}")
+
+
+def _error(error: ProtocolError) -> PlainTextResponse:
+    return PlainTextResponse(error.message + "\n", error.status, headers=error.headers)
+
+
+def _editor(request: Request) -> HTMLResponse:
+    settings = request.app.state.settings
+    page = render_page(
+        endpoint=request.url.path,
+        js=request.url_for("yasgui", path="yasgui.min.js").path,
+        css=request.url_for("yasgui", path="yasgui.min.css").path,
+        prefixes=_pool(request).prefixes,
+        timeout=settings.sparql_timeout,
+        max_result_bytes=settings.sparql_max_result_bytes,
+    )
+    return HTMLResponse(page)
+
+
+@router.get(
+    "/sparql",
+    name="sparql_get",
+    summary="SPARQL query (GET)",
+    description=_DESCRIPTION,
+    responses=_RESPONSES,
+    response_class=Response,
+)
+@router.get("/sparql/", include_in_schema=False, response_class=Response)
+async def sparql_get(
+    request: Request,
+    query: Annotated[
+        str | None,
+        Query(description="The SPARQL query.", examples=[EXAMPLE_QUERY]),
+    ] = None,
+    default_graph_uri: DefaultGraphs = None,
+    named_graph_uri: NamedGraphs = None,
+) -> Response:
+    """Run a SPARQL query given in the URL; without one, a browser gets the query editor."""
+    params = request.query_params.multi_items()
+    if not params and accepts_html(request.headers.get("accept")):
+        return _editor(request)
+    try:
+        return await _answer(request, _job(request, operation_from_params(params)))
+    except ProtocolError as error:
+        return _error(error)
+
+
+@router.post(
+    "/sparql",
+    name="sparql_post",
+    summary="SPARQL query (POST)",
+    description=_DESCRIPTION,
+    responses=_RESPONSES,
+    response_class=Response,
+    openapi_extra=_POST_BODY,
+)
+@router.post("/sparql/", include_in_schema=False, response_class=Response)
+async def sparql_post(request: Request) -> Response:
+    """Run a SPARQL query sent as form data (`query=`) or as an application/sparql-query body."""
+    try:
+        operation = operation_from_post(
+            request.headers.get("content-type"),
+            await request.body(),
+            request.query_params.multi_items(),
+        )
+        return await _answer(request, _job(request, operation))
+    except ProtocolError as error:
+        return _error(error)

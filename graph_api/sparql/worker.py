@@ -1,0 +1,175 @@
+"""The worker process side of the SPARQL query pool.
+
+Each worker is a persistent process (``multiprocessing`` ``spawn`` context) holding the
+store opened read-only. It answers one :class:`Job` at a time from its end of a pipe with
+one reply tuple (see :func:`answer`). The parent kills a worker whose query exceeds the
+timeout; a worker exits by itself when the parent process dies (a watchdog thread waits on
+the parent's sentinel; pyoxigraph releases the GIL while it evaluates, so the watchdog runs
+even during a long query) or when the parent closes the pipe.
+
+This module imports only pyoxigraph and the format table, so a worker (or its
+replacement after a timeout) starts quickly.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store
+from pyoxigraph import serialize as serialize_rdf
+
+from graph_api.sparql.formats import FORMATS_BY_NAME
+
+# Reply tuples, first element:
+OK = "ok"  # (OK, content_type, body)
+SYNTAX = "syntax"  # (SYNTAX, parser message)
+NOT_ACCEPTABLE = "not-acceptable"  # (NOT_ACCEPTABLE, "graph" | "results")
+TOO_LARGE = "too-large"  # (TOO_LARGE, bytes written before stopping)
+FAILED = "failed"  # (FAILED, message)
+READY = "ready"  # (READY, pid): sent once, when the store is open
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query for a worker (pickled over the pipe).
+
+    Attributes
+    ----------
+    query
+        The SPARQL query text.
+    base_iri
+        Base IRI for relative IRIs in the query (the endpoint's URL).
+    union
+        Whether the default graph is the union of all named graphs.
+    default_graphs, named_graphs
+        The protocol dataset (``default-graph-uri``, ``named-graph-uri``), or None.
+    results_format, graph_format
+        Names (in :data:`~graph_api.sparql.formats.FORMATS_BY_NAME`) of the negotiated
+        format for SELECT/ASK results and for CONSTRUCT/DESCRIBE results; None when the
+        client accepts none.
+    """
+
+    query: str
+    base_iri: str | None
+    union: bool
+    default_graphs: tuple[str, ...] | None
+    named_graphs: tuple[str, ...] | None
+    results_format: str | None
+    graph_format: str | None
+
+
+class ResultTooLarge(Exception):
+    """Raised by :class:`CappedWriter` to stop a serialisation at the size cap."""
+
+
+class CappedWriter:
+    """A binary writer that keeps what is written and raises past ``cap`` bytes.
+
+    pyoxigraph serialises into it in chunks of a few kilobytes, so the query stops
+    (pyoxigraph evaluates lazily while it serialises) as soon as the cap is exceeded.
+    """
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.size = 0
+        self._chunks: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        """Keep ``data``; raise :class:`ResultTooLarge` once the total exceeds the cap."""
+        self.size += len(data)
+        if self.size > self.cap:
+            raise ResultTooLarge(self.size)
+        self._chunks.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to flush: everything is kept in memory."""
+
+    def getvalue(self) -> bytes:
+        """Everything written so far."""
+        return b"".join(self._chunks)
+
+
+def answer(
+    store: Store, job: Job, prefixes: dict[str, str], max_result_bytes: int
+) -> tuple[Any, ...]:
+    """Run ``job`` on ``store`` and return the reply tuple (never raises for a bad query)."""
+    dataset: dict[str, Any] = {}
+    if job.default_graphs is not None or job.named_graphs is not None:
+        dataset["default_graph"] = [NamedNode(g) for g in job.default_graphs or ()]
+        dataset["named_graphs"] = [NamedNode(g) for g in job.named_graphs or ()]
+    try:
+        result = store.query(
+            job.query,
+            base_iri=job.base_iri,
+            prefixes=prefixes,
+            use_default_graph_as_union=job.union,
+            **dataset,
+        )
+    except SyntaxError as error:
+        return (SYNTAX, str(error))
+    except Exception as error:
+        return (FAILED, f"{type(error).__name__}: {error}")
+    is_graph = not isinstance(result, QuerySolutions | QueryBoolean)
+    name = job.graph_format if is_graph else job.results_format
+    if name is None:
+        return (NOT_ACCEPTABLE, "graph" if is_graph else "results")
+    fmt = FORMATS_BY_NAME[name]
+    writer = CappedWriter(max_result_bytes)
+    try:
+        if is_graph and name in ("turtle", "trig"):
+            # pyoxigraph's serializer writes @prefix lines for the project's prefixes
+            serialize_rdf(result, writer, fmt.pyoxigraph, prefixes=prefixes)
+        else:
+            result.serialize(writer, fmt.pyoxigraph)
+    except ResultTooLarge:
+        return (TOO_LARGE, writer.size)
+    except Exception as error:
+        return (FAILED, f"{type(error).__name__}: {error}")
+    return (OK, fmt.content_type, writer.getvalue())
+
+
+def _exit_with_parent() -> None:
+    """Exit this process as soon as the parent process is gone."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+    multiprocessing.connection.wait([parent.sentinel])
+    os._exit(0)
+
+
+def serve(
+    conn: multiprocessing.connection.Connection,
+    store_path: str,
+    prefixes: dict[str, str],
+    max_result_bytes: int,
+) -> None:
+    """The worker's main loop: open the store, say READY, answer jobs until EOF."""
+    threading.Thread(target=_exit_with_parent, name="parent-watchdog", daemon=True).start()
+    try:
+        if not Path(store_path).is_dir():
+            raise OSError(f"no store at {store_path} (run `smekg load` first)")
+        store = Store.read_only(store_path)
+    except Exception as error:
+        conn.send((FAILED, f"cannot open the store: {error}"))
+        return
+    conn.send((READY, os.getpid()))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            reply = answer(store, job, prefixes, max_result_bytes)
+        except Exception as error:  # a bug here must not kill the worker
+            reply = (FAILED, f"{type(error).__name__}: {error}")
+        try:
+            conn.send(reply)
+        except (BrokenPipeError, OSError):
+            return

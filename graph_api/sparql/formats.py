@@ -166,13 +166,18 @@ def negotiate(
     """The format of ``formats`` the ``Accept`` header prefers, or None if none is acceptable.
 
     The highest q wins; on a tie, the more specific match, then the media type the client
-    listed first, then the server's order (``formats`` is ordered by preference).
+    listed first, then the server's order (``formats`` is ordered by preference). Wildcards
+    (``*/*``, ``text/*``) match a format's registered media type only, not its aliases.
     """
     ranges = parse_accept(header)
     best: ResultFormat | None = None
     best_key: tuple[float, int, int] = (0.0, -1, 0)
     for fmt in formats:
-        key = max(quality(ranges, media_type) for media_type in fmt.media_types)
+        registered, *aliases = fmt.media_types
+        keys = [quality(ranges, registered)]
+        # an alias (application/json, text/plain, ...) counts only when named exactly
+        keys += [k for k in (quality(ranges, alias) for alias in aliases) if k[1] == 2]
+        key = max(keys)
         if key[0] > 0 and key > best_key:
             best, best_key = fmt, key
     return best

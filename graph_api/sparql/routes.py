@@ -297,3 +297,22 @@ async def sparql_post(request: Request) -> Response:
         return await _answer(request, _job(request, operation))
     except ProtocolError as error:
         return _error(error)
+
+
+@router.api_route(
+    "/sparql", methods=["PUT", "DELETE", "PATCH", "OPTIONS"], include_in_schema=False
+)
+@router.api_route(
+    "/sparql/", methods=["PUT", "DELETE", "PATCH", "OPTIONS"], include_in_schema=False
+)
+async def sparql_other_methods(request: Request) -> Response:
+    """Answer methods other than GET and POST (405; OPTIONS lists the allowed ones)."""
+    allow = {"Allow": "GET, POST, OPTIONS"}
+    if request.method == "OPTIONS":
+        return Response(status_code=204, headers=allow)
+    return _error(ProtocolError(
+        405,
+        f"{request.method} is not supported: send a SPARQL query with GET or POST. "
+        "The endpoint is read-only (graph store updates go through `smekg load`).",
+        allow,
+    ))

@@ -4,7 +4,8 @@ pyoxigraph cannot cancel a running query, so queries run in worker processes (se
 :mod:`graph_api.sparql.worker`): a query that exceeds the timeout has its worker killed,
 which really stops the CPU work, and a fresh worker takes its place. Each worker answers
 one query at a time; requests wait (asynchronously) for a free worker. The event loop
-never blocks: the hand-off and the wait for the reply run in a thread.
+never blocks: it waits for a reply by waiting for the pipe to become readable, and reads
+a large reply in a thread.
 
 Examples
 --------
@@ -12,7 +13,7 @@ The API starts the pool in its lifespan and closes it on shutdown::
 
     pool = QueryPool(store_path, workers=2, timeout=30.0, max_result_bytes=64 << 20)
     pool.start()
-    reply = await pool.execute(job)   # a worker.Job
+    reply = await pool.execute(job)   # a worker.Job; the reply tuple of worker.answer
     pool.close()
 """
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import threading
 import time
 from multiprocessing.context import SpawnContext, SpawnProcess
@@ -31,12 +33,15 @@ import anyio.to_thread
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 from graph_api.sparql import worker as worker_module
-from graph_api.sparql.worker import READY, Job
+from graph_api.sparql.worker import OK, READY, Job
 
 log = logging.getLogger(__name__)
 
 STARTUP_TIMEOUT = 60.0
 """Seconds a new worker may take to open the store before it is given up on."""
+
+INLINE_BODY_BYTES = 256 * 1024
+"""Replies up to this size are read on the event loop; larger ones in a thread."""
 
 
 class PoolError(Exception):
@@ -91,14 +96,33 @@ class _Worker:
             raise WorkerFailed(str(value))
         self.ready = True
 
-    def run(self, job: Job, timeout: float) -> tuple[Any, ...]:
-        """Send ``job`` and wait up to ``timeout`` seconds for the reply (blocking)."""
-        self.wait_ready()
+    async def run(self, job: Job, timeout: float) -> tuple[Any, ...]:
+        """Send ``job`` and wait up to ``timeout`` seconds for the reply.
+
+        The wait is an asynchronous wait for the pipe to become readable (no thread): the
+        reply's small header is then read at once, and its body too unless it is large
+        (over :data:`INLINE_BODY_BYTES`), which is read in a thread so the event loop
+        never waits on a long transfer.
+        """
+        if not self.ready:
+            await anyio.to_thread.run_sync(self.wait_ready)
         try:
             self.conn.send(job)
-            if not self.conn.poll(timeout):
-                raise QueryTimeout(timeout)
-            return self.conn.recv()
+            with anyio.fail_after(timeout):
+                await anyio.wait_readable(self.conn.fileno())
+            # uvloop makes a watched descriptor non-blocking; reads below must block
+            os.set_blocking(self.conn.fileno(), True)
+            header = self.conn.recv()
+            if header[0] != OK:
+                return header
+            _, content_type, size = header
+            if size <= INLINE_BODY_BYTES:
+                body = self.conn.recv_bytes()
+            else:
+                body = await anyio.to_thread.run_sync(self.conn.recv_bytes)
+            return (OK, content_type, body)
+        except TimeoutError:
+            raise QueryTimeout(timeout) from None
         except (EOFError, OSError) as error:
             self.process.join(1)
             code = self.process.exitcode
@@ -233,17 +257,20 @@ class QueryPool:
             raise PoolBusy(self.timeout) from None
         healthy = False
         try:
-            reply = await anyio.to_thread.run_sync(worker.run, job, self.timeout)
+            reply = await worker.run(job, self.timeout)
             healthy = True
             return reply
         finally:
-            if not healthy and not self._closed:
-                started = time.perf_counter()
-                worker = await anyio.to_thread.run_sync(self._replace, worker)
-                log.warning(
-                    "SPARQL worker replaced in %.3f s (new pid %s)",
-                    time.perf_counter() - started,
-                    worker.pid,
-                )
-            if not self._closed:
-                self._send.send_nowait(worker)
+            # A worker that timed out, died, or whose request was cancelled midway (its
+            # reply would be read by the next request) is killed and replaced.
+            with anyio.CancelScope(shield=True):
+                if not healthy and not self._closed:
+                    started = time.perf_counter()
+                    worker = await anyio.to_thread.run_sync(self._replace, worker)
+                    log.warning(
+                        "SPARQL worker replaced in %.3f s (new pid %s)",
+                        time.perf_counter() - started,
+                        worker.pid,
+                    )
+                if not self._closed:
+                    self._send.send_nowait(worker)

@@ -2,7 +2,7 @@
 
 Each worker is a persistent process (``multiprocessing`` ``spawn`` context) holding the
 store opened read-only. It answers one :class:`Job` at a time from its end of a pipe with
-one reply tuple (see :func:`answer`). The parent kills a worker whose query exceeds the
+one reply (see :func:`answer` and :func:`serve`). The parent kills a worker whose query exceeds the
 timeout; a worker exits by itself when the parent process dies (a watchdog thread waits on
 the parent's sentinel; pyoxigraph releases the GIL while it evaluates, so the watchdog runs
 even during a long query) or when the parent closes the pipe.
@@ -26,8 +26,8 @@ from pyoxigraph import serialize as serialize_rdf
 
 from graph_api.sparql.formats import FORMATS_BY_NAME
 
-# Reply tuples, first element:
-OK = "ok"  # (OK, content_type, body)
+# Reply tuples of answer(), first element:
+OK = "ok"  # (OK, content_type, body); sent as (OK, content_type, len(body)), then the body
 SYNTAX = "syntax"  # (SYNTAX, parser message)
 NOT_ACCEPTABLE = "not-acceptable"  # (NOT_ACCEPTABLE, "graph" | "results")
 TOO_LARGE = "too-large"  # (TOO_LARGE, bytes written before stopping)
@@ -170,6 +170,10 @@ def serve(
         except Exception as error:  # a bug here must not kill the worker
             reply = (FAILED, f"{type(error).__name__}: {error}")
         try:
-            conn.send(reply)
+            if reply[0] == OK:  # a small header, then the body as raw bytes (no pickling)
+                conn.send((OK, reply[1], len(reply[2])))
+                conn.send_bytes(reply[2])
+            else:
+                conn.send(reply)
         except (BrokenPipeError, OSError):
             return

@@ -398,3 +398,16 @@ def test_sparqlwrapper_syntax_error(wrapper: SPARQLWrapper) -> None:
 def test_json_is_valid_json(client: httpx.Client) -> None:
     response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 50"})
     assert len(json.loads(response.content)["results"]["bindings"]) == 50
+
+
+def test_large_result_is_complete(client: httpx.Client) -> None:
+    # ~15 MB of JSON: read from the worker in a thread, under the default 64 MiB cap
+    [count] = select(client, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+    assert response.status_code == 200
+    assert len(response.content) > 1_000_000
+    assert len(json.loads(response.content)["results"]["bindings"]) == int(count["n"])
+    response = client.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
+                          headers={"accept": "application/n-triples"})
+    assert response.status_code == 200
+    assert len(response.content.splitlines()) == int(count["n"])

@@ -81,20 +81,24 @@ class _Worker:
         child_conn.close()
         self.pid: int | None = self.process.pid
         self.ready = False
+        self.failure: str | None = None
 
     def wait_ready(self, timeout: float = STARTUP_TIMEOUT) -> None:
         """Block until the worker has opened the store (raise :class:`WorkerFailed`)."""
         if self.ready:
             return
-        try:
-            if not self.conn.poll(timeout):
-                raise WorkerFailed(f"the query worker did not start within {timeout:g} s")
-            kind, value = self.conn.recv()
-        except (EOFError, OSError) as error:
-            raise WorkerFailed("the query worker exited while starting") from error
-        if kind != READY:
-            raise WorkerFailed(str(value))
-        self.ready = True
+        if self.failure is None:
+            try:
+                if not self.conn.poll(timeout):
+                    self.failure = f"the query worker did not start within {timeout:g} s"
+                else:
+                    kind, value = self.conn.recv()
+                    self.ready = kind == READY
+                    self.failure = None if self.ready else str(value)
+            except (EOFError, OSError):
+                self.failure = "the query worker exited while starting"
+        if self.failure is not None:
+            raise WorkerFailed(self.failure)
 
     async def run(self, job: Job, timeout: float) -> tuple[Any, ...]:
         """Send ``job`` and wait up to ``timeout`` seconds for the reply.

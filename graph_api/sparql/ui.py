@@ -41,13 +41,15 @@ ORDER BY DESC(?members)""",
         "Who covers ITH55",
         "Who serves the NUTS 3 region ITH55 (Bologna): anything whose schema:areaServed is "
         "ITH55 or a region it lies in (walking skos:broader* up to the world).",
-        """SELECT DISTINCT ?who ?name ?kind ?served ?servedName WHERE {
+        """SELECT ?who ?name (GROUP_CONCAT(DISTINCT STRAFTER(STR(?kind), "#"); separator=", ")
+       AS ?kinds) ?served ?servedName WHERE {
   nuts:ITH55 skos:broader* ?served .
   ?who schema:areaServed ?served .
   OPTIONAL { ?who skos:prefLabel ?name }
   OPTIONAL { ?who a ?kind FILTER(STRSTARTS(STR(?kind), STR(smekg:))) }
   OPTIONAL { ?served skos:prefLabel ?servedName }
 }
+GROUP BY ?who ?name ?served ?servedName
 ORDER BY ?served ?who""",
     ),
     Example(
@@ -89,6 +91,7 @@ _PAGE = """<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>smekg · SPARQL endpoint</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="{css}">
 <style>
   body {{ margin: 0; font-family: system-ui, sans-serif; color: #222; }}

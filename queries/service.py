@@ -161,7 +161,7 @@ class QueryService:
         service: str | None = None,
         *,
         offset: int = 0,
-        limit: int | None = None,
+        limit: int | None = DEFAULT_LIMIT,
     ) -> CoverageAnswer:
         """Who covers ``region`` and ``sector``, each with why (see :mod:`queries.coverage`)."""
         bound = self.bind("coverage", {"region": region, "sector": sector, "type": type,
@@ -542,7 +542,8 @@ class QueryService:
         bound = self.bind("compare", {"a": a, "b": b, "sector": sector})
         sides, covered = [], []
         for key in ("a", "b"):
-            answer = self.coverage(region=str(bound[key]), sector=sector and str(bound["sector"]))
+            answer = self.coverage(region=str(bound[key]), sector=sector and str(bound["sector"]),
+                                   limit=None)
             iris = {item.iri for item in answer.results}
             covered.append(iris)
             by_type = Counter(item.type or "other" for item in answer.results)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from graph_api.deps import FormatQuery, Kind, Offset, Region, Sector, Service, ServiceDep
 from graph_api.negotiation import RESPONSES, render
 from queries.models import CoverageAnswer
+from queries.service import DEFAULT_LIMIT, MAX_LIMIT
 
 router = APIRouter(tags=["coverage"])
 
@@ -22,7 +23,7 @@ def get_coverage(
     type: Kind = None,
     provides: Annotated[Service, Query(alias="service")] = None,
     fmt: FormatQuery = None,
-    limit: Annotated[int | None, Query(ge=1, description="Page size (default: all).")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")] = DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> Response:
     """Organisations, networks, programmes and good practices covering a region and a sector,

@@ -98,7 +98,7 @@ CASES = [("ITH55", "C25"), ("ITH55", None), ("GB-KEN", None), (None, "C25"), (No
 
 @pytest.mark.parametrize(("region", "sector"), CASES)
 def test_index_answers_as_the_straightforward_sparql_on_the_seed(service, region, sector):
-    from_index = sorted(item.iri for item in service.coverage(region, sector).results)
+    from_index = sorted(item.iri for item in service.coverage(region, sector, limit=None).results)
     assert from_index == service.coverage_sparql(region, sector)
 
 
@@ -111,12 +111,12 @@ def test_index_answers_as_the_straightforward_sparql_on_a_generated_graph(genera
     cases += [(rng.choice(regions), None), ("DE", "C"), ("world", None)]
     through_members = 0
     for region, sector in cases:
-        answer = generated_service.coverage(region, sector)
+        answer = generated_service.coverage(region, sector, limit=None)
         through_members += sum(item.match.kind == "through_members" for item in answer.results)
         assert sorted(item.iri for item in answer.results) == (
             generated_service.coverage_sparql(region, sector)), (region, sector)
     assert through_members > 0  # the generated graph exercises networks of networks
-    typed = generated_service.coverage("DE", None, type="chamber")
+    typed = generated_service.coverage("DE", None, type="chamber", limit=None)
     assert typed.results and all(
         "https://w3id.org/smekg/ontology#type-chamber" in index.tags[item.iri]
         for item in typed.results)
@@ -126,7 +126,7 @@ def test_index_answers_as_the_straightforward_sparql_on_a_generated_graph(genera
 
 def test_member_chains_are_shortest(generated_service):
     index = generated_service.index
-    answer = generated_service.coverage("DE")
+    answer = generated_service.coverage("DE", limit=None)
     direct = {item.iri for item in answer.results if item.match.kind == "direct"}
     for item in answer.results:
         chain = [ref.iri for ref in item.match.member_chain]

@@ -11,8 +11,9 @@ or on a store you built, e.g. from ``smekg generate --orgs 100000``::
 It draws ``--queries`` random (NUTS-3 region, NACE sector at a random level) pairs, a
 third of them without a sector, and times ``QueryService.coverage`` on each (the API's
 path: parameter checks, the index walk, the count, and the first page of 100 results with
-their explanations, as ``GET /coverage`` answers by default) after a warm-up. Then it times ``coverage.rq`` (the same question as one
-SPARQL query on pyoxigraph) on ``--sparql-queries`` of the pairs, and checks both give the same answer.
+their explanations, as ``GET /coverage`` answers by default) after a warm-up. Then it
+times ``coverage.rq`` (the same question as one SPARQL query on pyoxigraph) on
+``--sparql-queries`` of the pairs, and checks both give the same answer.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
+from graph_api.sparql.formats import parse_accept, quality
 from ontology import PREFIXES
 
 JSONLD_CONTEXT = {
@@ -27,6 +28,7 @@ JSONLD_CONTEXT = {
     "results": {"@container": "@list"},
 }
 _MEDIA = {"json": "application/json", "csv": "text/csv", "jsonld": "application/ld+json"}
+_ORDER = {name: position for position, name in enumerate(_MEDIA)}
 RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {}, "application/ld+json": {}}},
     404: {"description": "A code or id names nothing in the graph (with suggestions)."},
@@ -35,24 +37,13 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def chosen_format(request: Request, explicit: str | None) -> str:
-    """``json``, ``csv`` or ``jsonld``."""
+    """``json``, ``csv`` or ``jsonld``: the explicit one, else the one Accept prefers (the
+    endpoint's own Accept parser), else JSON."""
     if explicit:
         return explicit
-    accept = request.headers.get("accept", "")
-    best, best_q = "json", 0.0
-    for part in accept.split(","):
-        media, *params = (piece.strip() for piece in part.split(";"))
-        q = 1.0
-        for param in params:
-            if param.startswith("q="):
-                try:
-                    q = float(param[2:])
-                except ValueError:
-                    q = 0.0
-        for name, media_type in _MEDIA.items():
-            if media == media_type and q > best_q:
-                best, best_q = name, q
-    return best
+    ranges = parse_accept(request.headers.get("accept"))
+    best = max(_MEDIA, key=lambda name: (quality(ranges, _MEDIA[name])[0], -_ORDER[name]))
+    return best if quality(ranges, _MEDIA[best])[0] > 0 else "json"
 
 
 def render(
@@ -64,13 +55,13 @@ def render(
     rows: Iterable[BaseModel | dict] | None = None,
 ) -> Response:
     """Answer in the negotiated format; ``rows`` (default: ``answer.results``) make the CSV."""
-    data = _plain(answer)
+    data = plain(answer)
     fmt = chosen_format(request, explicit)
     if fmt == "csv":
         if rows is None:
             rows = data["results"] if isinstance(data, dict) else data
         return Response(
-            to_csv([_plain(row) for row in rows]),
+            to_csv([plain(row) for row in rows]),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
         )
@@ -81,11 +72,12 @@ def render(
     return JSONResponse(data)
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """JSON-ready data: models dumped in JSON mode, lists item by item."""
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
     if isinstance(value, list):
-        return [_plain(item) for item in value]
+        return [plain(item) for item in value]
     return value
 
 

@@ -13,9 +13,9 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ontology import DCTERMS, SCHEMA, SKOS, SMEKG
+from ontology import CV, DCTERMS, SCHEMA, SKOS, SMEKG
 from queries.registry import QUERY_DIR, load_registry
-from smekg.backends import GraphBackend, Iri
+from smekg.backends import GraphBackend
 
 _ONT = str(SMEKG)
 
@@ -104,7 +104,7 @@ class GraphIndex:
                 index.narrower[row["broader"]].append(concept)
             if "level" in row:
                 index.levels[concept] = int(row["level"])
-        served, sector = str(SCHEMA.areaServed), str(_CV_SECTOR)
+        served, sector = str(SCHEMA.areaServed), str(CV.sector)
         service = str(SMEKG.providesService)
         for row in backend.select(queries["scope"], {}):
             entity, prop, value = row["entity"], row["property"], row["value"]
@@ -180,9 +180,6 @@ class GraphIndex:
         return order
 
 
-_CV_SECTOR = Iri("http://data.europa.eu/m8g/sector")
-
-
 def _name_order(row: dict) -> tuple:
-    # English names first, so labels are deterministic whatever the engine's row order.
+    # A fixed order, so the first name (the label) is the same whatever the engine's row order.
     return (row["entity"], row["property"], str(row["name"]))

@@ -105,6 +105,7 @@ class QueryService:
         self._check_interval = check_interval
         self._lock = threading.Lock()
         self._index: GraphIndex | None = None
+        self._binder: Binder | None = None
         self._checked = 0.0
 
     # -- plumbing ----------------------------------------------------------------------
@@ -123,7 +124,10 @@ class QueryService:
 
     def bind(self, name: str, raw: Mapping[str, object | None]) -> dict[str, Value]:
         """Checked, resolved parameters of the named query ``name``."""
-        return Binder(self.index, self.minter).bind(self.queries[name], raw)
+        index = self.index
+        if self._binder is None or self._binder.index is not index:
+            self._binder = Binder(index, self.minter)
+        return self._binder.bind(self.queries[name], raw)
 
     def rows(self, name: str, bound: Mapping[str, Value]) -> list[Row]:
         return self.backend.select(self.queries[name], bound)
@@ -172,7 +176,7 @@ class QueryService:
             hits = [h for h in hits if bound["type"] in index.tags.get(h.iri, ())]
         if "service" in bound:
             hits = [h for h in hits if bound["service"] in index.services_of.get(h.iri, ())]
-        hits.sort(key=lambda h: (len(h.member_chain), *self._sort_key(h.iri)))
+        hits.sort(key=lambda h: (len(h.member_chain), index.label(h.iri).casefold(), h.iri))
         page = self._page(hits, offset, limit)
         return CoverageAnswer(
             region=self.ref(bound["region"]) if "region" in bound else None,
@@ -381,20 +385,11 @@ class QueryService:
         start = bound["policy"]
         rows = [{**row, "subject": row.get("subject", start), "object": row.get("object", start)}
                 for row in self.rows("policy_lineage", bound)]
-        distance = {start: 0}
-        frontier = [start]
         links = defaultdict(set)
         for row in rows:
             links[row["subject"]].add(row["object"])
             links[row["object"]].add(row["subject"])
-        while frontier:
-            nxt = []
-            for node in frontier:
-                for other in sorted(links[node]):
-                    if other not in distance:
-                        distance[other] = distance[node] + 1
-                        nxt.append(other)
-            frontier = nxt
+        distance = _distances(start, links)
         edges = {(str(r["subject"]), str(r["relation"]), str(r["object"])) for r in rows}
         result = [
             LineageEdge(subject=self.ref(s), relation=self.index.codes.get(p, _short(p)),
@@ -567,17 +562,22 @@ def _depths(root: str, rows: list[Row], *, parent: str, child: str) -> dict[str,
     links = defaultdict(set)
     for row in rows:
         links[row[parent]].add(row[child])
-    depth = {root: 0}
+    return _distances(root, links)
+
+
+def _distances(root: str, links: Mapping[str, set[str]]) -> dict[str, int]:
+    """Breadth-first distance from ``root`` of every node reachable through ``links``."""
+    distance = {root: 0}
     frontier = [root]
     while frontier:
         nxt = []
         for node in frontier:
-            for other in sorted(links[node]):
-                if other not in depth:
-                    depth[other] = depth[node] + 1
+            for other in sorted(links.get(node, ())):
+                if other not in distance:
+                    distance[other] = distance[node] + 1
                     nxt.append(other)
         frontier = nxt
-    return depth
+    return distance
 
 
 def _text(value: Value | None) -> str | None:

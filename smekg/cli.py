@@ -378,7 +378,7 @@ def query(
     Parameters are given as `--name value` (see `smekg query --list`); the JSON printed is
     the same as the REST API's.
     """
-    from graph_api.negotiation import to_csv
+    from graph_api.negotiation import plain, to_csv
     from queries.params import ParamError
     from queries.service import QueryService, all_queries
 
@@ -402,7 +402,7 @@ def query(
     except ParamError as error:
         console.print(f"[red]error:[/red] {error.message}")
         raise typer.Exit(2 if error.status == 422 else 1) from error
-    data = _jsonable(answer)
+    data = plain(answer)
     if fmt is OutputFormat.json:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
@@ -433,14 +433,6 @@ def _named_params(args: list[str]) -> dict[str, str]:
         params[key.replace("-", "_")] = value
         position += 1
     return params
-
-
-def _jsonable(answer: object) -> object:
-    if hasattr(answer, "model_dump"):
-        return answer.model_dump(mode="json")
-    if isinstance(answer, list):
-        return [_jsonable(item) for item in answer]
-    return answer
 
 
 def _print_rows(rows: list[dict]) -> None:

@@ -6,10 +6,20 @@ country → continent → world) covers the region; covering an ancestor of the 
 sectors; a network covers what its members cover, transitively (networks of
 networks); a country that is a member of a network covers itself.
 
-The walk runs on the :class:`~queries.index.GraphIndex`: from the region up its
-ancestors, to whoever serves them, filtered by sector, then up the membership links
-breadth first, so each network is reached by its shortest member chain. Ties are
-broken by IRI, so every backend gives the same answer.
+The walk runs on a :class:`CoverageTable`, compiled once per
+:class:`~queries.index.GraphIndex`: every entity that can cover anything gets a
+position in name order, and the scope and membership links become arrays of
+positions. A question is then a few vectorised steps: mark whoever serves the region
+or an ancestor, keep those whose sectors contain the sector (or who name none), and
+climb the membership links breadth first, one level of networks at a time. Results
+come out already in answer order (direct covers first, then by the length of the
+member chain; by name, then IRI, within each), so a page costs what the page holds,
+not what the whole answer holds. Member chains and reasons are worked out only for the
+results asked for.
+
+A chain is a shortest one; where several are, each link down from the network goes to
+its member that comes first by name (then IRI). Every backend gives the same answer,
+because the walk runs on the index, which is read from the backend by named queries.
 
 Examples
 --------
@@ -23,10 +33,14 @@ Examples
 
 from __future__ import annotations
 
-from collections import deque
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from queries.index import GraphIndex
+
+_POSITION = np.int32
 
 
 @dataclass(frozen=True)
@@ -43,6 +57,149 @@ class Coverage:
         return bool(self.member_chain)
 
 
+class CoverageTable:
+    """The index's scope and membership links as arrays over entity positions.
+
+    Positions follow name order (case-folded label, then IRI), so sorting a set of
+    positions sorts the entities by name.
+    """
+
+    def __init__(self, index: GraphIndex) -> None:
+        self.index = index
+        networks = {n for ns in index.networks_of.values() for n in ns}
+        entities = ({e for es in index.served_by.values() for e in es}
+                    | index.member_countries | set(index.networks_of) | networks)
+        self.iris = sorted(entities, key=lambda iri: (index.label(iri).casefold(), iri))
+        self.position = {iri: p for p, iri in enumerate(self.iris)}
+        size = len(self.iris)
+        self.served = {region: self._positions(es) for region, es in index.served_by.items()}
+        self.users = {sector: self._positions(es) for sector, es in index.sector_users.items()}
+        self.scoped = np.zeros(size, dtype=bool)
+        for positions in self.served.values():
+            self.scoped[positions] = True
+        self.scoped[self._positions(index.member_countries)] = True
+        self.sector_free = np.ones(size, dtype=bool)
+        named_sectors = (e for e, sectors in index.sectors_of.items() if sectors)
+        self.sector_free[self._positions(named_sectors)] = False
+        self.up_start, self.up = self._links(
+            (self.position[m], self.position[n]) for m, ns in index.networks_of.items()
+            for n in ns)
+        self.down_start, self.down = self._links(
+            (self.position[n], self.position[m]) for m, ns in index.networks_of.items()
+            for n in ns)
+        self._masks: dict[tuple[str, str], np.ndarray] = {}
+
+    def _positions(self, iris: Iterable[str]) -> np.ndarray:
+        position = self.position
+        return np.array(sorted(position[i] for i in iris if i in position), dtype=_POSITION)
+
+    def _links(self, pairs: Iterable[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+        """Compressed rows: the targets of ``source`` are ``targets[start[s]:start[s + 1]]``."""
+        edges = np.array(sorted(set(pairs)), dtype=_POSITION).reshape(-1, 2)
+        counts = np.bincount(edges[:, 0], minlength=len(self.iris))
+        start = np.zeros(len(self.iris) + 1, dtype=np.int64)
+        np.cumsum(counts, out=start[1:])
+        return start, edges[:, 1].copy()
+
+    def mask(self, key: str, value: str, holders: Mapping[str, Collection[str]]) -> np.ndarray:
+        """Positions whose entry in ``holders`` contains ``value`` (cached per key)."""
+        cached = self._masks.get((key, value))
+        if cached is None:
+            cached = np.zeros(len(self.iris), dtype=bool)
+            cached[self._positions(e for e, values in holders.items() if value in values)] = True
+            self._masks[(key, value)] = cached
+        return cached
+
+    def walk(self, region: str | None, sector: str | None,
+             keep: np.ndarray | None = None) -> CoverageWalk:
+        """Everyone covering ``region`` and ``sector``, as levels of positions."""
+        if region is None:
+            direct = self.scoped.copy()
+        else:
+            direct = np.zeros(len(self.iris), dtype=bool)
+            for ancestor in self.index.ancestors(region):
+                positions = self.served.get(ancestor)
+                if positions is not None:
+                    direct[positions] = True
+                if ancestor in self.index.member_countries:
+                    direct[self.position[ancestor]] = True
+        if sector is not None:
+            in_sector = self.sector_free.copy()
+            for ancestor in self.index.ancestors(sector):
+                positions = self.users.get(ancestor)
+                if positions is not None:
+                    in_sector[positions] = True
+            direct &= in_sector
+        depth = np.full(len(self.iris), -1, dtype=np.int16)
+        frontier = np.flatnonzero(direct).astype(_POSITION)
+        depth[frontier] = 0
+        levels = [frontier]
+        while frontier.size:
+            reached = _gather(self.up_start, self.up, frontier)
+            frontier = np.unique(reached[depth[reached] < 0])
+            depth[frontier] = len(levels)
+            levels.append(frontier)
+        if keep is not None:
+            levels = [level[keep[level]] for level in levels]
+        return CoverageWalk(self, region, sector, depth, levels)
+
+
+@dataclass
+class CoverageWalk:
+    """The answer to one coverage question, in answer order; reasons on demand."""
+
+    table: CoverageTable
+    region: str | None
+    sector: str | None
+    depth: np.ndarray
+    levels: list[np.ndarray]
+
+    def __len__(self) -> int:
+        return sum(int(level.size) for level in self.levels)
+
+    def page(self, offset: int = 0, limit: int | None = None) -> list[Coverage]:
+        """Results ``offset`` to ``offset + limit`` (all with ``limit=None``), with reasons."""
+        ordered = np.concatenate(self.levels) if self.levels else np.empty(0, _POSITION)
+        stop = None if limit is None else offset + limit
+        return [self._reason(int(p)) for p in ordered[offset:stop]]
+
+    def _reason(self, position: int) -> Coverage:
+        table, index = self.table, self.table.index
+        chain = [position]
+        for level in range(int(self.depth[position]) - 1, -1, -1):
+            members = table.down[table.down_start[chain[-1]]:table.down_start[chain[-1] + 1]]
+            chain.append(int(members[self.depth[members] == level].min()))
+        iris = [table.iris[p] for p in reversed(chain)]
+        origin, at = iris[0], chain[-1]
+        region_via = sector_via = None
+        if self.region is not None:
+            region_via = next(a for a in index.ancestors(self.region) if _holds(
+                table.served.get(a), at) or (a == origin and a in index.member_countries))
+        if self.sector is not None and not table.sector_free[at]:
+            sector_via = next(a for a in index.ancestors(self.sector)
+                              if _holds(table.users.get(a), at))
+        return Coverage(iris[-1], region_via, sector_via, iris if len(iris) > 1 else [])
+
+
+def _holds(positions: np.ndarray | None, position: int) -> bool:
+    """Whether the sorted ``positions`` include ``position``."""
+    if positions is None:
+        return False
+    at = int(np.searchsorted(positions, position))
+    return at < positions.size and int(positions[at]) == position
+
+
+def _gather(start: np.ndarray, targets: np.ndarray, sources: np.ndarray) -> np.ndarray:
+    """The targets of every source, concatenated (compressed-row gather)."""
+    begin, end = start[sources], start[sources + 1]
+    counts = end - begin
+    total = int(counts.sum())
+    if not total:
+        return np.empty(0, dtype=targets.dtype)
+    offsets = np.repeat(begin - np.cumsum(counts) + counts, counts)
+    return targets[offsets + np.arange(total)]
+
+
 def coverage(
     index: GraphIndex,
     region: str | None = None,
@@ -50,64 +207,7 @@ def coverage(
 ) -> list[Coverage]:
     """Entities covering ``region`` and ``sector`` (IRIs; None for any), with reasons.
 
-    Direct covers come first, ordered by IRI; then networks reached through their
-    members, in breadth-first order (shortest chain first).
+    Direct covers come first, then networks reached through their members, shortest
+    chain first; by name, then IRI, within each.
     """
-    direct = _direct(index, region)
-    if sector is not None:
-        direct = _by_sector(index, direct, sector)
-    else:
-        direct = {iri: (via, None) for iri, via in direct.items()}
-    results = [Coverage(iri, r_via, s_via) for iri, (r_via, s_via) in sorted(direct.items())]
-    results.extend(_through_members(index, results))
-    return results
-
-
-def _direct(index: GraphIndex, region: str | None) -> dict[str, str | None]:
-    """Entities serving ``region`` or an ancestor, with the nearest such region."""
-    found: dict[str, str | None] = {}
-    if region is None:
-        for entities in index.served_by.values():
-            for entity in entities:
-                found.setdefault(entity, None)
-        for country in index.member_countries:
-            found.setdefault(country, None)
-        return found
-    for ancestor in index.ancestors(region):
-        for entity in index.served_by.get(ancestor, ()):
-            found.setdefault(entity, ancestor)
-        if ancestor in index.member_countries:
-            found.setdefault(ancestor, ancestor)
-    return found
-
-
-def _by_sector(
-    index: GraphIndex, direct: dict[str, str | None], sector: str
-) -> dict[str, tuple[str | None, str | None]]:
-    rank = {iri: position for position, iri in enumerate(index.ancestors(sector))}
-    kept: dict[str, tuple[str | None, str | None]] = {}
-    for entity, region_via in direct.items():
-        named = index.sectors_of.get(entity)
-        if not named:
-            kept[entity] = (region_via, None)
-            continue
-        covering = [s for s in named if s in rank]
-        if covering:
-            kept[entity] = (region_via, min(covering, key=rank.__getitem__))
-    return kept
-
-
-def _through_members(index: GraphIndex, direct: list[Coverage]) -> list[Coverage]:
-    found: list[Coverage] = []
-    seen = {hit.iri for hit in direct}
-    queue = deque((hit.iri, [hit.iri], hit) for hit in direct)
-    while queue:
-        member, chain, origin = queue.popleft()
-        for network in index.networks_of.get(member, ()):
-            if network in seen:
-                continue
-            seen.add(network)
-            network_chain = [*chain, network]
-            found.append(Coverage(network, origin.region_via, origin.sector_via, network_chain))
-            queue.append((network, network_chain, origin))
-    return found
+    return index.coverage_table.walk(region, sector).page()

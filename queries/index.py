@@ -12,10 +12,15 @@ from __future__ import annotations
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ontology import CV, DCTERMS, SCHEMA, SKOS, SMEKG
 from queries.registry import QUERY_DIR, load_registry
 from smekg.backends import GraphBackend
+
+if TYPE_CHECKING:
+    from queries.coverage import CoverageTable
 
 _ONT = str(SMEKG)
 
@@ -133,6 +138,13 @@ class GraphIndex:
                 values.sort()
         for values in self.by_key.values():
             values.sort()
+
+    @cached_property
+    def coverage_table(self) -> CoverageTable:
+        """The scope and membership links compiled for coverage walks (built on first use)."""
+        from queries.coverage import CoverageTable
+
+        return CoverageTable(self)
 
     # -- what an entity is --------------------------------------------------------
     def kind(self, iri: str) -> str | None:

@@ -18,7 +18,7 @@ Examples
 >>> registry["members"].param("network").type
 'entity'
 >>> sorted(registry)[:3]
-['compare', 'coverage', 'entity']
+['coverage', 'entity', 'members']
 """
 
 from __future__ import annotations

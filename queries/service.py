@@ -23,7 +23,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from queries.coverage import Coverage, coverage
+from queries.coverage import Coverage
 from queries.index import GraphIndex, fold
 from queries.models import (
     CompareAnswer,
@@ -118,7 +118,9 @@ class QueryService:
                 if self._index is None or now - self._checked >= self._check_interval:
                     version = self.backend.data_version()
                     if self._index is None or self._index.version != version:
-                        self._index = GraphIndex.build(self.backend)
+                        index = GraphIndex.build(self.backend)
+                        index.coverage_table  # compiled now, not by the first request  # noqa: B018
+                        self._index = index
                     self._checked = now
         return self._index
 
@@ -171,19 +173,21 @@ class QueryService:
         bound = self.bind("coverage", {"region": region, "sector": sector, "type": type,
                                        "service": service})
         index = self.index
-        hits = coverage(index, bound.get("region"), bound.get("sector"))
+        table = index.coverage_table
+        keep = None
         if "type" in bound:
-            hits = [h for h in hits if bound["type"] in index.tags.get(h.iri, ())]
+            keep = table.mask("type", bound["type"], index.tags)
         if "service" in bound:
-            hits = [h for h in hits if bound["service"] in index.services_of.get(h.iri, ())]
-        hits.sort(key=lambda h: (len(h.member_chain), index.label(h.iri).casefold(), h.iri))
-        page = self._page(hits, offset, limit)
+            provides = table.mask("service", bound["service"], index.services_of)
+            keep = provides if keep is None else keep & provides
+        walk = table.walk(bound.get("region"), bound.get("sector"), keep)
+        page = walk.page(offset, limit)
         return CoverageAnswer(
             region=self.ref(bound["region"]) if "region" in bound else None,
             sector=self.ref(bound["sector"]) if "sector" in bound else None,
             type=type,
             service=service,
-            count=len(hits),
+            count=len(walk),
             offset=offset,
             limit=limit,
             results=[self._coverage_item(hit, bound) for hit in page],

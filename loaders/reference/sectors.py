@@ -13,7 +13,7 @@ Examples
 >>> normalise_nace_code("C 2511")
 '25.11'
 >>> graph = build_nace21()
->>> len(graph) > 10_000
+>>> len(graph) > 9_000
 True
 """
 

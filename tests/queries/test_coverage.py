@@ -138,3 +138,33 @@ def test_member_chains_are_shortest(generated_service):
         # no shorter chain: no direct coverer is a direct member of the network
         if len(chain) > 2:
             assert not any(item.iri in index.networks_of.get(d, ()) for d in direct)
+
+
+def test_chain_links_go_to_the_first_member_by_name(generated_service):
+    index = generated_service.index
+    answer = generated_service.coverage("DE", limit=None)
+    depth = {item.iri: len(item.match.member_chain) - 1 if item.match.member_chain else 0
+             for item in answer.results}
+
+    def name_order(iri):
+        return (index.label(iri).casefold(), iri)
+
+    chains = [[ref.iri for ref in item.match.member_chain] for item in answer.results]
+    deep = [chain for chain in chains if len(chain) > 2]
+    assert deep  # the generated graph has chains of networks of networks
+    for chain in chains:
+        for member, network in itertools.pairwise(chain):
+            rivals = [m for m, networks in index.networks_of.items()
+                      if network in networks and depth.get(m) == depth[member]]
+            assert member == min(rivals, key=name_order)
+
+
+def test_pages_put_together_give_the_whole_answer(generated_service):
+    whole = generated_service.coverage("DE", "C", limit=None)
+    pages = [generated_service.coverage("DE", "C", offset=offset, limit=7)
+             for offset in range(0, whole.count, 7)]
+    assert whole.count == len(whole.results) > 7
+    assert all(page.count == whole.count for page in pages)
+    assert [item for page in pages for item in page.results] == whole.results
+    order = [(len(i.match.member_chain), i.label.casefold(), i.iri) for i in whole.results]
+    assert order == sorted(order)

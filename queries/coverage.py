@@ -74,6 +74,8 @@ class CoverageTable:
         size = len(self.iris)
         self.served = {region: self._positions(es) for region, es in index.served_by.items()}
         self.users = {sector: self._positions(es) for sector, es in index.sector_users.items()}
+        self.regions_of = _inverse(index.served_by)
+        self.sectors_of = _inverse(index.sector_users)
         self.scoped = np.zeros(size, dtype=bool)
         for positions in self.served.values():
             self.scoped[positions] = True
@@ -170,23 +172,25 @@ class CoverageWalk:
             members = table.down[table.down_start[chain[-1]]:table.down_start[chain[-1] + 1]]
             chain.append(int(members[self.depth[members] == level].min()))
         iris = [table.iris[p] for p in reversed(chain)]
-        origin, at = iris[0], chain[-1]
+        origin = iris[0]
         region_via = sector_via = None
         if self.region is not None:
-            region_via = next(a for a in index.ancestors(self.region) if _holds(
-                table.served.get(a), at) or (a == origin and a in index.member_countries))
-        if self.sector is not None and not table.sector_free[at]:
-            sector_via = next(a for a in index.ancestors(self.sector)
-                              if _holds(table.users.get(a), at))
+            served = table.regions_of.get(origin, ())
+            region_via = next(a for a in index.ancestors(self.region) if a in served or (
+                a == origin and a in index.member_countries))
+        if self.sector is not None and origin in table.sectors_of:
+            named = table.sectors_of[origin]
+            sector_via = next(a for a in index.ancestors(self.sector) if a in named)
         return Coverage(iris[-1], region_via, sector_via, iris if len(iris) > 1 else [])
 
 
-def _holds(positions: np.ndarray | None, position: int) -> bool:
-    """Whether the sorted ``positions`` include ``position``."""
-    if positions is None:
-        return False
-    at = int(np.searchsorted(positions, position))
-    return at < positions.size and int(positions[at]) == position
+def _inverse(holders: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:
+    """``{value: [entity, ...]}`` turned into ``{entity: {value, ...}}``."""
+    inverse: dict[str, set[str]] = {}
+    for value, entities in holders.items():
+        for entity in entities:
+            inverse.setdefault(entity, set()).add(value)
+    return inverse
 
 
 def _gather(start: np.ndarray, targets: np.ndarray, sources: np.ndarray) -> np.ndarray:

@@ -149,11 +149,10 @@ class GraphIndex:
     # -- what an entity is --------------------------------------------------------
     def kind(self, iri: str) -> str | None:
         """The most specific kind of ``iri`` (``network``, ``country``, ...)."""
-        tags = self.tags.get(iri, ())
-        for kind, cls_iri in KIND_CLASSES.items():
-            if cls_iri in tags:
-                return kind
-        return None
+        tags = self.tags.get(iri)
+        if not tags:
+            return None
+        return next((kind for kind, cls_iri in KIND_CLASSES.items() if cls_iri in tags), None)
 
     def label(self, iri: str) -> str:
         """The name of ``iri``, else its code, else the IRI itself."""

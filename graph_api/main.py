@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,9 +19,12 @@ from graph_api.routers import coverage, explore, networks, organisations, places
 from queries.params import ParamError
 from queries.service import QueryService
 from smekg import __version__
-from smekg.backends.oxigraph import OxigraphBackend
+from smekg.backends import BackendUnavailable
+from smekg.backends.factory import open_backend
 from smekg.iri import Minter
 from smekg.settings import Settings, get_settings
+
+logger = logging.getLogger("smekg.api")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -30,9 +34,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
-        backend = OxigraphBackend(settings.store)
+        backend = open_backend(settings)
         app.state.query_service = QueryService(backend, Minter(settings.base_iri))
-        _ = app.state.query_service.index  # build the index before the first request
+        try:
+            _ = app.state.query_service.index  # build the index before the first request
+        except BackendUnavailable as error:  # answer 503 until it is back
+            logger.warning("starting without the index: %s", error)
         pool = sparql.QueryPool(
             settings.store,
             workers=settings.sparql_workers,
@@ -72,6 +79,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             content={"detail": error.message, "parameter": error.param, "value": error.value,
                      "suggestions": error.suggestions},
         )
+
+    @app.exception_handler(BackendUnavailable)
+    def backend_unavailable(request: Request, error: BackendUnavailable) -> JSONResponse:
+        return JSONResponse(status_code=503, headers={"Retry-After": "5"},
+                            content={"detail": str(error), "backend": settings.backend})
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:

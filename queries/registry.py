@@ -77,6 +77,8 @@ class NamedQuery:
     sparql: str
     path: Path
     example: dict[str, str] = field(default_factory=dict)
+    cypher: str | None = None  # the Cypher twin (``NAME.cypher`` beside the ``.rq``)
+    cypher_iris: frozenset[str] = frozenset()  # twin columns that hold IRIs (``//+ iris:``)
 
     def param(self, name: str) -> Param:
         for param in self.params:
@@ -117,6 +119,7 @@ def parse_query_file(path: Path) -> NamedQuery:
         raise RegistryError(f"{path}: '#+ name:' must be {path.stem!r}, found {meta.get('name')!r}")
     if "description" not in meta:
         raise RegistryError(f"{path}: missing '#+ description:'")
+    cypher, iris = _parse_twin(path.with_suffix(".cypher"))
     return NamedQuery(
         name=meta["name"],
         description=meta["description"],
@@ -124,7 +127,25 @@ def parse_query_file(path: Path) -> NamedQuery:
         sparql=text,
         path=path,
         example=example,
+        cypher=cypher,
+        cypher_iris=iris,
     )
+
+
+def _parse_twin(path: Path) -> tuple[str | None, frozenset[str]]:
+    """The Cypher twin's text and the columns its ``//+ iris:`` header names."""
+    if not path.exists():
+        return None, frozenset()
+    text = path.read_text(encoding="utf-8")
+    iris: set[str] = set()
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.startswith("//+"):
+            key, _, value = line[3:].partition(":")
+            if key.strip() != "iris":
+                raise RegistryError(f"{path}:{number}: unknown header {line!r}; "
+                                    "expected '//+ iris: COLUMN ...'")
+            iris.update(value.split())
+    return text, frozenset(iris)
 
 
 def _parse_param(path: Path, number: int, name: str | None, value: str) -> Param:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +47,34 @@ class Settings(BaseSettings):
     )
     sparql_workers: int = Field(
         default=2, ge=1, description="Worker processes answering /sparql queries."
+    )
+
+    backend: Literal["oxigraph", "neo4j"] = Field(
+        default="oxigraph", description="The graph backend the REST API serves from."
+    )
+    neo4j_uri: str = Field(
+        default="bolt://127.0.0.1:7687",
+        validation_alias=AliasChoices("NEO4J_URI", "SMEKG_NEO4J_URI"),
+        description="Neo4j to sync to and query (bolt://, neo4j:// for a cluster, "
+        "neo4j+s:// for Aura). Env NEO4J_URI.",
+    )
+    neo4j_user: str = Field(
+        default="neo4j", validation_alias=AliasChoices("NEO4J_USER", "SMEKG_NEO4J_USER"),
+        description="Neo4j user. Env NEO4J_USER.",
+    )
+    neo4j_password: str = Field(
+        default="smekg-dev-password",
+        validation_alias=AliasChoices("NEO4J_PASSWORD", "SMEKG_NEO4J_PASSWORD"),
+        description="Neo4j password (the default is the one `scripts/neo4j` sets for the "
+        "project's local server). Env NEO4J_PASSWORD.",
+    )
+    neo4j_database: str | None = Field(
+        default=None, validation_alias=AliasChoices("NEO4J_DATABASE", "SMEKG_NEO4J_DATABASE"),
+        description="Neo4j database (default: the server's default database). "
+        "Env NEO4J_DATABASE.",
+    )
+    neo4j_batch_size: int = Field(
+        default=5000, ge=1, description="Rows per UNWIND batch when syncing to Neo4j."
     )
 
     def model_post_init(self, __context: object) -> None:

@@ -1,0 +1,275 @@
+"""The property-graph projection of the RDF store, as rows ready for Neo4j.
+
+RDF stays the system of record; this module says how it looks as a property graph:
+
+* every IRI that is described or referred to becomes a ``(:Resource {iri})`` node,
+  with one label per ``rdf:type`` class (its local name: ``Organisation``, ``Network``,
+  ``NutsRegion``, ``Sector``, ``Concept`` ...) and the full class IRIs in ``classes``;
+* literal facts become node properties (:data:`PROPERTY_KEYS`, else the predicate's
+  local name); one value stays a value, several become a sorted list;
+* IRI-valued facts become relationships (:data:`RELATIONSHIP_TYPES`, else the local name
+  in upper snake case), each carrying the ``predicate`` IRI and the ``source`` graph;
+* an ``org:Membership`` becomes ``(member)-[:MEMBER_OF {iri, role, since, until,
+  evidence, document}]->(organisation)``;
+* an ``rdf:Statement`` that records the evidence of a fact puts its ``evidence`` and
+  ``document`` on that fact's relationship;
+* nodes keep provenance: ``sources`` (the graphs in which the node is a subject),
+  ``describedIn`` (the graph its literal facts come from) and, in the rare case where
+  several graphs state literal facts about one node, ``alsoDescribedIn`` entries
+  ``"<key> <graph>"`` for the keys stated by another graph.
+
+Other blank nodes (RDF lists in the ontology) are not projected.
+
+Examples
+--------
+>>> from pyoxigraph import Literal, NamedNode, Quad, Store
+>>> store = Store()
+>>> g, ex = NamedNode("http://ex.org/g"), "http://ex.org/"
+>>> store.extend([
+...     Quad(NamedNode(ex + "a"), NamedNode(str(SKOS.prefLabel)), Literal("A"), g),
+...     Quad(NamedNode(ex + "a"), NamedNode(str(SCHEMA.areaServed)), NamedNode(ex + "r"), g),
+... ])
+>>> projection = project_source(store, str(g))
+>>> projection.nodes[ex + "a"].properties["name"]
+'A'
+>>> [(rel.type, rel.start, rel.end) for rel in projection.relationships]
+[('COVERS_REGION', 'http://ex.org/a', 'http://ex.org/r')]
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from pyoxigraph import BlankNode, Literal, NamedNode, Store
+
+from ontology import CV, DCTERMS, ORG, RDF, RDFS, SCHEMA, SKOS, SMEKG
+from smekg.backends.oxigraph import to_python
+
+RESOURCE = "Resource"
+
+PROPERTY_KEYS: dict[str, str] = {
+    str(SKOS.prefLabel): "name",
+    str(SKOS.altLabel): "altNames",
+    str(SKOS.notation): "code",
+    str(DCTERMS.identifier): "identifier",
+    str(RDFS.label): "label",
+    str(RDFS.comment): "comment",
+    str(SKOS.definition): "definition",
+    str(DCTERMS.title): "title",
+    str(DCTERMS.description): "description",
+    str(DCTERMS.source): "sourceText",
+    str(SMEKG.evidence): "evidence",
+    str(SCHEMA.startDate): "startDate",
+    str(SCHEMA.endDate): "endDate",
+}
+"""Node property keys of literal-valued predicates (others: the predicate's local name)."""
+
+RELATIONSHIP_TYPES: dict[str, str] = {
+    str(SCHEMA.areaServed): "COVERS_REGION",
+    str(CV.sector): "COVERS_SECTOR",
+    str(SCHEMA.location): "LOCATED_IN",
+    str(SKOS.broader): "BROADER",
+    str(ORG.classification): "CLASSIFIED_AS",
+    str(SMEKG.providesService): "PROVIDES_SERVICE",
+    str(DCTERMS.source): "STATED_IN",
+    str(SKOS.inScheme): "IN_SCHEME",
+    str(SKOS.exactMatch): "EXACT_MATCH",
+}
+"""Relationship types of IRI-valued predicates (others: local name in upper snake case)."""
+
+MEMBER_OF = "MEMBER_OF"
+WITHIN = "WITHIN"  # skos:broader between regions
+_REGION = str(SMEKG.Region)
+_TYPE = str(RDF.type)
+_MEMBERSHIP = str(ORG.Membership)
+_STATEMENT = str(RDF.Statement)
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9_]")
+
+
+def local_name(iri: str) -> str:
+    """The part of ``iri`` after its last ``#`` or ``/``, safe as a Neo4j name.
+
+    >>> local_name("https://w3id.org/smekg/ontology#NutsRegion")
+    'NutsRegion'
+    """
+    name = _SAFE_NAME.sub("_", re.split(r"[#/]", iri.rstrip("#/"))[-1]) or "thing"
+    return name if name[0].isalpha() else f"_{name}"
+
+
+def property_key(predicate: str) -> str:
+    """The node property key of a literal-valued ``predicate``."""
+    return PROPERTY_KEYS.get(predicate) or local_name(predicate)
+
+
+def relationship_type(predicate: str, subject_classes: Iterable[str] = ()) -> str:
+    """The relationship type of an IRI-valued ``predicate`` (regions nest ``WITHIN``)."""
+    kind = RELATIONSHIP_TYPES.get(predicate)
+    if kind == "BROADER" and _REGION in subject_classes:
+        return WITHIN
+    if kind:
+        return kind
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", local_name(predicate)).upper()
+
+
+@dataclass
+class NodeRow:
+    """One node: its IRI, labels and complete property map."""
+
+    iri: str
+    labels: list[str]
+    properties: dict[str, object]
+
+
+@dataclass
+class RelationshipRow:
+    type: str
+    start: str
+    end: str
+    properties: dict[str, object]
+
+
+@dataclass
+class SourceProjection:
+    """What one source graph contributes: the nodes it touches and its relationships."""
+
+    graph: str
+    nodes: dict[str, NodeRow] = field(default_factory=dict)
+    relationships: list[RelationshipRow] = field(default_factory=list)
+    skipped_blank_nodes: int = 0
+
+    @property
+    def rows(self) -> int:
+        return len(self.nodes) + len(self.relationships)
+
+
+def project_source(store: Store, graph: str, also: Iterable[str] = ()) -> SourceProjection:
+    """The projection of ``graph`` in ``store``, with the nodes it touches.
+
+    Node rows are complete (read from every graph), so writing them replaces a node
+    exactly; ``also`` adds nodes to refresh (those the graph described before).
+    """
+    projection = SourceProjection(graph)
+    facts: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    blank: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for quad in store.quads_for_pattern(None, None, None, NamedNode(graph)):
+        subject, predicate, obj = quad.subject, quad.predicate.value, quad.object
+        if isinstance(subject, BlankNode):
+            blank[subject.value][predicate].append(obj)
+        else:
+            facts[subject.value][predicate].append(obj)
+    memberships = {s for s, f in facts.items() if NamedNode(_MEMBERSHIP) in f.get(_TYPE, ())}
+    classes = {s: [o.value for o in f.get(_TYPE, ()) if isinstance(o, NamedNode)]
+               for s, f in facts.items()}
+    relationships: dict[tuple[str, str, str], RelationshipRow] = {}
+    for subject, by_predicate in facts.items():
+        if subject in memberships:
+            for row in _memberships(subject, by_predicate, graph):
+                relationships[(row.start, row.properties["iri"], row.end)] = row
+            continue
+        for predicate, objects in by_predicate.items():
+            if predicate == _TYPE:
+                continue
+            kind = None
+            for obj in objects:
+                if not isinstance(obj, NamedNode):
+                    continue
+                kind = kind or relationship_type(predicate, classes.get(subject, ()))
+                relationships[(subject, predicate, obj.value)] = RelationshipRow(
+                    kind, subject, obj.value,
+                    {"source": graph, "predicate": predicate})
+    for statement in blank.values():
+        if NamedNode(_STATEMENT) not in statement.get(_TYPE, ()):
+            projection.skipped_blank_nodes += 1
+            continue
+        _attach_evidence(relationships, statement)
+    projection.relationships = sorted(relationships.values(),
+                                      key=lambda r: (r.type, r.start, r.end, str(r.properties)))
+    touched = set(facts) - memberships
+    touched.update(also)
+    touched.update(iri for r in projection.relationships for iri in (r.start, r.end))
+    for iri in sorted(touched):
+        node = node_row(store, iri)
+        if node is not None:
+            projection.nodes[iri] = node
+    return projection
+
+
+def _memberships(iri: str, facts: dict[str, list], graph: str) -> list[RelationshipRow]:
+    def first(predicate: str) -> object | None:
+        values = sorted(_plain(o) for o in facts.get(predicate, ()))
+        return values[0] if values else None
+
+    properties = {"source": graph, "iri": iri, "predicate": str(ORG.member)}
+    for key, predicate in (("role", ORG.role), ("since", SCHEMA.startDate),
+                           ("until", SCHEMA.endDate), ("evidence", SMEKG.evidence),
+                           ("document", DCTERMS.source)):
+        value = first(str(predicate))
+        if value is not None:
+            properties[key] = value
+    return [RelationshipRow(MEMBER_OF, member.value, organisation.value, dict(properties))
+            for member in facts.get(str(ORG.member), ()) if isinstance(member, NamedNode)
+            for organisation in facts.get(str(ORG.organization), ())
+            if isinstance(organisation, NamedNode)]
+
+
+def _attach_evidence(relationships: dict, statement: dict[str, list]) -> None:
+    parts = [statement.get(str(p), [None])[0] for p in (RDF.subject, RDF.predicate, RDF.object)]
+    if not all(isinstance(p, NamedNode) for p in parts):
+        return
+    row = relationships.get(tuple(p.value for p in parts))
+    if row is None:
+        return
+    for key, predicate in (("evidence", SMEKG.evidence), ("document", DCTERMS.source)):
+        values = sorted(_plain(o) for o in statement.get(str(predicate), ()))
+        if values:
+            row.properties[key] = values[0] if len(values) == 1 else values
+
+
+def _plain(term: object) -> object:
+    return term.value if isinstance(term, NamedNode) else to_python(term)  # type: ignore[arg-type]
+
+
+def node_row(store: Store, iri: str) -> NodeRow | None:
+    """The complete node of ``iri`` from every graph (None if it is a membership)."""
+    classes: set[str] = set()
+    literals: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+    class_graphs: set[str] = set()
+    sources: set[str] = set()
+    for quad in store.quads_for_pattern(NamedNode(iri), None, None, None):
+        graph = quad.graph_name.value if isinstance(quad.graph_name, NamedNode) else ""
+        sources.add(graph)
+        predicate, obj = quad.predicate.value, quad.object
+        if predicate == _TYPE and isinstance(obj, NamedNode):
+            if obj.value == _MEMBERSHIP:
+                return None
+            classes.add(obj.value)
+            class_graphs.add(graph)
+        elif isinstance(obj, Literal):
+            literals[property_key(predicate)][graph].add(to_python(obj))
+    properties: dict[str, object] = {"iri": iri}
+    if classes:
+        properties["classes"] = sorted(classes)
+    described = sorted({g for by_graph in literals.values() for g in by_graph} | class_graphs)
+    also: list[str] = []
+    for key, by_graph in sorted(literals.items()):
+        values = sorted({v for vs in by_graph.values() for v in vs}, key=_value_order)
+        if len({type(v) for v in values}) > 1:  # Neo4j lists hold one type
+            values = sorted({str(v) for v in values})
+        properties[key] = values[0] if len(values) == 1 else values
+        also.extend(f"{key} {g}" for g in sorted(by_graph) if g != described[0])
+    also.extend(f"classes {g}" for g in sorted(class_graphs) if g != described[0])
+    if sources:
+        properties["sources"] = sorted(sources)
+    if described:
+        properties["describedIn"] = described[0]
+    if also:
+        properties["alsoDescribedIn"] = also
+    labels = [RESOURCE, *sorted({local_name(c) for c in classes} - {RESOURCE})]
+    return NodeRow(iri, labels, properties)
+
+
+def _value_order(value: object) -> tuple[str, str]:
+    return (type(value).__name__, str(value))

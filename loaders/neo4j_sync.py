@@ -1,0 +1,267 @@
+"""Keep a Neo4j database in step with the RDF store, source by source.
+
+Each source graph is written in **one Neo4j transaction**: its old relationships are
+deleted, the nodes it touches are rewritten whole (labels and properties, read from
+every graph of the store), its relationships are merged in batches of ``UNWIND``, nodes
+nothing refers to any more are removed, and the source's checksum is recorded. A sync
+that fails or is killed midway is rolled back by Neo4j, so a source is either as it
+was or as it is now. A source whose checksum Neo4j already holds is skipped, so running
+the sync twice changes nothing; a source gone from the store is removed.
+
+Every query is a fixed text with bound parameters. Relationship types and labels come
+from the ontology's projection (:mod:`loaders.neo4j_projection`); where one has to be
+part of the text (a relationship type in ``MERGE``) it is a checked identifier.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from neo4j import Driver, GraphDatabase, ManagedTransaction, Transaction
+from neo4j.exceptions import AuthError, ServiceUnavailable
+from pyoxigraph import NamedNode, Store
+
+from loaders.neo4j_projection import MEMBER_OF, RESOURCE, SourceProjection, project_source
+from ontology import SMEKG
+from smekg.backends import BackendUnavailable
+
+SYNCED = "SyncedSource"
+DEFAULT_BATCH = 5000
+_IDENTIFIER = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+SCHEMA = [
+    f"CREATE CONSTRAINT resource_iri IF NOT EXISTS FOR (n:{RESOURCE}) REQUIRE n.iri IS UNIQUE",
+    f"CREATE CONSTRAINT synced_source IF NOT EXISTS FOR (s:{SYNCED}) REQUIRE s.graph IS UNIQUE",
+    f"CREATE INDEX resource_code IF NOT EXISTS FOR (n:{RESOURCE}) ON (n.code)",
+    f"CREATE INDEX resource_identifier IF NOT EXISTS FOR (n:{RESOURCE}) ON (n.identifier)",
+]
+
+_WRITE_NODES = f"""
+UNWIND $rows AS row
+MERGE (n:{RESOURCE} {{iri: row.iri}})
+SET n = row.properties
+WITH n, row, [label IN labels(n) WHERE NOT label IN row.labels] AS stale
+REMOVE n:$(stale)
+SET n:$(row.labels)
+"""
+_WRITE_MEMBERSHIPS = f"""
+UNWIND $rows AS row
+MATCH (member:{RESOURCE} {{iri: row.start}})
+MATCH (network:{RESOURCE} {{iri: row.end}})
+MERGE (member)-[r:{MEMBER_OF} {{source: row.properties.source, iri: row.properties.iri}}]->(network)
+SET r = row.properties
+"""
+_WRITE_RELATIONSHIPS = """
+UNWIND $rows AS row
+MATCH (a:Resource {{iri: row.start}})
+MATCH (b:Resource {{iri: row.end}})
+MERGE (a)-[r:{type} {{source: row.properties.source,
+                      predicate: row.properties.predicate}}]->(b)
+SET r = row.properties
+"""
+_DELETE_RELATIONSHIPS = """
+MATCH (a)-[r:{type}]->(b) WHERE r.source = $graph
+WITH r, a.iri AS start, b.iri AS end
+DELETE r
+RETURN collect(DISTINCT start) + collect(DISTINCT end) AS ends
+"""
+_PRUNE = f"""
+UNWIND $iris AS iri
+MATCH (n:{RESOURCE} {{iri: iri}})
+WHERE n.sources IS NULL AND NOT (n)--()
+DELETE n
+RETURN count(*) AS removed
+"""
+
+
+@dataclass
+class SyncReport:
+    """What the sync did with one source."""
+
+    graph: str
+    status: str  # written, unchanged, removed
+    nodes: int = 0
+    relationships: int = 0
+    seconds: float = 0.0
+
+    @property
+    def rows(self) -> int:
+        return self.nodes + self.relationships
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+
+def connect(uri: str, user: str, password: str, database: str | None = None) -> Driver:
+    """A driver for ``uri``, checked to answer; :class:`BackendUnavailable` if not."""
+    driver = GraphDatabase.driver(uri, auth=(user, password))
+    try:
+        driver.verify_connectivity()
+        with driver.session(database=database) as session:
+            session.run("RETURN 1").consume()
+    except (ServiceUnavailable, OSError) as error:
+        driver.close()
+        raise BackendUnavailable(
+            f"Neo4j at {uri} is unreachable ({error}); start the project's server with "
+            "`scripts/neo4j start`, or point NEO4J_URI at yours") from error
+    except AuthError as error:
+        driver.close()
+        raise BackendUnavailable(
+            f"Neo4j at {uri} refused user {user!r} ({error.message}); "
+            "check NEO4J_USER and NEO4J_PASSWORD") from error
+    return driver
+
+
+class Neo4jSync:
+    """Writes the store's sources into one Neo4j database."""
+
+    def __init__(self, driver: Driver, database: str | None = None,
+                 batch_size: int = DEFAULT_BATCH) -> None:
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        self.driver, self.database, self.batch_size = driver, database, batch_size
+
+    def ensure_schema(self, relationship_types: Iterable[str] = ()) -> None:
+        """Constraints on IRIs, indexes on codes and on every relationship's ``source``."""
+        statements = list(SCHEMA)
+        for kind in sorted(set(relationship_types)):
+            _check_identifier(kind)
+            statements.append(f"CREATE INDEX rel_source_{kind.lower()} IF NOT EXISTS "
+                              f"FOR ()-[r:{kind}]-() ON (r.source)")
+        with self.driver.session(database=self.database) as session:
+            for statement in statements:
+                session.run(statement).consume()
+            session.run("CALL db.awaitIndexes(300)").consume()
+
+    def synced(self) -> dict[str, str]:
+        """The checksum Neo4j holds for every synced source."""
+        records, _, _ = self.driver.execute_query(
+            f"MATCH (s:{SYNCED}) RETURN s.graph AS graph, s.sha256 AS sha256",
+            database_=self.database)
+        return {record["graph"]: record["sha256"] for record in records}
+
+    def sync(self, store: Store, *, force: bool = False,
+             progress: Callable[[str], None] | None = None) -> list[SyncReport]:
+        """Bring every source of ``store`` into Neo4j; remove sources it no longer has."""
+        wanted = store_checksums(store)
+        held = self.synced()
+        reports = []
+        for graph in sorted(wanted):
+            if not force and held.get(graph) == wanted[graph]:
+                reports.append(SyncReport(graph, "unchanged"))
+                continue
+            reports.append(self.sync_source(store, graph, wanted[graph], progress=progress))
+        for graph in sorted(set(held) - set(wanted)):
+            reports.append(self.remove_source(store, graph))
+        return reports
+
+    def sync_source(self, store: Store, graph: str, sha256: str,
+                    progress: Callable[[str], None] | None = None) -> SyncReport:
+        """Replace ``graph`` in Neo4j by what the store holds, in one transaction."""
+        started = time.perf_counter()
+        before = self._described_by(graph)
+        projection = project_source(store, graph, also=before)
+        by_type: dict[str, list[dict]] = defaultdict(list)
+        for rel in projection.relationships:
+            by_type[rel.type].append({"type": rel.type, "start": rel.start, "end": rel.end,
+                                      "properties": rel.properties})
+        self.ensure_schema([*by_type, *self._relationship_types()])
+        with self.driver.session(database=self.database) as session, \
+                session.begin_transaction() as tx:
+            self._write(tx, graph, projection, by_type, sha256, progress)
+            tx.commit()
+        return SyncReport(graph, "written", len(projection.nodes),
+                          len(projection.relationships), time.perf_counter() - started)
+
+    def remove_source(self, store: Store, graph: str) -> SyncReport:
+        """Take ``graph`` out of Neo4j (it is gone from the store), in one transaction."""
+        started = time.perf_counter()
+        projection = project_source(store, graph, also=self._described_by(graph))
+        with self.driver.session(database=self.database) as session, \
+                session.begin_transaction() as tx:
+            self._write(tx, graph, projection, {}, None, None)
+            tx.commit()
+        return SyncReport(graph, "removed", len(projection.nodes), 0,
+                          time.perf_counter() - started)
+
+    def _write(self, tx: Transaction, graph: str, projection: SourceProjection,
+               by_type: dict[str, list[dict]], sha256: str | None,
+               progress: Callable[[str], None] | None) -> None:
+        ends: set[str] = set()
+        for kind in self._relationship_types(tx):
+            record = tx.run(_DELETE_RELATIONSHIPS.format(type=_quoted(kind)), graph=graph).single()
+            ends.update(record["ends"] if record else ())
+        nodes = [{"iri": n.iri, "labels": n.labels, "properties": n.properties}
+                 for n in projection.nodes.values()]
+        done = 0
+        total = projection.rows
+        for batch in _batches(nodes, self.batch_size):
+            tx.run(_WRITE_NODES, rows=batch).consume()
+            done += len(batch)
+            _report(progress, graph, done, total)
+        for kind, rows in sorted(by_type.items()):
+            _check_identifier(kind)
+            query = (_WRITE_MEMBERSHIPS if kind == MEMBER_OF
+                     else _WRITE_RELATIONSHIPS.format(type=kind))
+            for batch in _batches(rows, self.batch_size):
+                tx.run(query, rows=batch).consume()
+                done += len(batch)
+                _report(progress, graph, done, total)
+        tx.run(_PRUNE, iris=sorted(ends | set(projection.nodes))).consume()
+        if sha256 is None:
+            tx.run(f"MATCH (s:{SYNCED} {{graph: $graph}}) DELETE s", graph=graph).consume()
+        else:
+            tx.run(f"MERGE (s:{SYNCED} {{graph: $graph}}) SET s.sha256 = $sha256, "
+                   "s.syncedAt = datetime(), s.nodes = $nodes, s.relationships = $rels",
+                   graph=graph, sha256=sha256, nodes=len(projection.nodes),
+                   rels=len(projection.relationships)).consume()
+
+    def _described_by(self, graph: str) -> list[str]:
+        records, _, _ = self.driver.execute_query(
+            f"MATCH (n:{RESOURCE}) WHERE $graph IN n.sources RETURN n.iri AS iri",
+            graph=graph, database_=self.database)
+        return [record["iri"] for record in records]
+
+    def _relationship_types(self, tx: ManagedTransaction | Transaction | None = None) -> list[str]:
+        query = "CALL db.relationshipTypes() YIELD relationshipType RETURN relationshipType"
+        if tx is not None:
+            return [record[0] for record in tx.run(query)]
+        records, _, _ = self.driver.execute_query(query, database_=self.database)
+        return [record[0] for record in records]
+
+
+def store_checksums(store: Store) -> dict[str, str]:
+    """``{graph: sha256}`` of every source graph in ``store`` (its own provenance)."""
+    checksums = {}
+    for graph in store.named_graphs():
+        if not isinstance(graph, NamedNode):
+            continue
+        values = [q.object.value for q in store.quads_for_pattern(
+            graph, NamedNode(str(SMEKG.sha256)), None, graph)]
+        checksums[graph.value] = values[0] if values else ""
+    return checksums
+
+
+def _batches(rows: list[dict], size: int) -> Iterable[list[dict]]:
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+def _report(progress: Callable[[str], None] | None, graph: str, done: int, total: int) -> None:
+    if progress is not None:
+        progress(f"{graph}: {done:,} / {total:,} rows")
+
+
+def _quoted(name: str) -> str:
+    """``name`` as a Cypher identifier (backticks, doubled inside)."""
+    return "`" + name.replace("`", "``") + "`"
+
+
+def _check_identifier(name: str) -> None:
+    if not _IDENTIFIER.match(name):
+        raise ValueError(f"not a relationship type: {name!r}")

@@ -29,7 +29,7 @@ Examples
 ...     Quad(NamedNode(ex + "a"), NamedNode(str(SKOS.prefLabel)), Literal("A"), g),
 ...     Quad(NamedNode(ex + "a"), NamedNode(str(SCHEMA.areaServed)), NamedNode(ex + "r"), g),
 ... ])
->>> projection = project_source(store, str(g))
+>>> projection = project_source(store, g.value)
 >>> projection.nodes[ex + "a"].properties["name"]
 'A'
 >>> [(rel.type, rel.start, rel.end) for rel in projection.relationships]

@@ -1,11 +1,12 @@
 // Fallback readiness check for scripts/neo4j, used only when no Python with the `neo4j`
-// driver is at hand. Run in source-file mode against the resolved jars (the server's
-// dependencies include the Neo4j Java driver):
+// driver is at hand; it runs on the Neo4j Java driver that the server's dependencies bring.
+// scripts/neo4j compiles it once into .neo4j/lib/boltcheck, then:
 //
-//   NEO4J_CHECK_PASSWORD=... java -cp '.neo4j/lib/*' deploy/neo4j/src/BoltCheck.java \
+//   NEO4J_CHECK_PASSWORD=... java -cp '.neo4j/lib/boltcheck:.neo4j/lib/*' BoltCheck \
 //       wait URI USER TIMEOUT_SECONDS PID
-//   NEO4J_CHECK_PASSWORD=... NEO4J_NEW_PASSWORD=... java ... BoltCheck.java alter URI USER
+//   NEO4J_CHECK_PASSWORD=... NEO4J_NEW_PASSWORD=... java ... BoltCheck alter URI USER
 //
+// (`java -cp '.neo4j/lib/*' deploy/neo4j/src/BoltCheck.java ...` works too, slower.)
 // Exit codes: 0 ok, 2 authentication refused, 3 server process gone, 4 timed out, 1 other.
 import java.time.Duration;
 import java.util.Map;

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -63,3 +64,66 @@ def reference_store(reference_store_dir: Path, tmp_path: Path) -> Iterator[Graph
     copy = tmp_path / "store"
     shutil.copytree(reference_store_dir, copy)
     yield GraphStore.open(copy)
+
+
+# -- Neo4j: a real server over Bolt (scripts/neo4j start), never mocked ------------------
+# The tests own the database they are pointed at and wipe it, so they use their own
+# variables (SMEKG_TEST_NEO4J_*), never NEO4J_URI: a user's own Neo4j is left alone.
+NEO4J_TEST_URI = os.environ.get("SMEKG_TEST_NEO4J_URI", "bolt://127.0.0.1:7687")
+NEO4J_TEST_AUTH = (os.environ.get("SMEKG_TEST_NEO4J_USER", "neo4j"),
+                   os.environ.get("SMEKG_TEST_NEO4J_PASSWORD", "smekg-dev-password"))
+
+
+class Neo4jDatasets:
+    """The test Neo4j database, synced on demand with one store or another."""
+
+    def __init__(self, driver) -> None:
+        self.driver = driver
+        self.current: Path | None = None
+
+    def use(self, store_dir: Path) -> None:
+        """Make Neo4j hold exactly what ``store_dir`` holds (an incremental sync)."""
+        if self.current == store_dir:
+            return
+        from pyoxigraph import Store
+
+        from loaders.neo4j_sync import Neo4jSync
+
+        Neo4jSync(self.driver).sync(Store.read_only(str(store_dir)))
+        self.current = store_dir
+
+    def wipe(self) -> None:
+        with self.driver.session() as session:
+            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+                        ).consume()
+        self.current = None
+
+
+@pytest.fixture(scope="session")
+def neo4j() -> Iterator[Neo4jDatasets]:
+    """The test Neo4j server, wiped; fails (never skips) when it cannot be reached."""
+    from loaders.neo4j_sync import connect
+    from smekg.backends import BackendUnavailable
+
+    try:
+        driver = connect(NEO4J_TEST_URI, *NEO4J_TEST_AUTH)
+    except BackendUnavailable as error:
+        pytest.fail(f"the Neo4j tests need a server: {error}", pytrace=False)
+    datasets = Neo4jDatasets(driver)
+    datasets.wipe()
+    yield datasets
+    driver.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Group the tests that use Neo4j by the data they need there, so the shared database
+    # switches dataset a few times per run instead of once per test.
+    def group(item: pytest.Item) -> int:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if params.get("service") == "neo4j":
+            return 1
+        if params.get("generated_service") == "neo4j":
+            return 2
+        return 0
+
+    items.sort(key=group)

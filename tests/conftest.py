@@ -92,16 +92,14 @@ class Neo4jDatasets:
         Neo4jSync(self.driver).sync(Store.read_only(str(store_dir)))
         self.current = store_dir
 
-    def wipe(self) -> None:
-        with self.driver.session() as session:
-            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
-                        ).consume()
-        self.current = None
-
 
 @pytest.fixture(scope="session")
 def neo4j() -> Iterator[Neo4jDatasets]:
-    """The test Neo4j server, wiped; fails (never skips) when it cannot be reached."""
+    """The test Neo4j server; fails (never skips) when it cannot be reached.
+
+    No wipe is needed: a sync makes Neo4j hold exactly the store's sources and removes
+    any other source it holds.
+    """
     from loaders.neo4j_sync import connect
     from smekg.backends import BackendUnavailable
 
@@ -109,9 +107,7 @@ def neo4j() -> Iterator[Neo4jDatasets]:
         driver = connect(NEO4J_TEST_URI, *NEO4J_TEST_AUTH)
     except BackendUnavailable as error:
         pytest.fail(f"the Neo4j tests need a server: {error}", pytrace=False)
-    datasets = Neo4jDatasets(driver)
-    datasets.wipe()
-    yield datasets
+    yield Neo4jDatasets(driver)
     driver.close()
 
 

@@ -13,6 +13,7 @@ RDF stays the system of record; this module says how it looks as a property grap
   evidence, document}]->(organisation)``;
 * an ``rdf:Statement`` that records the evidence of a fact puts its ``evidence`` and
   ``document`` on that fact's relationship;
+* ``(:PropertyKey {key, predicate})`` nodes say which predicate each property key holds;
 * nodes keep provenance: ``sources`` (the graphs in which the node is a subject),
   ``describedIn`` (the graph its literal facts come from) and, in the rare case where
   several graphs state literal facts about one node, ``alsoDescribedIn`` entries
@@ -139,6 +140,7 @@ class SourceProjection:
     nodes: dict[str, NodeRow] = field(default_factory=dict)
     relationships: list[RelationshipRow] = field(default_factory=list)
     skipped_blank_nodes: int = 0
+    property_keys: dict[str, str] = field(default_factory=dict)  # node key -> predicate IRI
 
     @property
     def rows(self) -> int:
@@ -191,7 +193,7 @@ def project_source(store: Store, graph: str, also: Iterable[str] = ()) -> Source
     touched.update(also)
     touched.update(iri for r in projection.relationships for iri in (r.start, r.end))
     for iri in sorted(touched):
-        node = node_row(store, iri)
+        node = node_row(store, iri, projection.property_keys)
         if node is not None:
             projection.nodes[iri] = node
     return projection
@@ -232,8 +234,11 @@ def _plain(term: object) -> object:
     return term.value if isinstance(term, NamedNode) else to_python(term)  # type: ignore[arg-type]
 
 
-def node_row(store: Store, iri: str) -> NodeRow | None:
-    """The complete node of ``iri`` from every graph (None if it is a membership)."""
+def node_row(store: Store, iri: str, keys: dict[str, str] | None = None) -> NodeRow | None:
+    """The complete node of ``iri`` from every graph (None if it is a membership).
+
+    ``keys`` collects the predicate of every property key used (``classes``: rdf:type).
+    """
     classes: set[str] = set()
     literals: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
     class_graphs: set[str] = set()
@@ -248,10 +253,15 @@ def node_row(store: Store, iri: str) -> NodeRow | None:
             classes.add(obj.value)
             class_graphs.add(graph)
         elif isinstance(obj, Literal):
-            literals[property_key(predicate)][graph].add(to_python(obj))
+            key = property_key(predicate)
+            literals[key][graph].add(to_python(obj))
+            if keys is not None:
+                keys.setdefault(key, predicate)
     properties: dict[str, object] = {"iri": iri}
     if classes:
         properties["classes"] = sorted(classes)
+        if keys is not None:
+            keys.setdefault("classes", _TYPE)
     described = sorted({g for by_graph in literals.values() for g in by_graph} | class_graphs)
     also: list[str] = []
     for key, by_graph in sorted(literals.items()):

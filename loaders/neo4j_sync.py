@@ -36,6 +36,7 @@ _IDENTIFIER = re.compile(r"^[A-Z][A-Z0-9_]*$")
 SCHEMA = [
     f"CREATE CONSTRAINT resource_iri IF NOT EXISTS FOR (n:{RESOURCE}) REQUIRE n.iri IS UNIQUE",
     f"CREATE CONSTRAINT synced_source IF NOT EXISTS FOR (s:{SYNCED}) REQUIRE s.graph IS UNIQUE",
+    "CREATE CONSTRAINT property_key IF NOT EXISTS FOR (k:PropertyKey) REQUIRE k.key IS UNIQUE",
     f"CREATE INDEX resource_code IF NOT EXISTS FOR (n:{RESOURCE}) ON (n.code)",
     f"CREATE INDEX resource_identifier IF NOT EXISTS FOR (n:{RESOURCE}) ON (n.identifier)",
 ]
@@ -99,7 +100,7 @@ class SyncReport:
 
 def connect(uri: str, user: str, password: str, database: str | None = None) -> Driver:
     """A driver for ``uri``, checked to answer; :class:`BackendUnavailable` if not."""
-    driver = GraphDatabase.driver(uri, auth=(user, password))
+    driver = GraphDatabase.driver(uri, auth=(user, password), notifications_min_severity="OFF")
     try:
         driver.verify_connectivity()
         with driver.session(database=database) as session:
@@ -212,6 +213,10 @@ class Neo4jSync:
                 tx.run(query, rows=batch).consume()
                 done += len(batch)
                 _report(progress, graph, done, total)
+        tx.run("UNWIND $keys AS k MERGE (p:PropertyKey {key: k.key}) "
+               "SET p.predicate = k.predicate",
+               keys=[{"key": k, "predicate": p}
+                     for k, p in sorted(projection.property_keys.items())]).consume()
         tx.run(_PRUNE, iris=sorted(ends | set(projection.nodes))).consume()
         if sha256 is None:
             tx.run(f"MATCH (s:{SYNCED} {{graph: $graph}}) DELETE s", graph=graph).consume()

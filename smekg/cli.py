@@ -53,6 +53,17 @@ class OutputFormat(StrEnum):
     csv = "csv"
 
 
+class Target(StrEnum):
+    store = "store"
+    neo4j = "neo4j"
+
+
+TargetOption = Annotated[
+    Target,
+    typer.Option("--target", help="Where to load: the store, or the store and then Neo4j "
+                 "(the changed sources synced; see `smekg sync neo4j`)."),
+]
+
 StoreOption = Annotated[
     Path | None,
     typer.Option("--store", help="Store directory (default: $SMEKG_STORE).", show_default=False),
@@ -126,6 +137,7 @@ def load(
     reference_only: Annotated[
         bool, typer.Option("--reference-only", help="Only the ontology and reference data.")
     ] = False,
+    target: TargetOption = Target.store,
 ) -> None:
     """Load every bundled dataset: ontology, countries, regions, sectors and the seed data."""
     from loaders.bundled import bundled_sources, ontology_source, reference_sources
@@ -139,6 +151,61 @@ def load(
         return bundled_sources(minter, st, settings.data_dir)
 
     _run_load(graph_store, settings, make, force=force)
+    if target is Target.neo4j:
+        _sync_neo4j(graph_store, settings, force=False)
+
+
+def _sync_neo4j(graph_store: GraphStore, settings: Settings, *, force: bool,
+                batch_size: int | None = None) -> None:
+    from loaders.neo4j_sync import Neo4jSync, connect
+    from smekg.backends import BackendUnavailable
+
+    started = time.perf_counter()
+    try:
+        driver = connect(settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password,
+                         settings.neo4j_database)
+    except BackendUnavailable as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from error
+    sync = Neo4jSync(driver, settings.neo4j_database,
+                     batch_size=batch_size or settings.neo4j_batch_size)
+    try:
+        with console.status("syncing Neo4j") as status:
+            reports = sync.sync(graph_store.oxigraph, force=force,
+                                progress=lambda message: status.update(message))
+    except Exception as error:  # the source being written was rolled back by Neo4j
+        console.print(f"[red]Neo4j sync failed[/red] ({type(error).__name__}: {error}); the "
+                      "source being written was rolled back, the others are kept")
+        raise typer.Exit(1) from error
+    finally:
+        driver.close()
+    table = Table(title=f"Neo4j: {settings.neo4j_uri}")
+    for column in ("source", "status", "nodes", "relationships", "rows/s", "seconds"):
+        table.add_column(column, justify="left" if column in {"source", "status"} else "right")
+    for report in reports:
+        table.add_row(report.graph.rsplit("/graph/", 1)[-1], report.status, f"{report.nodes:,}",
+                      f"{report.relationships:,}", f"{report.rows_per_second:,.0f}",
+                      f"{report.seconds:.2f}")
+    out.print(table)
+    out.print(f"{sum(r.status != 'unchanged' for r in reports)} source(s) synced to Neo4j, "
+              f"{time.perf_counter() - started:.1f} s")
+
+
+@app.command()
+def sync(
+    target: Annotated[Target, typer.Argument(help="What to sync the store to: neo4j.")],
+    store: StoreOption = None,
+    force: Annotated[bool, typer.Option(help="Rewrite even sources Neo4j already holds.")] = False,
+    batch_size: Annotated[
+        int | None, typer.Option(min=1, help="Rows per UNWIND batch (default: "
+                                 "$SMEKG_NEO4J_BATCH_SIZE, 5000).")] = None,
+) -> None:
+    """Bring Neo4j in step with the store: changed sources replaced, removed ones dropped."""
+    if target is not Target.neo4j:
+        console.print("[red]error:[/red] the store is the source of truth; sync neo4j")
+        raise typer.Exit(2)
+    settings = _settings(store)
+    _sync_neo4j(_open(settings, read_only=True), settings, force=force, batch_size=batch_size)
 
 
 @app.command("load-file")
@@ -150,6 +217,7 @@ def load_file(
     ] = None,
     store: StoreOption = None,
     force: Annotated[bool, typer.Option(help="Reload even unchanged files.")] = False,
+    target: TargetOption = Target.store,
 ) -> None:
     """Load your own tables (CSV, XLSX, JSON, JSONL) or RDF files, each into its own graph."""
     from loaders.sources import file_sources
@@ -162,6 +230,8 @@ def load_file(
         lambda minter, st: file_sources(paths, minter, st, kind=kind.value if kind else None),
         force=force,
     )
+    if target is Target.neo4j:
+        _sync_neo4j(graph_store, settings, force=False)
 
 
 @app.command("load-reference")

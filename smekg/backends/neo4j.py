@@ -30,7 +30,7 @@ class Neo4jBackend:
                  *, timeout: float = 30.0) -> None:
         self.uri, self.database, self.timeout = uri, database, timeout
         self.driver: Driver = GraphDatabase.driver(
-            uri, auth=(user, password), connection_timeout=5.0,
+            uri, auth=(user, password), connection_timeout=5.0, notifications_min_severity="OFF",
             connection_acquisition_timeout=10.0, max_transaction_retry_time=5.0)
 
     def select(self, query: NamedQuery, params: Mapping[str, Value]) -> list[Row]:

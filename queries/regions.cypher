@@ -1,0 +1,22 @@
+// Twin of regions.rq: regions within a region, optionally at one level, with their parent.
+// skos:broader between regions is WITHIN. A parameter left out is null here; the SPARQL
+// returns it as smekg:any, and so does this twin (for $level as a string: the `iris`
+// header is per column, and the column holds an int when $level is given).
+//+ iris: within region parent
+CALL () {
+  MATCH (region:Region)
+  WHERE $within IS NULL
+  RETURN region
+  UNION
+  MATCH (:Resource {iri: $within})<-[:WITHIN*]-(region:Region)
+  WHERE region.iri <> $within
+  RETURN region
+}
+WITH region
+WHERE 'https://w3id.org/smekg/ontology#Region' IN region.classes
+  AND ($level IS NULL OR $level IN CASE WHEN region.level IS :: LIST<ANY> NOT NULL THEN region.level
+                                       ELSE [region.level] END)
+OPTIONAL MATCH (region)-[:WITHIN]->(parent:Resource)
+RETURN coalesce($within, 'https://w3id.org/smekg/ontology#any') AS within,
+       coalesce($level, 'https://w3id.org/smekg/ontology#any') AS level,
+       region.iri AS region, parent.iri AS parent

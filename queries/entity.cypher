@@ -1,13 +1,14 @@
 // Twin of entity.rq: every fact about an entity, outgoing and incoming, with the graph that
 // states it and the document (dcterms:source) and evidence (smekg:evidence) that this graph
 // gives for the fact's subject.
-// * IRI-valued facts are relationships (r.predicate, r.source). org:Membership facts are
-//   MEMBER_OF relationships: the entity is the object of the membership's org:member (or
-//   org:organization), whose IRI, document and evidence the relationship carries.
+// * IRI-valued facts are relationships (r.predicate, r.source).
 // * rdf:type and literal facts are node properties: `classes` is rdf:type; a renamed key
 //   (skos:prefLabel is `name`, ...) has its predicate below; any other key is the local name
-//   of the property the ontology declares. A key is stated by the graph `describedIn` and by
-//   the graphs named in the key's "key graph" entries of `alsoDescribedIn`.
+//   of a property the ontology declares. A key is stated by the graph `describedIn` and by
+//   the graphs of its "key graph" entries in `alsoDescribedIn`. The instances of a class
+//   carry the class's local name as a label.
+// * An org:Membership is a MEMBER_OF relationship (its IRI in `iri`), not a node: the
+//   entity can be its member, organisation, role, document or class.
 // * `value` and `document` hold IRIs and literals alike, so an IRI comes back as {iri: ...}.
 //+ iris: entity predicate graph
 MATCH (entity:Resource {iri: $entity})
@@ -53,6 +54,21 @@ UNION ALL
   RETURN 'in' AS direction, r.predicate AS predicate, {iri: subject.iri} AS value,
          r.source AS graph, subject, null AS membership
 UNION ALL
+  // the label of a class: its IRI's local name, as loaders.neo4j_projection.local_name
+  WITH entity, last([part IN split(replace(entity.iri, '#', '/'), '/') WHERE part <> ''])
+               AS localName
+  WITH entity, reduce(name = '', c IN split(coalesce(localName, ''), '')
+                      | name + CASE WHEN c =~ '[A-Za-z0-9_]' THEN c ELSE '_' END) AS name
+  WITH entity, CASE WHEN name = '' THEN 'thing' WHEN name =~ '[A-Za-z].*' THEN name
+                    ELSE '_' + name END AS label
+  MATCH (subject:$(label))
+  WHERE entity.iri IN subject.classes
+  UNWIND [subject.describedIn] + [entry IN coalesce(subject.alsoDescribedIn, [])
+                                  WHERE entry STARTS WITH 'classes '
+                                  | substring(entry, size('classes '))] AS graph
+  RETURN 'in' AS direction, 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type' AS predicate,
+         {iri: subject.iri} AS value, graph, subject, null AS membership
+UNION ALL
   MATCH (entity)-[membership:MEMBER_OF]->()
   RETURN 'in' AS direction, 'http://www.w3.org/ns/org#member' AS predicate,
          {iri: membership.iri} AS value, membership.source AS graph, null AS subject,
@@ -62,6 +78,16 @@ UNION ALL
   RETURN 'in' AS direction, 'http://www.w3.org/ns/org#organization' AS predicate,
          {iri: membership.iri} AS value, membership.source AS graph, null AS subject,
          membership
+UNION ALL
+  MATCH ()-[membership:MEMBER_OF]->()
+  UNWIND [['http://www.w3.org/ns/org#role', membership.role],
+          ['http://purl.org/dc/terms/source', membership.document],
+          ['http://www.w3.org/1999/02/22-rdf-syntax-ns#type',
+           'http://www.w3.org/ns/org#Membership']] AS fact
+  WITH entity, membership, fact
+  WHERE fact[1] = entity.iri
+  RETURN 'in' AS direction, fact[0] AS predicate, {iri: membership.iri} AS value,
+         membership.source AS graph, null AS subject, membership
 }
 WITH direction, predicate, value, graph,
      CASE WHEN membership IS NOT NULL

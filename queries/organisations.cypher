@@ -8,10 +8,10 @@ WHERE ($type IS NULL OR $type IN organisation.classes
        OR EXISTS { (organisation)-[:CLASSIFIED_AS]->(:Resource {iri: $type}) })
   AND ($country IS NULL
        OR EXISTS { (organisation)-[:COUNTRY]->(:Resource {iri: $country}) })
-  // skos:broader*: a region counts as within itself
+  // skos:broader*, walked up from the organisation's places (a region is within itself)
   AND ($region IS NULL
-       OR EXISTS { (organisation)-[:LOCATED_IN|COUNTRY]->()-[:WITHIN|BROADER*0..]->
-                   (:Resource {iri: $region}) })
+       OR EXISTS { (organisation)-[:LOCATED_IN|COUNTRY]->()-[:WITHIN|BROADER*0..]->(place)
+                   WHERE place.iri = $region })
   AND ($service IS NULL
        OR EXISTS { (organisation)-[:PROVIDES_SERVICE]->(:Resource {iri: $service}) })
   AND ($theme IS NULL

@@ -1,7 +1,8 @@
 // Twin of regions.rq: regions within a region, optionally at one level, with their parent.
-// skos:broader between regions is WITHIN. A parameter left out is null here; the SPARQL
-// returns it as smekg:any, and so does this twin (for $level as a string: the `iris`
-// header is per column, and the column holds an int when $level is given).
+// skos:broader from a region is a WITHIN relationship.
+// A parameter left out is null here; the SPARQL projects it as smekg:any, and so does this
+// twin (for $level only as a string: the `iris` header is per column, and the column
+// holds an int when $level is given).
 //+ iris: within region parent
 CALL () {
   MATCH (region:Region)
@@ -12,10 +13,10 @@ CALL () {
   WHERE region.iri <> $within
   RETURN region
 }
-WITH region
+WITH region, CASE WHEN region.level IS :: LIST<ANY> NOT NULL THEN region.level
+                 ELSE [region.level] END AS levels
 WHERE 'https://w3id.org/smekg/ontology#Region' IN region.classes
-  AND ($level IS NULL OR $level IN CASE WHEN region.level IS :: LIST<ANY> NOT NULL THEN region.level
-                                       ELSE [region.level] END)
+  AND ($level IS NULL OR $level IN levels)
 OPTIONAL MATCH (region)-[:WITHIN]->(parent:Resource)
 RETURN coalesce($within, 'https://w3id.org/smekg/ontology#any') AS within,
        coalesce($level, 'https://w3id.org/smekg/ontology#any') AS level,

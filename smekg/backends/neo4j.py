@@ -2,7 +2,8 @@
 
 The twins (``queries/NAME.cypher``) read the property graph written by
 :mod:`loaders.neo4j_sync` and return the same rows as the SPARQL originals: the same
-column names, IRIs as strings in the columns the twin's ``//+ iris:`` header names.
+column names, IRIs as strings in the columns the twin's ``//+ iris:`` header names, or,
+in a column that mixes IRIs and literals, as ``{iri: ...}`` maps.
 Parameters are always bound (``$name``); one left out is bound to ``null``.
 
 When Neo4j cannot be reached, :meth:`Neo4jBackend.select` raises
@@ -58,7 +59,10 @@ class Neo4jBackend:
             for key, value in record.items():
                 if value is None:
                     continue
-                row[key] = Iri(value) if key in iris else value
+                if isinstance(value, dict) and value.keys() == {"iri"}:
+                    row[key] = Iri(value["iri"])  # an IRI in a column that also holds literals
+                else:
+                    row[key] = Iri(value) if key in iris else value
             rows.append(row)
         return rows
 

@@ -119,8 +119,6 @@ def test_search_ranks_and_filters(service):
 
 
 def test_entity_detail_has_every_fact_with_its_source(service):
-    if service.backend.name == "neo4j":  # the entity twin is not exact yet (issue 4 open)
-        pytest.xfail("entity.cypher: documents come back as maps, not IRIs")
     detail = service.entity("insme")
     assert detail.iri == f"{ID}organisation/insme" and detail.type == "network"
     founded = [f for f in detail.facts if f.predicate == "https://schema.org/foundingDate"]

@@ -18,7 +18,7 @@ CALL () {
          OR EXISTS { (:Resource {iri: $region})-[:WITHIN|BROADER*0..]->(direct) })
   RETURN direct
 }
-// ... for the sector: one naming no sector, or a sector the asked one lies in.
+// Of those, the ones covering the sector: naming no sector, or one the asked sector lies in.
 WITH direct
 WHERE $sector IS NULL
    OR NOT EXISTS { (direct)-[:COVERS_SECTOR]->() }

@@ -106,7 +106,9 @@ def test_size_cap_stops_the_work_early(http: httpx.Client) -> None:
 
 
 def test_slow_query_does_not_block_the_others(start_api: Callable[..., ApiServer]) -> None:
-    server = start_api(SMEKG_SPARQL_TIMEOUT="3", SMEKG_SPARQL_WORKERS="2")
+    # A generous timeout, so the check holds on a loaded 2-core machine too: what matters is
+    # that the 30 quick queries are all answered while the slow one still holds its worker.
+    server = start_api(SMEKG_SPARQL_TIMEOUT="10", SMEKG_SPARQL_WORKERS="2")
 
     def run(query: str) -> tuple[int, float]:
         with httpx.Client(base_url=server.url, timeout=30.0) as client:
@@ -119,11 +121,11 @@ def test_slow_query_does_not_block_the_others(start_api: Callable[..., ApiServer
         time.sleep(0.2)  # the slow query holds one worker
         quick = list(executor.map(run, [NETWORKS] * 30))
         assert all(status == 200 for status, _ in quick)
-        assert max(seconds for _, seconds in quick) < 2.0
+        assert max(seconds for _, seconds in quick) < 5.0
         assert not slow.done()
         status, seconds = slow.result()
     assert status == 503
-    assert 2.9 <= seconds < 5.0
+    assert 9.9 <= seconds < 14.0
 
 
 def test_workers_stop_with_the_server(start_api: Callable[..., ApiServer]) -> None:

@@ -57,6 +57,8 @@ def main() -> None:
                                                                  len(projection.nodes))]
     keep = list(projection.nodes)[: args.per_row]
     projection.nodes = {iri: projection.nodes[iri] for iri in keep}
+    projection.endpoints = sorted({iri for rel in projection.relationships
+                                   for iri in (rel.start, rel.end)} - set(projection.nodes))
     rows_per_row = projection.rows
     for label, size in (("one MERGE per row", 1), (f"UNWIND batch {args.batch_size}",
                                                   args.batch_size)):

@@ -141,6 +141,7 @@ class SourceProjection:
     relationships: list[RelationshipRow] = field(default_factory=list)
     skipped_blank_nodes: int = 0
     property_keys: dict[str, str] = field(default_factory=dict)  # node key -> predicate IRI
+    endpoints: list[str] = field(default_factory=list)  # relationship ends it does not describe
 
     @property
     def rows(self) -> int:
@@ -148,10 +149,12 @@ class SourceProjection:
 
 
 def project_source(store: Store, graph: str, also: Iterable[str] = ()) -> SourceProjection:
-    """The projection of ``graph`` in ``store``, with the nodes it touches.
+    """The projection of ``graph`` in ``store``, with the nodes it describes.
 
     Node rows are complete (read from every graph), so writing them replaces a node
-    exactly; ``also`` adds nodes to refresh (those the graph described before).
+    exactly; ``also`` adds nodes to refresh (those the graph described before). Ends of
+    its relationships that it does not describe are listed in ``endpoints``: they only
+    need to exist.
     """
     projection = SourceProjection(graph)
     facts: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
@@ -191,7 +194,9 @@ def project_source(store: Store, graph: str, also: Iterable[str] = ()) -> Source
                                       key=lambda r: (r.type, r.start, r.end, str(r.properties)))
     touched = set(facts) - memberships
     touched.update(also)
-    touched.update(iri for r in projection.relationships for iri in (r.start, r.end))
+    # Other ends only need to exist: the graphs that describe them write them whole.
+    projection.endpoints = sorted({iri for r in projection.relationships
+                                   for iri in (r.start, r.end)} - touched)
     for iri in sorted(touched):
         node = node_row(store, iri, projection.property_keys)
         if node is not None:

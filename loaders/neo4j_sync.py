@@ -26,7 +26,7 @@ from neo4j.exceptions import AuthError, ServiceUnavailable
 from pyoxigraph import NamedNode, Store
 
 from loaders.neo4j_projection import MEMBER_OF, RESOURCE, SourceProjection, project_source
-from ontology import SMEKG
+from ontology import PROV, SMEKG
 from smekg.backends import BackendUnavailable
 
 SYNCED = "SyncedSource"
@@ -49,6 +49,7 @@ WITH n, row, [label IN labels(n) WHERE NOT label IN row.labels] AS stale
 REMOVE n:$(stale)
 SET n:$(row.labels)
 """
+_ENSURE_NODES = f"UNWIND $iris AS iri MERGE (:{RESOURCE} {{iri: iri}})"
 _WRITE_MEMBERSHIPS = f"""
 UNWIND $rows AS row
 MATCH (member:{RESOURCE} {{iri: row.start}})
@@ -142,9 +143,9 @@ class Neo4jSync:
     def synced(self) -> dict[str, str]:
         """The checksum Neo4j holds for every synced source."""
         records, _, _ = self.driver.execute_query(
-            f"MATCH (s:{SYNCED}) RETURN s.graph AS graph, s.sha256 AS sha256",
+            f"MATCH (s:{SYNCED}) RETURN s.graph AS graph, s.version AS version",
             database_=self.database)
-        return {record["graph"]: record["sha256"] for record in records}
+        return {record["graph"]: record["version"] for record in records}
 
     def sync(self, store: Store, *, force: bool = False,
              progress: Callable[[str], None] | None = None) -> list[SyncReport]:
@@ -161,7 +162,7 @@ class Neo4jSync:
             reports.append(self.remove_source(store, graph))
         return reports
 
-    def sync_source(self, store: Store, graph: str, sha256: str,
+    def sync_source(self, store: Store, graph: str, version: str,
                     progress: Callable[[str], None] | None = None) -> SyncReport:
         """Replace ``graph`` in Neo4j by what the store holds, in one transaction."""
         started = time.perf_counter()
@@ -174,7 +175,7 @@ class Neo4jSync:
         self.ensure_schema([*by_type, *self._relationship_types()])
         with self.driver.session(database=self.database) as session, \
                 session.begin_transaction() as tx:
-            self._write(tx, graph, projection, by_type, sha256, progress)
+            self._write(tx, graph, projection, by_type, version, progress)
             tx.commit()
         return SyncReport(graph, "written", len(projection.nodes),
                           len(projection.relationships), time.perf_counter() - started)
@@ -191,7 +192,7 @@ class Neo4jSync:
                           time.perf_counter() - started)
 
     def _write(self, tx: Transaction, graph: str, projection: SourceProjection,
-               by_type: dict[str, list[dict]], sha256: str | None,
+               by_type: dict[str, list[dict]], version: str | None,
                progress: Callable[[str], None] | None) -> None:
         ends: set[str] = set()
         for kind in self._relationship_types(tx):
@@ -205,6 +206,8 @@ class Neo4jSync:
             tx.run(_WRITE_NODES, rows=batch).consume()
             done += len(batch)
             _report(progress, graph, done, total)
+        for batch in _batches(projection.endpoints, self.batch_size):
+            tx.run(_ENSURE_NODES, iris=batch).consume()
         for kind, rows in sorted(by_type.items()):
             _check_identifier(kind)
             query = (_WRITE_MEMBERSHIPS if kind == MEMBER_OF
@@ -217,13 +220,15 @@ class Neo4jSync:
                "SET p.predicate = k.predicate",
                keys=[{"key": k, "predicate": p}
                      for k, p in sorted(projection.property_keys.items())]).consume()
-        tx.run(_PRUNE, iris=sorted(ends | set(projection.nodes))).consume()
-        if sha256 is None:
+        tx.run(_PRUNE, iris=sorted(ends | set(projection.nodes) | set(projection.endpoints))
+               ).consume()
+        if version is None:
             tx.run(f"MATCH (s:{SYNCED} {{graph: $graph}}) DELETE s", graph=graph).consume()
         else:
-            tx.run(f"MERGE (s:{SYNCED} {{graph: $graph}}) SET s.sha256 = $sha256, "
+            tx.run(f"MERGE (s:{SYNCED} {{graph: $graph}}) SET s.version = $version, "
+                   "s.sha256 = split($version, '|')[0], "
                    "s.syncedAt = datetime(), s.nodes = $nodes, s.relationships = $rels",
-                   graph=graph, sha256=sha256, nodes=len(projection.nodes),
+                   graph=graph, version=version, nodes=len(projection.nodes),
                    rels=len(projection.relationships)).consume()
 
     def _described_by(self, graph: str) -> list[str]:
@@ -241,18 +246,26 @@ class Neo4jSync:
 
 
 def store_checksums(store: Store) -> dict[str, str]:
-    """``{graph: sha256}`` of every source graph in ``store`` (its own provenance)."""
+    """``{graph: "sha256|generated-at"}`` of every source graph in ``store``.
+
+    The checksum of the source file and the time it was loaded, both from the graph's own
+    provenance: a source re-loaded into another store is written again (its load time is
+    a fact Neo4j shows too), one the loaders skipped as unchanged is not.
+    """
     checksums = {}
     for graph in store.named_graphs():
         if not isinstance(graph, NamedNode):
             continue
-        values = [q.object.value for q in store.quads_for_pattern(
-            graph, NamedNode(str(SMEKG.sha256)), None, graph)]
-        checksums[graph.value] = values[0] if values else ""
+        token = []
+        for predicate in (SMEKG.sha256, PROV.generatedAtTime):
+            values = sorted(q.object.value for q in store.quads_for_pattern(
+                graph, NamedNode(str(predicate)), None, graph))
+            token.append(values[0] if values else "")
+        checksums[graph.value] = "|".join(token)
     return checksums
 
 
-def _batches(rows: list[dict], size: int) -> Iterable[list[dict]]:
+def _batches(rows: list, size: int) -> Iterable[list]:
     for start in range(0, len(rows), size):
         yield rows[start:start + size]
 

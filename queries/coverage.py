@@ -26,6 +26,7 @@ Examples
 >>> index = GraphIndex()
 >>> index.broader.update({"r:ITH55": ["r:ITH5"], "r:ITH5": ["r:IT"]})
 >>> index.served_by["r:ITH5"].append("o:ergo")
+>>> index.regions_of["o:ergo"].append("r:ITH5")
 >>> index.networks_of["o:ergo"].append("n:net")
 >>> [(hit.iri, hit.region_via, hit.member_chain) for hit in coverage(index, "r:ITH55")]
 [('o:ergo', 'r:ITH5', []), ('n:net', 'r:ITH5', ['o:ergo', 'n:net'])]
@@ -74,8 +75,6 @@ class CoverageTable:
         size = len(self.iris)
         self.served = {region: self._positions(es) for region, es in index.served_by.items()}
         self.users = {sector: self._positions(es) for sector, es in index.sector_users.items()}
-        self.regions_of = _inverse(index.served_by)
-        self.sectors_of = _inverse(index.sector_users)
         self.scoped = np.zeros(size, dtype=bool)
         for positions in self.served.values():
             self.scoped[positions] = True
@@ -115,11 +114,13 @@ class CoverageTable:
     def walk(self, region: str | None, sector: str | None,
              keep: np.ndarray | None = None) -> CoverageWalk:
         """Everyone covering ``region`` and ``sector``, as levels of positions."""
+        regions = [] if region is None else self.index.ancestors(region)
+        sectors = [] if sector is None else self.index.ancestors(sector)
         if region is None:
             direct = self.scoped.copy()
         else:
             direct = np.zeros(len(self.iris), dtype=bool)
-            for ancestor in self.index.ancestors(region):
+            for ancestor in regions:
                 positions = self.served.get(ancestor)
                 if positions is not None:
                     direct[positions] = True
@@ -127,7 +128,7 @@ class CoverageTable:
                     direct[self.position[ancestor]] = True
         if sector is not None:
             in_sector = self.sector_free.copy()
-            for ancestor in self.index.ancestors(sector):
+            for ancestor in sectors:
                 positions = self.users.get(ancestor)
                 if positions is not None:
                     in_sector[positions] = True
@@ -143,7 +144,7 @@ class CoverageTable:
             levels.append(frontier)
         if keep is not None:
             levels = [level[keep[level]] for level in levels]
-        return CoverageWalk(self, region, sector, depth, levels)
+        return CoverageWalk(self, regions, sectors, depth, levels)
 
 
 @dataclass
@@ -151,8 +152,8 @@ class CoverageWalk:
     """The answer to one coverage question, in answer order; reasons on demand."""
 
     table: CoverageTable
-    region: str | None
-    sector: str | None
+    regions: list[str]  # the asked region and its ancestors, nearest first (none: any)
+    sectors: list[str]  # the asked sector and its ancestors, nearest first (none: all)
     depth: np.ndarray
     levels: list[np.ndarray]
 
@@ -174,23 +175,14 @@ class CoverageWalk:
         iris = [table.iris[p] for p in reversed(chain)]
         origin = iris[0]
         region_via = sector_via = None
-        if self.region is not None:
-            served = table.regions_of.get(origin, ())
-            region_via = next(a for a in index.ancestors(self.region) if a in served or (
+        if self.regions:
+            served = index.regions_of.get(origin, ())
+            region_via = next(a for a in self.regions if a in served or (
                 a == origin and a in index.member_countries))
-        if self.sector is not None and origin in table.sectors_of:
-            named = table.sectors_of[origin]
-            sector_via = next(a for a in index.ancestors(self.sector) if a in named)
+        named = index.sectors_of.get(origin)
+        if self.sectors and named:
+            sector_via = next(a for a in self.sectors if a in named)
         return Coverage(iris[-1], region_via, sector_via, iris if len(iris) > 1 else [])
-
-
-def _inverse(holders: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:
-    """``{value: [entity, ...]}`` turned into ``{entity: {value, ...}}``."""
-    inverse: dict[str, set[str]] = {}
-    for value, entities in holders.items():
-        for entity in entities:
-            inverse.setdefault(entity, set()).add(value)
-    return inverse
 
 
 def _gather(start: np.ndarray, targets: np.ndarray, sources: np.ndarray) -> np.ndarray:

@@ -63,14 +63,9 @@ def main() -> None:
     for label, size in (("one MERGE per row", 1), (f"UNWIND batch {args.batch_size}",
                                                   args.batch_size)):
         sync = Neo4jSync(driver, batch_size=size)
-        by_type: dict[str, list[dict]] = {}
-        for rel in projection.relationships:
-            by_type.setdefault(rel.type, []).append(
-                {"type": rel.type, "start": rel.start, "end": rel.end,
-                 "properties": rel.properties})
         with driver.session() as session, session.begin_transaction() as tx:
             began = time.perf_counter()
-            sync._write(tx, largest + "-bench", projection, by_type, None, None)
+            sync._write(tx, largest + "-bench", projection, None, None)
             seconds = time.perf_counter() - began
             tx.rollback()
         print(f"{label}: {rows_per_row:,} rows of {largest.rsplit('/graph/', 1)[-1]} in "

@@ -25,13 +25,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from neo4j import Driver, GraphDatabase, ManagedTransaction, Transaction
-from neo4j.exceptions import AuthError, ServiceUnavailable
+from neo4j import Driver, Transaction
 from pyoxigraph import NamedNode, Store
 
 from loaders.neo4j_projection import MEMBER_OF, RESOURCE, SourceProjection, project_source
 from ontology import PROV, SMEKG
 from smekg.backends import BackendUnavailable
+from smekg.backends.neo4j import open_driver, reachable
 
 SYNCED = "SyncedSource"
 DEFAULT_BATCH = 5000
@@ -104,21 +104,13 @@ class SyncReport:
 
 def connect(uri: str, user: str, password: str, database: str | None = None) -> Driver:
     """A driver for ``uri``, checked to answer; :class:`BackendUnavailable` if not."""
-    driver = GraphDatabase.driver(uri, auth=(user, password), notifications_min_severity="OFF")
+    driver = open_driver(uri, user, password)
     try:
-        driver.verify_connectivity()
-        with driver.session(database=database) as session:
+        with reachable(uri), driver.session(database=database) as session:
             session.run("RETURN 1").consume()
-    except (ServiceUnavailable, OSError) as error:
+    except BackendUnavailable:
         driver.close()
-        raise BackendUnavailable(
-            f"Neo4j at {uri} is unreachable ({error}); start the project's server with "
-            "`scripts/neo4j start`, or point NEO4J_URI at yours") from error
-    except AuthError as error:
-        driver.close()
-        raise BackendUnavailable(
-            f"Neo4j at {uri} refused user {user!r} ({error.message}); "
-            "check NEO4J_USER and NEO4J_PASSWORD") from error
+        raise
     return driver
 
 
@@ -133,15 +125,21 @@ class Neo4jSync:
 
     def ensure_schema(self, relationship_types: Iterable[str] = ()) -> None:
         """Constraints on IRIs, indexes on codes and on every relationship's ``source``."""
-        statements = list(SCHEMA)
+        statements = {statement.split()[2]: statement for statement in SCHEMA}
         for kind in sorted(set(relationship_types)):
             _check_identifier(kind)
-            statements.append(f"CREATE INDEX rel_source_{kind.lower()} IF NOT EXISTS "
-                              f"FOR ()-[r:{kind}]-() ON (r.source)")
+            statements[f"rel_source_{kind.lower()}"] = (
+                f"CREATE INDEX rel_source_{kind.lower()} IF NOT EXISTS "
+                f"FOR ()-[r:{kind}]-() ON (r.source)")
         with self.driver.session(database=self.database) as session:
-            for statement in statements:
+            # a uniqueness constraint is listed too: its index bears the constraint's name
+            present = {record["name"] for record in session.run("SHOW INDEXES YIELD name")}
+            missing = [statement for name, statement in statements.items()
+                       if name not in present]
+            for statement in missing:
                 session.run(statement).consume()
-            session.run("CALL db.awaitIndexes(300)").consume()
+            if missing:
+                session.run("CALL db.awaitIndexes(300)").consume()
 
     def synced(self) -> dict[str, str]:
         """The checksum Neo4j holds for every synced source."""
@@ -171,14 +169,10 @@ class Neo4jSync:
         started = time.perf_counter()
         before = self._described_by(graph)
         projection = project_source(store, graph, also=before)
-        by_type: dict[str, list[dict]] = defaultdict(list)
-        for rel in projection.relationships:
-            by_type[rel.type].append({"type": rel.type, "start": rel.start, "end": rel.end,
-                                      "properties": rel.properties})
-        self.ensure_schema([*by_type, *self._relationship_types()])
+        self.ensure_schema(rel.type for rel in projection.relationships)
         with self.driver.session(database=self.database) as session, \
                 session.begin_transaction() as tx:
-            self._write(tx, graph, projection, by_type, version, progress)
+            self._write(tx, graph, projection, version, progress)
             tx.commit()
         return SyncReport(graph, "written", len(projection.nodes),
                           len(projection.relationships), time.perf_counter() - started)
@@ -189,14 +183,18 @@ class Neo4jSync:
         projection = project_source(store, graph, also=self._described_by(graph))
         with self.driver.session(database=self.database) as session, \
                 session.begin_transaction() as tx:
-            self._write(tx, graph, projection, {}, None, None)
+            self._write(tx, graph, projection, None, None)
             tx.commit()
         return SyncReport(graph, "removed", len(projection.nodes), 0,
                           time.perf_counter() - started)
 
     def _write(self, tx: Transaction, graph: str, projection: SourceProjection,
-               by_type: dict[str, list[dict]], version: str | None,
-               progress: Callable[[str], None] | None) -> None:
+               version: str | None, progress: Callable[[str], None] | None) -> None:
+        """Replace ``graph`` by ``projection`` inside ``tx`` (``version`` None: remove it)."""
+        by_type: dict[str, list[dict]] = defaultdict(list)
+        for rel in projection.relationships:
+            by_type[rel.type].append({"start": rel.start, "end": rel.end,
+                                      "properties": rel.properties})
         ends: set[str] = set()
         for kind in self._relationship_types(tx):
             record = tx.run(_DELETE_RELATIONSHIPS.format(type=_quoted(kind)), graph=graph).single()
@@ -240,12 +238,10 @@ class Neo4jSync:
             graph=graph, database_=self.database)
         return [record["iri"] for record in records]
 
-    def _relationship_types(self, tx: ManagedTransaction | Transaction | None = None) -> list[str]:
+    @staticmethod
+    def _relationship_types(tx: Transaction) -> list[str]:
         query = "CALL db.relationshipTypes() YIELD relationshipType RETURN relationshipType"
-        if tx is not None:
-            return [record[0] for record in tx.run(query)]
-        records, _, _ = self.driver.execute_query(query, database_=self.database)
-        return [record[0] for record in records]
+        return [record[0] for record in tx.run(query)]
 
 
 def store_checksums(store: Store) -> dict[str, str]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol, runtime_checkable
 
-from queries.registry import NamedQuery
+from queries.registry import QUERY_DIR, NamedQuery, load_registry
 
 
 class Iri(str):
@@ -52,3 +52,9 @@ class GraphBackend(Protocol):
     def close(self) -> None:
         """Release the engine's resources."""
         ...
+
+
+def sources_version(backend: GraphBackend) -> str:
+    """The checksums of every loaded source, as one token (a :meth:`data_version`)."""
+    rows = backend.select(load_registry(QUERY_DIR / "index")["version"], {})
+    return "|".join(sorted(f"{row['graph']}={row.get('sha256', '')}" for row in rows))

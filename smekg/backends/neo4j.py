@@ -13,13 +13,14 @@ reconnects by itself once the server is back.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 from neo4j import Driver, GraphDatabase, Query, RoutingControl
 from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired
 
-from queries.registry import QUERY_DIR, NamedQuery, load_registry
-from smekg.backends import BackendUnavailable, Iri, Row, Value
+from queries.registry import NamedQuery
+from smekg.backends import BackendUnavailable, Iri, Row, Value, sources_version
 
 
 class Neo4jBackend:
@@ -30,9 +31,7 @@ class Neo4jBackend:
     def __init__(self, uri: str, user: str, password: str, database: str | None = None,
                  *, timeout: float = 30.0) -> None:
         self.uri, self.database, self.timeout = uri, database, timeout
-        self.driver: Driver = GraphDatabase.driver(
-            uri, auth=(user, password), connection_timeout=5.0, notifications_min_severity="OFF",
-            connection_acquisition_timeout=10.0, max_transaction_retry_time=5.0)
+        self.driver: Driver = open_driver(uri, user, password)
 
     def select(self, query: NamedQuery, params: Mapping[str, Value]) -> list[Row]:
         if query.cypher is None:
@@ -40,18 +39,10 @@ class Neo4jBackend:
                                       f"({query.path.with_suffix('.cypher').name})")
         bound: dict[str, object] = {param.name: None for param in query.params}
         bound.update({name: _plain(value) for name, value in params.items()})
-        try:
+        with reachable(self.uri):
             records, _, _ = self.driver.execute_query(
                 Query(query.cypher, timeout=self.timeout), bound,
                 database_=self.database, routing_=RoutingControl.READ)
-        except (ServiceUnavailable, SessionExpired, OSError) as error:
-            raise BackendUnavailable(
-                f"Neo4j at {self.uri} is unreachable ({error}); start it with "
-                "`scripts/neo4j start` or check NEO4J_URI") from error
-        except AuthError as error:
-            raise BackendUnavailable(
-                f"Neo4j at {self.uri} refused the credentials ({error.message}); check "
-                "NEO4J_USER and NEO4J_PASSWORD") from error
         iris = query.cypher_iris
         rows: list[Row] = []
         for record in records:
@@ -67,11 +58,32 @@ class Neo4jBackend:
         return rows
 
     def data_version(self) -> str:
-        rows = self.select(load_registry(QUERY_DIR / "index")["version"], {})
-        return "|".join(sorted(f"{row['graph']}={row.get('sha256', '')}" for row in rows))
+        return sources_version(self)
 
     def close(self) -> None:
         self.driver.close()
+
+
+@contextmanager
+def reachable(uri: str) -> Iterator[None]:
+    """Turn the driver's connection and credential errors into :class:`BackendUnavailable`."""
+    try:
+        yield
+    except (ServiceUnavailable, SessionExpired, OSError) as error:
+        raise BackendUnavailable(
+            f"Neo4j at {uri} is unreachable ({error}); start the project's server with "
+            "`scripts/neo4j start`, or point NEO4J_URI at yours") from error
+    except AuthError as error:
+        raise BackendUnavailable(
+            f"Neo4j at {uri} refused the credentials ({error.message}); check "
+            "NEO4J_USER and NEO4J_PASSWORD") from error
+
+
+def open_driver(uri: str, user: str, password: str) -> Driver:
+    """A driver for ``uri`` that gives up quickly when Neo4j is away (nothing is checked yet)."""
+    return GraphDatabase.driver(
+        uri, auth=(user, password), connection_timeout=5.0, notifications_min_severity="OFF",
+        connection_acquisition_timeout=10.0, max_transaction_retry_time=5.0)
 
 
 def _plain(value: Value) -> object:

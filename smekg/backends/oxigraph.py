@@ -10,8 +10,8 @@ from pathlib import Path
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Store, Variable
 
 from ontology import PREFIXES, SMEKG
-from queries.registry import QUERY_DIR, NamedQuery, load_registry
-from smekg.backends import Iri, Row, Value
+from queries.registry import NamedQuery
+from smekg.backends import Iri, Row, Value, sources_version
 
 ANY = NamedNode(str(SMEKG.any))
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -117,8 +117,7 @@ class OxigraphBackend:
         return rows
 
     def data_version(self) -> str:
-        rows = self.select(load_registry(QUERY_DIR / "index")["version"], {})
-        return "|".join(sorted(f"{row['graph']}={row.get('sha256', '')}" for row in rows))
+        return sources_version(self)
 
     def close(self) -> None:
         self._store = None  # type: ignore[assignment]

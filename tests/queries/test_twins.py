@@ -41,8 +41,6 @@ EXTRA_CASES: dict[str, list[dict[str, str]]] = {
 }
 
 
-# Twins not yet row-exact (issue 4 is open for them): shown as expected failures, not hidden.
-NOT_YET_EXACT: dict[str, str] = {}
 # Queries whose parameters are applied in Python over the rows (search ranks names).
 PYTHON_PARAMS = {"search"}
 
@@ -52,10 +50,9 @@ def _cases():
         yield pytest.param(query, {}, id=f"index/{name}")
     for name, query in sorted(NAMED_QUERIES.items()):
         cases = [query.example, *EXTRA_CASES.get(name, [])]
-        marks = [pytest.mark.xfail(reason=NOT_YET_EXACT[name])] if name in NOT_YET_EXACT else []
         for number, params in enumerate(cases):
             known = {k: v for k, v in params.items() if any(p.name == k for p in query.params)}
-            yield pytest.param(query, known, id=f"{name}-{number}", marks=marks)
+            yield pytest.param(query, known, id=f"{name}-{number}")
 
 
 def _rows(backend, query, bound) -> set[tuple]:

@@ -124,12 +124,20 @@ class QueryService:
                     self._checked = now
         return self._index
 
-    def bind(self, name: str, raw: Mapping[str, object | None]) -> dict[str, Value]:
-        """Checked, resolved parameters of the named query ``name``."""
+    def _current_binder(self) -> Binder:
         index = self.index
         if self._binder is None or self._binder.index is not index:
             self._binder = Binder(index, self.minter)
-        return self._binder.bind(self.queries[name], raw)
+        return self._binder
+
+    def bind(self, name: str, raw: Mapping[str, object | None]) -> dict[str, Value]:
+        """Checked, resolved parameters of the named query ``name``."""
+        return self._current_binder().bind(self.queries[name], raw)
+
+    def bind_spec(self, spec: NamedQuery, raw: Mapping[str, object | None]) -> dict[str, Value]:
+        """Checked, resolved values of the parameters ``spec`` declares (for callers with
+        parameters of their own, such as the analyses)."""
+        return self._current_binder().bind(spec, raw)
 
     def rows(self, name: str, bound: Mapping[str, Value]) -> list[Row]:
         return self.backend.select(self.queries[name], bound)
@@ -468,18 +476,10 @@ class QueryService:
         index = self.index
         region_level_name = _level_name(region_level or "nuts2", REGION_LEVELS, "region_level")
         sector_level_name = _level_name(sector_level or "section", SECTOR_LEVELS, "sector_level")
-        r_level, s_level = bound["region_level"], bound["sector_level"]
         scope_iri = bound["scope"]
-        regions = [r for r in [scope_iri, *index.descendants(scope_iri)]
-                   if index.levels.get(r) == r_level and _is_region_at(index, r, r_level)]
         sector_root = bound.get("sector")
-        sector_pool = ([sector_root, *index.descendants(sector_root)] if sector_root else
-                       [s for s in index.levels if index.kind(s) == "sector"])
-        sectors = sorted({s for s in sector_pool if index.levels.get(s) == s_level
-                          and index.kind(s) == "sector" and _same_scheme(s, sector_root)},
-                         key=lambda s: (index.codes.get(s, s), s))
+        regions, sectors = self.gap_axes(bound)
         sector_set = set(sectors)
-        regions.sort(key=lambda r: (index.codes.get(r, r), r))
         kind = bound.get("type")
 
         def counts(entity: str) -> bool:
@@ -535,6 +535,23 @@ class QueryService:
             results=[GapCell(region=self.ref(r), sector=self.ref(s), partially_covered_by=n)
                      for r, s, n in page],
         )
+
+    def gap_axes(self, bound: Mapping[str, Value]) -> tuple[list[str], list[str]]:
+        """The regions and sectors a gap table crosses (``bound``: the ``gaps`` parameters
+        as :meth:`bind` returns them), each in code order."""
+        index = self.index
+        r_level, s_level = bound["region_level"], bound["sector_level"]
+        scope_iri = bound["scope"]
+        regions = sorted((r for r in [scope_iri, *index.descendants(scope_iri)]
+                          if index.levels.get(r) == r_level and _is_region_at(index, r, r_level)),
+                         key=lambda r: (index.codes.get(r, r), r))
+        sector_root = bound.get("sector")
+        sector_pool = ([sector_root, *index.descendants(sector_root)] if sector_root else
+                       [s for s in index.levels if index.kind(s) == "sector"])
+        sectors = sorted({s for s in sector_pool if index.levels.get(s) == s_level
+                          and index.kind(s) == "sector" and _same_scheme(s, sector_root)},
+                         key=lambda s: (index.codes.get(s, s), s))
+        return regions, sectors
 
     def compare(self, a: str, b: str, sector: str | None = None) -> CompareAnswer:
         """Two regions side by side."""

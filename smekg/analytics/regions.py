@@ -1,0 +1,112 @@
+"""Regions seen whole: the coverage gap matrix, and two regions' ecosystems compared.
+
+Both build on coverage (:mod:`queries.coverage`): an entity covers a region and a
+sector when it serves the region or a region containing it, names the sector, a sector
+containing it or no sector, or is a network one of whose members (at any depth) does.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import networkx as nx
+
+from queries.service import QueryService
+from smekg.analytics.actors import actor_graph
+from smekg.analytics.models import EcosystemComparison, GapMatrix, RegionEcosystem
+from smekg.analytics.projection import Progress
+
+
+def gap_matrix(
+    service: QueryService, scope: str | None = "world", region_level: str | None = "nuts2",
+    sector_level: str | None = "section", sector: str | None = None, type: str | None = None,
+    progress: Progress | None = None,
+) -> GapMatrix:
+    """How many entities cover each region x sector cell within ``scope``.
+
+    The regions at ``region_level`` within ``scope`` (rows), crossed with the sectors at
+    ``sector_level`` (within ``sector`` if given; columns); ``type`` counts only entities
+    of one kind or type. A cell counts what :meth:`QueryService.coverage` lists for it, so
+    the zero cells are exactly the gaps that :meth:`QueryService.gaps` reports.
+
+    Examples
+    --------
+    >>> matrix = gap_matrix(service, scope="ITH5", region_level="nuts3")  # doctest: +SKIP
+    >>> matrix.regions[0].code, matrix.sectors[0].code, matrix.counts[0][0]  # doctest: +SKIP
+    ('ITH51', 'A', 3)
+    """
+    raw = {"scope": scope, "region_level": region_level, "sector_level": sector_level,
+           "sector": sector, "type": type}
+    bound = service.bind("gaps", raw)
+    regions, sectors = service.gap_axes(bound)
+    index = service.index
+    table = index.coverage_table
+    keep = table.mask("type", bound["type"], index.tags) if "type" in bound else None
+    counts = []
+    for number, region in enumerate(regions, start=1):
+        counts.append([len(table.walk(region, sector_iri, keep)) for sector_iri in sectors])
+        if progress:
+            progress("gap matrix", number, len(regions))
+    cells = len(regions) * len(sectors)
+    return GapMatrix(
+        scope=service.ref(bound["scope"]), region_level=str(region_level or "nuts2").lower(),
+        sector_level=str(sector_level or "section").lower(),
+        sector_scope=service.ref(bound["sector"]) if "sector" in bound else None, type=type,
+        regions=[service.ref(r) for r in regions], sectors=[service.ref(s) for s in sectors],
+        counts=counts, cells=cells, uncovered=sum(row.count(0) for row in counts))
+
+
+def compare_ecosystems(
+    service: QueryService, graph: nx.MultiDiGraph, a: str, b: str, sector: str | None = None,
+) -> EcosystemComparison:
+    """Two regions' ecosystems side by side: counts, density, and the networks they share.
+
+    A region's ecosystem is the actors (organisations and networks) that cover it (for
+    ``sector``, if given) or are located in it; its networks are the networks those actors
+    are members of, at any depth.
+    """
+    bound = service.bind("compare", {"a": a, "b": b, "sector": sector})
+    actors = actor_graph(graph)
+    sides, ecosystems, networks = [], [], []
+    for key in ("a", "b"):
+        region = str(bound[key])
+        covering = service.coverage(region=region, sector=sector and str(bound["sector"]),
+                                    limit=None).results
+        located = service.organisations_in_region(region)
+        members = ({item.iri for item in covering} | {item["iri"] for item in located})
+        members &= set(actors)
+        reached = _networks_above(graph, members)
+        sub = actors.subgraph(members)
+        sides.append(RegionEcosystem(
+            region=service.ref(region), covered_by=len(covering), located_here=len(located),
+            by_type=dict(sorted(Counter(item.type or "other" for item in covering).items())),
+            actors=len(members), links=sub.number_of_edges(),
+            density=round(nx.density(sub), 6) if len(sub) > 1 else 0.0,
+            networks=len(reached)))
+        ecosystems.append(members)
+        networks.append(reached)
+
+    def refs(iris: set[str]) -> list:
+        return [service.ref(i) for i in sorted(iris, key=lambda i: (
+            service.index.label(i).casefold(), i))]
+
+    either = ecosystems[0] | ecosystems[1]
+    shared = ecosystems[0] & ecosystems[1]
+    return EcosystemComparison(
+        a=sides[0], b=sides[1], sector=service.ref(bound["sector"]) if "sector" in bound else None,
+        shared_networks=refs(networks[0] & networks[1]),
+        only_a_networks=refs(networks[0] - networks[1]),
+        only_b_networks=refs(networks[1] - networks[0]),
+        shared_actors=len(shared), jaccard=round(len(shared) / len(either), 6) if either else 0.0)
+
+
+def _networks_above(graph: nx.MultiDiGraph, actors: set[str]) -> set[str]:
+    """The networks ``actors`` are members of, at any depth."""
+    seen: set[str] = set()
+    frontier = list(actors)
+    while frontier:
+        frontier = [network for node in frontier if node in graph
+                    for _, network, key in graph.out_edges(node, keys=True)
+                    if key.startswith("member_of") and network not in seen]
+        seen.update(frontier)
+    return seen

@@ -48,7 +48,8 @@ KIND_COLOURS = {  # Okabe-Ito: told apart by colour-blind readers too
 
 _PNG_DPI = 150
 _UNCOVERED_COLOUR = "#fbe3e3"
-_UNCOVERED_HATCH = "#c0392b"
+_UNCOVERED_HATCH = "#e08a8a"
+_UNCOVERED_TEXT = "#a61b1b"
 _ANNOTATED_CELLS = 400
 _ALL_LABELS_NODES = 40
 # rc_context changes matplotlib's global settings while an SVG is written: one at a time.
@@ -131,7 +132,7 @@ def gap_heatmap(matrix: GapMatrix) -> Figure:
     """
     rows, columns = len(matrix.regions), len(matrix.sectors)
     counts = np.array(matrix.counts, dtype=int).reshape(rows, columns)
-    width, height, cell = _heatmap_size(rows, columns)
+    width, height, cell_width, cell_height = _heatmap_size(rows, columns)
     figure = _figure(width, height)
     ax = figure.add_subplot()
     ax.set_title(_heatmap_title(matrix), fontsize=10, loc="left")
@@ -142,10 +143,9 @@ def gap_heatmap(matrix: GapMatrix) -> Figure:
     image = ax.imshow(np.ma.masked_equal(counts, 0), cmap=cmap, norm=norm, aspect="auto",
                       interpolation="nearest")
     _hatch_uncovered(ax, counts)
-    cell_points = cell * 72
-    _heatmap_ticks(ax, matrix, cell_points)
+    _heatmap_ticks(ax, matrix, cell_width * 72, cell_height * 72)
     if counts.size <= _ANNOTATED_CELLS:
-        _annotate_counts(ax, counts, cmap, norm, cell_points)
+        _annotate_counts(ax, counts, cmap, norm, min(cell_width, cell_height) * 72)
     if counts.size <= 2500:  # cell borders, while cells are big enough to see them
         ax.set_xticks(np.arange(columns + 1) - 0.5, minor=True)
         ax.set_yticks(np.arange(rows + 1) - 0.5, minor=True)
@@ -155,20 +155,22 @@ def gap_heatmap(matrix: GapMatrix) -> Figure:
                                shrink=min(1.0, 6 / max(height - 1.5, 1)) if rows > 20 else 1.0)
     colorbar.set_label("covering entities (0: uncovered, hatched)", fontsize=8)
     colorbar.ax.tick_params(labelsize=7)
-    ax.legend(handles=[Patch(facecolor=_UNCOVERED_COLOUR, edgecolor=_UNCOVERED_HATCH,
-                             hatch="///", label=f"uncovered: {matrix.uncovered} of "
-                             f"{matrix.cells} cells")],
-              loc="upper left", bbox_to_anchor=(0, -0.02 - _xlabel_space(matrix) / height),
-              fontsize=8, frameon=False, borderaxespad=0)
+    if isinstance(norm, BoundaryNorm):
+        colorbar.set_ticks(range(1, len(norm.boundaries)))
+    figure.legend(handles=[Patch(facecolor=_UNCOVERED_COLOUR, edgecolor=_UNCOVERED_HATCH,
+                                 hatch="///", label=f"0: uncovered ({matrix.uncovered} of "
+                                 f"{matrix.cells} cells)")],
+                  loc="outside lower left", fontsize=8, frameon=False)
     return figure
 
 
-def _heatmap_size(rows: int, columns: int) -> tuple[float, float, float]:
-    """Width and height (inches) of a heatmap figure, and the side of a cell."""
-    cell = min(0.45, max(0.12, 12 / max(columns, 1)), max(0.1, 30 / max(rows, 1)))
-    width = min(30.0, max(6.5, 3.2 + columns * cell + 1.3))
-    height = min(40.0, max(4.0, 2.2 + rows * cell))
-    return width, height, cell
+def _heatmap_size(rows: int, columns: int) -> tuple[float, float, float, float]:
+    """Width and height (inches) of a heatmap figure, and of a cell."""
+    cell_width = min(0.5, max(0.22, 14 / max(columns, 1)))
+    cell_height = min(0.5, max(0.1, 36 / max(rows, 1)))
+    width = min(30.0, max(6.5, 3.2 + columns * cell_width + 1.4))
+    height = min(40.0, max(4.0, 2.4 + rows * cell_height))
+    return width, height, cell_width, cell_height
 
 
 def _heatmap_title(matrix: GapMatrix) -> str:
@@ -178,7 +180,7 @@ def _heatmap_title(matrix: GapMatrix) -> str:
     lines = [f"Coverage gaps: {matrix.scope.label}",
              f"regions: {matrix.region_level} × {sectors}"
              + (f"; entities of type {matrix.type}" if matrix.type else ""),
-             f"{matrix.uncovered} of {matrix.cells} cells uncovered"]
+             f"{matrix.uncovered} of {matrix.cells} cells uncovered (hatched)"]
     return "\n".join(lines)
 
 
@@ -199,16 +201,18 @@ def _hatch_uncovered(ax: matplotlib.axes.Axes, counts: np.ndarray) -> None:
                                       edgecolor=_UNCOVERED_HATCH, hatch="///", linewidth=0))
 
 
-def _heatmap_ticks(ax: matplotlib.axes.Axes, matrix: GapMatrix, cell_points: float) -> None:
+def _heatmap_ticks(ax: matplotlib.axes.Axes, matrix: GapMatrix, cell_width: float,
+                   cell_height: float) -> None:
+    """Region and sector tick labels (cell sizes in points)."""
     rows, columns = len(matrix.regions), len(matrix.sectors)
-    row_size = min(9.0, max(4.0, cell_points * 0.7))
-    step = max(1, math.ceil(4.5 / cell_points))  # every row's label only if it fits
-    ax.set_yticks(range(0, rows, step),
-                  [_name(r.code, r.label, 32) for r in matrix.regions[::step]], fontsize=row_size)
+    step = max(1, math.ceil(4.5 / cell_height))  # every row's label only if it fits
+    ax.set_yticks(range(0, rows, step), [_name(r.code, r.label, 32)
+                                         for r in matrix.regions[::step]],
+                  fontsize=min(9.0, max(4.0, cell_height * 0.7)))
     codes = [s.code or _short(s.label, 12) for s in matrix.sectors]
-    vertical = columns > 20 or max(len(code) for code in codes) * 6 > cell_points
-    ax.set_xticks(range(columns), codes, fontsize=min(9.0, max(4.0, cell_points * 0.6)),
-                  rotation=90 if vertical else 0)
+    size = min(9.0, max(5.0, cell_width * 0.6))
+    vertical = max(len(code) for code in codes) * size * 0.65 > cell_width * 0.9
+    ax.set_xticks(range(columns), codes, fontsize=size, rotation=90 if vertical else 0)
     ax.set_xlabel("sector", fontsize=9)
     ax.set_ylabel("region", fontsize=9)
     ax.tick_params(length=0)
@@ -216,18 +220,12 @@ def _heatmap_ticks(ax: matplotlib.axes.Axes, matrix: GapMatrix, cell_points: flo
         spine.set_visible(False)
 
 
-def _xlabel_space(matrix: GapMatrix) -> float:
-    """About how far (inches) the sector codes and axis label reach below the cells."""
-    longest = max((len(s.code or s.label) for s in matrix.sectors), default=1)
-    return 0.45 + (0.08 * longest if len(matrix.sectors) > 20 or longest > 4 else 0.15)
-
-
 def _annotate_counts(ax: matplotlib.axes.Axes, counts: np.ndarray, cmap: Colormap,
                      norm: Normalize, cell_points: float) -> None:
     size = min(9.0, max(5.0, cell_points * 0.4))
     for (i, j), count in np.ndenumerate(counts):
         if count == 0:
-            colour = _UNCOVERED_HATCH
+            colour = _UNCOVERED_TEXT
         else:
             red, green, blue, _ = cmap(norm(count))
             colour = "white" if 0.299 * red + 0.587 * green + 0.114 * blue < 0.55 else "black"
@@ -269,11 +267,11 @@ def network_diagram(graph: nx.MultiDiGraph, network: str, *, max_depth: int = 3,
     """
     if network not in graph:
         raise ValueError(f"{network!r} is not in the graph")
-    levels = _member_levels(graph, network, max_depth)
+    levels, parents = _member_tree(graph, network, max_depth)
     reached = sum(len(level) for level in levels)
     levels = _cap(levels, max(1, max_nodes))
     kept = [node for level in levels for node in level]
-    positions = _ring_layout(levels)
+    positions = _radial_layout(levels, parents)
     side = min(16.0, max(7.0, 4.0 + 0.6 * math.sqrt(len(kept))))
     figure = _figure(side + 1.8, side)
     ax = figure.add_subplot()
@@ -295,20 +293,22 @@ def _members(graph: nx.MultiDiGraph, node: str) -> list[str]:
     return sorted(members, key=lambda member: (_label(graph, member).casefold(), member))
 
 
-def _member_levels(graph: nx.MultiDiGraph, root: str, max_depth: int) -> list[list[str]]:
-    """``[[root], its members, their members not seen before, ...]`` up to ``max_depth``."""
-    levels, seen = [[root]], {root}
+def _member_tree(graph: nx.MultiDiGraph, root: str, max_depth: int
+                 ) -> tuple[list[list[str]], dict[str, str]]:
+    """``[[root], its members, their members not seen before, ...]`` up to ``max_depth``,
+    and the parent through which each member was first reached."""
+    levels, parents = [[root]], {root: root}
     while len(levels) <= max_depth:
         level = []
-        for parent in levels[-1]:  # a parent's members stay together, so rings group them
+        for parent in levels[-1]:  # a parent's members stay together
             for member in _members(graph, parent):
-                if member not in seen:
-                    seen.add(member)
+                if member not in parents:
+                    parents[member] = parent
                     level.append(member)
         if not level:
             break
         levels.append(level)
-    return levels
+    return levels, parents
 
 
 def _cap(levels: list[list[str]], max_nodes: int) -> list[list[str]]:
@@ -322,12 +322,31 @@ def _cap(levels: list[list[str]], max_nodes: int) -> list[list[str]]:
     return capped
 
 
-def _ring_layout(levels: list[list[str]]) -> dict[str, np.ndarray]:
-    """The root in the middle, each level of members on a ring around it."""
-    if len(levels) == 1:
-        return {levels[0][0]: np.zeros(2)}
-    return nx.shell_layout(nx.Graph(n for level in levels for n in level), nlist=levels,
-                           rotate=0)
+def _radial_layout(levels: list[list[str]], parents: dict[str, str]
+                   ) -> dict[str, np.ndarray]:
+    """A radial tree: the root in the middle, depth ``d`` on the ring of radius ``d``,
+    each node in the middle of a wedge of its parent's, as wide as its share of leaves."""
+    weight = {node: 1.0 for level in levels for node in level}
+    for level in reversed(levels[1:]):
+        children_weight: dict[str, float] = {}
+        for node in level:
+            children_weight[parents[node]] = children_weight.get(parents[node], 0.0) \
+                + weight[node]
+        weight.update(children_weight)
+    root = levels[0][0]
+    wedges = {root: (0.0, 2 * math.pi)}
+    positions = {root: np.zeros(2)}
+    for depth, level in enumerate(levels[1:], start=1):
+        start = {parent: wedges[parent][0] for parent in {parents[node] for node in level}}
+        for node in level:
+            parent = parents[node]
+            low, high = wedges[parent]
+            width = (high - low) * weight[node] / weight[parent]
+            wedges[node] = (start[parent], start[parent] + width)
+            start[parent] += width
+            angle = start[parent] - width / 2
+            positions[node] = depth * np.array([math.cos(angle), math.sin(angle)])
+    return positions
 
 
 def _diagram_title(graph: nx.MultiDiGraph, root: str, levels: Sequence[Sequence[str]],
@@ -335,7 +354,7 @@ def _diagram_title(graph: nx.MultiDiGraph, root: str, levels: Sequence[Sequence[
     shown = sum(len(level) for level in levels)
     depth = len(levels) - 1
     lines = [f"Network of networks: {_label(graph, root)}",
-             f"{shown} nodes, members up to depth {depth}"]
+             f"{shown} nodes, members up to depth {depth}; node size: number of members"]
     if left_out:
         lines[-1] += f"; {left_out} more not shown (max_nodes={max_nodes})"
     return "\n".join(lines)
@@ -367,23 +386,37 @@ def _draw_nodes(ax: matplotlib.axes.Axes, graph: nx.MultiDiGraph, kept: list[str
 
 def _label_nodes(ax: matplotlib.axes.Axes, graph: nx.MultiDiGraph, kept: list[str],
                  positions: dict[str, np.ndarray], sizes: list[float], root: str) -> None:
+    """Label the root and the networks (everything when there are few nodes), just
+    outside each marker, away from the root."""
     everything = len(kept) <= _ALL_LABELS_NODES
-    fontsize = 9 if everything else 7
+    radial = len(kept) > 12  # crowded rings: labels along the radius do not overlap
+    fontsize = 8 if radial else 9
     for node, size in zip(kept, sizes, strict=True):
-        if not (everything or node == root or _kind(graph, node) == "network"):
-            continue
-        x, y = positions[node]
-        offset = math.sqrt(size) / 2 + 3  # points: just outside the marker
-        angle = math.atan2(y, x) if node != root else -math.pi / 2
-        ax.annotate(_short(_label(graph, node), 28), (x, y),
-                    xytext=(offset * math.cos(angle), offset * math.sin(angle)),
-                    textcoords="offset points", fontsize=fontsize + (1 if node == root else 0),
-                    fontweight="bold" if node == root else "normal",
-                    ha="left" if math.cos(angle) > 0.3 else "right" if math.cos(angle) < -0.3
-                    else "center",
-                    va="bottom" if math.sin(angle) > 0.3 else "top" if math.sin(angle) < -0.3
-                    else "center",
-                    zorder=3)
+        if node == root:
+            ax.annotate(_short(_label(graph, node), 28), positions[node],
+                        xytext=(0, -(math.sqrt(size) / 2 + 3)), textcoords="offset points",
+                        ha="center", va="top", fontsize=fontsize + 1, fontweight="bold",
+                        zorder=3)
+        elif everything or _kind(graph, node) == "network":
+            _label_outward(ax, _short(_label(graph, node), 28), positions[node],
+                           math.sqrt(size) / 2 + 3, fontsize, radial)
+
+
+def _label_outward(ax: matplotlib.axes.Axes, text: str, position: np.ndarray, offset: float,
+                   fontsize: float, radial: bool) -> None:
+    """Write ``text`` ``offset`` points from ``position``, away from the origin."""
+    angle = math.atan2(position[1], position[0])
+    cos, sin = math.cos(angle), math.sin(angle)
+    if radial:
+        degrees = math.degrees(angle)
+        rotation = degrees - 180 if cos < 0 else degrees
+        options = {"rotation": rotation, "rotation_mode": "anchor", "va": "center",
+                   "ha": "right" if cos < 0 else "left"}
+    else:
+        options = {"ha": "left" if cos > 0.3 else "right" if cos < -0.3 else "center",
+                   "va": "bottom" if sin > 0.3 else "top" if sin < -0.3 else "center"}
+    ax.annotate(text, position, xytext=(offset * cos, offset * sin), textcoords="offset points",
+                fontsize=fontsize, zorder=3, **options)
 
 
 def _kind_legend(ax: matplotlib.axes.Axes, graph: nx.MultiDiGraph, kept: list[str]) -> None:
@@ -394,7 +427,7 @@ def _kind_legend(ax: matplotlib.axes.Axes, graph: nx.MultiDiGraph, kept: list[st
                       label=f"{kind} ({counts[kind]})")
                for kind, colour in KIND_COLOURS.items() if counts[kind]]
     handles.append(Line2D([], [], color="#8a8a8a", label="member of"))
-    ax.legend(handles=handles, title="kind (size: members)", loc="upper left",
+    ax.legend(handles=handles, title="kind (nodes)", loc="upper left",
               bbox_to_anchor=(1.0, 1.0), fontsize=8, title_fontsize=8, frameon=False)
 
 

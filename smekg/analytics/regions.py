@@ -29,11 +29,8 @@ def gap_matrix(
     of one kind or type. A cell counts what :meth:`QueryService.coverage` lists for it, so
     the zero cells are exactly the gaps that :meth:`QueryService.gaps` reports.
 
-    Examples
-    --------
-    >>> matrix = gap_matrix(service, scope="ITH5", region_level="nuts3")  # doctest: +SKIP
-    >>> matrix.regions[0].code, matrix.sectors[0].code, matrix.counts[0][0]  # doctest: +SKIP
-    ('ITH51', 'A', 3)
+    For example, ``gap_matrix(service, scope="ITH5", region_level="nuts3").counts[0][0]``
+    is the number of entities covering ITH51 (Piacenza) in section A.
     """
     raw = {"scope": scope, "region_level": region_level, "sector_level": sector_level,
            "sector": sector, "type": type}

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import Depends, Query, Request
 
 from queries.service import MAX_LIMIT, QueryService
+from smekg.analytics.service import AnalyticsService
 from smekg.settings import Settings
 
 
@@ -14,11 +15,16 @@ def get_service(request: Request) -> QueryService:
     return request.app.state.query_service
 
 
+def get_analytics(request: Request) -> AnalyticsService:
+    return request.app.state.analytics
+
+
 def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
 ServiceDep = Annotated[QueryService, Depends(get_service)]
+AnalyticsDep = Annotated[AnalyticsService, Depends(get_analytics)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 FormatQuery = Annotated[

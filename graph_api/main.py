@@ -15,10 +15,19 @@ from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 
 from graph_api import sparql
-from graph_api.routers import coverage, explore, networks, organisations, places, programmes
+from graph_api.routers import (
+    analytics,
+    coverage,
+    explore,
+    networks,
+    organisations,
+    places,
+    programmes,
+)
 from queries.params import ParamError
 from queries.service import QueryService
 from smekg import __version__
+from smekg.analytics.service import AnalyticsService
 from smekg.backends import BackendUnavailable
 from smekg.backends.factory import open_backend
 from smekg.iri import Minter
@@ -36,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         backend = open_backend(settings)
         app.state.query_service = QueryService(backend, Minter(settings.base_iri))
+        app.state.analytics = AnalyticsService(app.state.query_service)
         try:
             _ = app.state.query_service.index  # build the index before the first request
         except BackendUnavailable as error:  # answer 503 until it is back
@@ -69,7 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (coverage.router, organisations.router, networks.router, places.countries,
                    places.regions, places.sectors, programmes.programmes,
                    programmes.good_practices, programmes.policies, explore.router,
-                   sparql.router):
+                   analytics.router, sparql.router):
         app.include_router(router)
 
     @app.exception_handler(ParamError)

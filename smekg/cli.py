@@ -543,5 +543,9 @@ def serve(
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
 
 
+from smekg.analytics.cli import app as analyze_app  # noqa: E402 (after the commands above)
+
+app.add_typer(analyze_app, name="analyze")
+
 if __name__ == "__main__":
     app()

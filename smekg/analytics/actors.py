@@ -31,8 +31,8 @@ import networkx as nx
 from queries.models import EntityRef
 from smekg.analytics.models import (
     ActorScore,
-    BrokerScore,
     BrokersAnswer,
+    BrokerScore,
     CentralityAnswer,
     CommunitiesAnswer,
     Community,
@@ -307,7 +307,7 @@ def brokers(
 def _group_label(graph: nx.MultiDiGraph, code: str, by: str) -> str:
     labels = _derived(graph).setdefault("labels_by_code", {})
     if not labels:
-        for node, data in graph.nodes(data=True):
+        for _, data in graph.nodes(data=True):
             if data.get("kind") in ("country", "sector") and data.get("code"):
                 labels.setdefault((data["kind"], data["code"]), data.get("label", code))
     return labels.get(("country" if by == "country" else "sector", code), code)

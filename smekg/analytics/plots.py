@@ -52,6 +52,8 @@ _UNCOVERED_HATCH = "#e08a8a"
 _UNCOVERED_TEXT = "#a61b1b"
 _ANNOTATED_CELLS = 400
 _ALL_LABELS_NODES = 40
+_LABEL_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
+              "alpha": 0.75}
 # rc_context changes matplotlib's global settings while an SVG is written: one at a time.
 _SVG_LOCK = threading.Lock()
 
@@ -167,7 +169,7 @@ def gap_heatmap(matrix: GapMatrix) -> Figure:
 def _heatmap_size(rows: int, columns: int) -> tuple[float, float, float, float]:
     """Width and height (inches) of a heatmap figure, and of a cell."""
     cell_width = min(0.5, max(0.22, 14 / max(columns, 1)))
-    cell_height = min(0.5, max(0.1, 36 / max(rows, 1)))
+    cell_height = min(0.42, max(0.1, 24 / max(rows, 1)))
     width = min(30.0, max(6.5, 3.2 + columns * cell_width + 1.4))
     height = min(40.0, max(4.0, 2.4 + rows * cell_height))
     return width, height, cell_width, cell_height
@@ -279,10 +281,11 @@ def network_diagram(graph: nx.MultiDiGraph, network: str, *, max_depth: int = 3,
                  fontsize=10, loc="left")
     _draw_memberships(ax, graph, kept, positions)
     sizes = _draw_nodes(ax, graph, kept, positions, network)
-    _label_nodes(ax, graph, kept, positions, sizes, network)
+    labelled = _labelled(graph, kept, network)
+    _label_nodes(ax, graph, kept, positions, sizes, network, labelled)
     _kind_legend(ax, graph, kept)
-    ax.set_aspect("equal")
-    ax.margins(0.12)
+    _fit_labels(ax, len(levels) - 1, max(len(_node_text(graph, n)) for n in labelled),
+                _label_size(kept), side - 0.6)
     ax.set_axis_off()
     return figure
 
@@ -354,7 +357,7 @@ def _diagram_title(graph: nx.MultiDiGraph, root: str, levels: Sequence[Sequence[
     shown = sum(len(level) for level in levels)
     depth = len(levels) - 1
     lines = [f"Network of networks: {_label(graph, root)}",
-             f"{shown} nodes, members up to depth {depth}; node size: number of members"]
+             f"{shown} nodes, members up to depth {depth}"]
     if left_out:
         lines[-1] += f"; {left_out} more not shown (max_nodes={max_nodes})"
     return "\n".join(lines)
@@ -384,22 +387,41 @@ def _draw_nodes(ax: matplotlib.axes.Axes, graph: nx.MultiDiGraph, kept: list[str
     return sizes
 
 
-def _label_nodes(ax: matplotlib.axes.Axes, graph: nx.MultiDiGraph, kept: list[str],
-                 positions: dict[str, np.ndarray], sizes: list[float], root: str) -> None:
-    """Label the root and the networks (everything when there are few nodes), just
-    outside each marker, away from the root."""
+def _labelled(graph: nx.MultiDiGraph, kept: list[str], root: str) -> list[str]:
+    """The root and the networks; every node when there are few."""
     everything = len(kept) <= _ALL_LABELS_NODES
-    radial = len(kept) > 12  # crowded rings: labels along the radius do not overlap
-    fontsize = 8 if radial else 9
-    for node, size in zip(kept, sizes, strict=True):
+    return [node for node in kept
+            if everything or node == root or _kind(graph, node) == "network"]
+
+
+def _label_size(kept: list[str]) -> float:
+    return 8.0 if _radial_labels(kept) else 9.0
+
+
+def _radial_labels(kept: list[str]) -> bool:
+    # Every node labelled on crowded rings: labels along the radius do not overlap.
+    return _ALL_LABELS_NODES >= len(kept) > 12
+
+
+def _node_text(graph: nx.MultiDiGraph, node: str) -> str:
+    return _short(_label(graph, node), 28)
+
+
+def _label_nodes(ax: matplotlib.axes.Axes, graph: nx.MultiDiGraph, kept: list[str],
+                 positions: dict[str, np.ndarray], sizes: list[float], root: str,
+                 labelled: list[str]) -> None:
+    """Label the ``labelled`` nodes just outside their marker, away from the root."""
+    fontsize, radial = _label_size(kept), _radial_labels(kept)
+    size_of = dict(zip(kept, sizes, strict=True))
+    for node in labelled:
+        offset = math.sqrt(size_of[node]) / 2 + 3  # points: just outside the marker
         if node == root:
-            ax.annotate(_short(_label(graph, node), 28), positions[node],
-                        xytext=(0, -(math.sqrt(size) / 2 + 3)), textcoords="offset points",
-                        ha="center", va="top", fontsize=fontsize + 1, fontweight="bold",
-                        zorder=3)
-        elif everything or _kind(graph, node) == "network":
-            _label_outward(ax, _short(_label(graph, node), 28), positions[node],
-                           math.sqrt(size) / 2 + 3, fontsize, radial)
+            ax.annotate(_node_text(graph, node), positions[node], xytext=(0, -offset),
+                        textcoords="offset points", ha="center", va="top",
+                        fontsize=fontsize + 1, fontweight="bold", zorder=3, bbox=_LABEL_BOX)
+        else:
+            _label_outward(ax, _node_text(graph, node), positions[node], offset, fontsize,
+                           radial)
 
 
 def _label_outward(ax: matplotlib.axes.Axes, text: str, position: np.ndarray, offset: float,
@@ -416,7 +438,19 @@ def _label_outward(ax: matplotlib.axes.Axes, text: str, position: np.ndarray, of
         options = {"ha": "left" if cos > 0.3 else "right" if cos < -0.3 else "center",
                    "va": "bottom" if sin > 0.3 else "top" if sin < -0.3 else "center"}
     ax.annotate(text, position, xytext=(offset * cos, offset * sin), textcoords="offset points",
-                fontsize=fontsize, zorder=3, **options)
+                fontsize=fontsize, zorder=3, bbox=_LABEL_BOX, **options)
+
+
+def _fit_labels(ax: matplotlib.axes.Axes, depth: int, longest: int, fontsize: float,
+                axes_inches: float) -> None:
+    """Set the axes' limits so that the outer ring's labels (up to ``longest`` characters)
+    stay inside the axes (constrained layout does not make room for annotations)."""
+    radius = max(depth, 1)
+    label = (longest * fontsize * 0.6 + 14) / 72  # inches, with the gap from the marker
+    margin = label * 2 * radius / max(axes_inches - 2 * label, 1.0)
+    ax.set_xlim(-radius - margin, radius + margin)
+    ax.set_ylim(-radius - margin, radius + margin)
+    ax.set_aspect("equal")
 
 
 def _kind_legend(ax: matplotlib.axes.Axes, graph: nx.MultiDiGraph, kept: list[str]) -> None:
@@ -427,6 +461,8 @@ def _kind_legend(ax: matplotlib.axes.Axes, graph: nx.MultiDiGraph, kept: list[st
                       label=f"{kind} ({counts[kind]})")
                for kind, colour in KIND_COLOURS.items() if counts[kind]]
     handles.append(Line2D([], [], color="#8a8a8a", label="member of"))
+    handles.append(Line2D([], [], marker="o", linestyle="", markersize=11, color="#cccccc",
+                          label="size: number of members"))
     ax.legend(handles=handles, title="kind (nodes)", loc="upper left",
               bbox_to_anchor=(1.0, 1.0), fontsize=8, title_fontsize=8, frameon=False)
 

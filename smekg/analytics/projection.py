@@ -92,7 +92,7 @@ class Scope:
 def project(
     index: GraphIndex,
     rows: Iterable[Row],
-    scope: Scope = Scope(),  # noqa: B008 (frozen, so a shared default is safe)
+    scope: Scope = Scope(),
     progress: Progress | None = None,
 ) -> nx.MultiDiGraph:
     """The graph of ``rows`` (edges query rows), named by ``index``, cut to ``scope``."""

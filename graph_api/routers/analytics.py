@@ -1,0 +1,197 @@
+"""Ecosystem analyses: centrality, brokers, communities, reach, paths, gaps, comparisons,
+graph exports and figures."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+
+from graph_api.deps import AnalyticsDep, Kind, Sector
+from graph_api.negotiation import RESPONSES, render
+from smekg.analytics import plots
+from smekg.analytics.export import EXPORT_FORMATS, graph_bytes
+from smekg.analytics.models import (
+    BrokersAnswer,
+    CentralityAnswer,
+    CommunitiesAnswer,
+    EcosystemComparison,
+    GapMatrix,
+    PathsAnswer,
+    ReachAnswer,
+)
+
+router = APIRouter(prefix="/analytics", tags=["analytics"])
+
+TableFormat = Annotated[
+    Literal["json", "csv", "jsonld"] | None,
+    Query(alias="format", description="json, csv or jsonld; overrides the Accept header."),
+]
+FigureFormat = Annotated[
+    Literal["json", "csv", "jsonld", "png", "svg"] | None,
+    Query(alias="format", description="json, csv or jsonld; png or svg for a figure."),
+]
+Network = Annotated[str | None, Query(description="Only this network and its members, at any "
+                                      "depth.", examples=["insme-steering-group"])]
+InRegion = Annotated[str | None, Query(description="Only actors located in or serving this "
+                                       "region (or one within it).", examples=["IT"])]
+Source = Annotated[str | None, Query(description="Only actors this source describes (key, e.g. "
+                                     "seed/memberships, or graph IRI).")]
+Top = Annotated[int, Query(ge=1, le=10_000, description="Rows returned.")]
+Seed = Annotated[int, Query(description="Random seed (sampling, Louvain).")]
+Samples = Annotated[int, Query(ge=2, le=100_000, description="Betweenness sources sampled "
+                               "above sample_above actors.")]
+SampleAbove = Annotated[int, Query(ge=2, le=1_000_000, description="Exact betweenness up to "
+                                   "this many actors.")]
+_FIGURE_MEDIA = {"png": "image/png", "svg": "image/svg+xml"}
+_EXPORT_MEDIA = {"graphml": "application/graphml+xml", "gexf": "application/gexf+xml",
+                 "json": "application/json", "nodes.csv": "text/csv; charset=utf-8",
+                 "edges.csv": "text/csv; charset=utf-8"}
+FIGURES = {200: {"content": {"image/png": {}, "image/svg+xml": {}, "text/csv": {}}}}
+
+
+def _figure(figure: object, fmt: str, filename: str) -> Response:
+    return Response(plots.figure_bytes(figure, fmt), media_type=_FIGURE_MEDIA[fmt],
+                    headers={"Content-Disposition": f'inline; filename="{filename}.{fmt}"'})
+
+
+@router.get("/centrality", response_model=CentralityAnswer, responses=RESPONSES)
+def centrality(
+    request: Request, analytics: AnalyticsDep, network: Network = None,
+    region: InRegion = None, sector: Sector = None, source: Source = None,
+    by: Annotated[Literal["pagerank", "betweenness", "degree"], Query()] = "pagerank",
+    limit: Top = 100, sample_above: SampleAbove = 10_000, samples: Samples = 2_000,
+    seed: Seed = 42, fmt: TableFormat = None,
+) -> Response:
+    """Degree, betweenness (sampled above a size) and PageRank of organisations and networks."""
+    scope = analytics.scope(network, region, sector, source)
+    answer = analytics.centrality(scope, by=by, limit=limit, sample_above=sample_above,
+                                  samples=samples, seed=seed)
+    return render(request, answer, fmt, filename="centrality")
+
+
+@router.get("/brokers", response_model=BrokersAnswer, responses={**RESPONSES, **FIGURES})
+def brokers(
+    request: Request, analytics: AnalyticsDep, network: Network = None,
+    region: InRegion = None, sector: Sector = None, source: Source = None,
+    by: Annotated[Literal["country", "sector"], Query()] = "country", limit: Top = 100,
+    sample_above: SampleAbove = 10_000, samples: Samples = 2_000, seed: Seed = 42,
+    fmt: FigureFormat = None,
+) -> Response:
+    """Organisations and networks connecting ecosystems of different countries or sectors
+    (png/svg: a bar chart of the top brokers)."""
+    scope = analytics.scope(network, region, sector, source)
+    answer = analytics.brokers(scope, by=by, limit=limit, sample_above=sample_above,
+                               samples=samples, seed=seed)
+    if fmt in _FIGURE_MEDIA:
+        return _figure(plots.broker_bars(answer, top=min(limit, 40)), fmt, "brokers")
+    return render(request, answer, fmt, filename="brokers")
+
+
+@router.get("/communities", response_model=CommunitiesAnswer, responses=RESPONSES)
+def communities(
+    request: Request, analytics: AnalyticsDep, network: Network = None,
+    region: InRegion = None, sector: Sector = None, source: Source = None,
+    resolution: Annotated[float, Query(gt=0, le=100, description="Louvain resolution "
+                                       "(>1: smaller communities).")] = 1.0,
+    seed: Seed = 42, limit: Top = 100, fmt: TableFormat = None,
+) -> Response:
+    """Communities of linked actors (Louvain), with their dominant countries and sectors."""
+    scope = analytics.scope(network, region, sector, source)
+    answer = analytics.communities(scope, resolution=resolution, seed=seed, limit=limit)
+    return render(request, answer, fmt, filename="communities")
+
+
+@router.get("/reach", response_model=ReachAnswer, responses={**RESPONSES, **FIGURES})
+def reach(
+    request: Request, analytics: AnalyticsDep,
+    network: Annotated[str, Query(description="The network (of networks).",
+                                  examples=["insme-steering-group"])],
+    depth: Annotated[int | None, Query(ge=1, le=50, description="Deepest level.")] = None,
+    fmt: FigureFormat = None,
+) -> Response:
+    """The members, countries, regions and sectors a network reaches through its members,
+    depth by depth (png/svg: a diagram of the network of networks; csv: what is reached)."""
+    answer = analytics.reach(network, depth)
+    if fmt in _FIGURE_MEDIA:
+        figure = plots.network_diagram(analytics.graph(), answer.network.iri,
+                                       max_depth=depth or 3)
+        return _figure(figure, fmt, "reach")
+    rows = [{"group": group, **item.model_dump(mode="json")}
+            for group in ("members", "countries", "regions", "sectors")
+            for item in getattr(answer, group)]
+    return render(request, answer, fmt, filename="reach", rows=rows)
+
+
+@router.get("/paths", response_model=PathsAnswer, responses=RESPONSES)
+def paths(
+    request: Request, analytics: AnalyticsDep,
+    source: Annotated[str, Query(alias="from", description="The actor to start from.",
+                                 examples=["ipi"])],
+    target: Annotated[str, Query(alias="to", description="The actor to reach.",
+                                 examples=["oecd"])],
+    limit: Annotated[int, Query(ge=1, le=100, description="Paths returned.")] = 5,
+    max_length: Annotated[int, Query(ge=1, le=12, description="Most links on a path.")] = 6,
+    fmt: TableFormat = None,
+) -> Response:
+    """Who can introduce whom: connection paths between two actors, shortest first, with the
+    relations along each path."""
+    answer = analytics.paths(source, target, limit=limit, max_length=max_length)
+    rows = [{"path": number, "length": path.length,
+             "actors": " → ".join(actor.label for actor in path.actors),
+             "relations": "; ".join(r for step in path.steps for r in step.relations)}
+            for number, path in enumerate(answer.results, start=1)]
+    return render(request, answer, fmt, filename="paths", rows=rows)
+
+
+@router.get("/gaps", response_model=GapMatrix, responses={**RESPONSES, **FIGURES})
+def gaps(
+    request: Request, analytics: AnalyticsDep,
+    scope: Annotated[str, Query(description="The area to look in.", examples=["IT"])] = "world",
+    region_level: Annotated[str, Query(description="country, nuts1, nuts2 or nuts3")] = "nuts2",
+    sector_level: Annotated[str, Query(description="section, division, group or class")
+                            ] = "section",
+    sector: Sector = None, type: Kind = None, fmt: FigureFormat = None,
+) -> Response:
+    """The coverage gap matrix: how many entities cover each region x sector cell within a
+    scope (csv: one row per region; png/svg: a heat map)."""
+    answer = analytics.gaps(scope, region_level, sector_level, sector, type)
+    if fmt in _FIGURE_MEDIA:
+        return _figure(plots.gap_heatmap(answer), fmt, "gaps")
+    rows = [{"region": region.code or region.label, "region_name": region.label,
+             "region_iri": region.iri,
+             **{s.code or s.label: count for s, count in zip(answer.sectors, counts,
+                                                            strict=True)}}
+            for region, counts in zip(answer.regions, answer.counts, strict=True)]
+    return render(request, answer, fmt, filename="gaps", rows=rows)
+
+
+@router.get("/compare", response_model=EcosystemComparison, responses=RESPONSES)
+def compare(
+    request: Request, analytics: AnalyticsDep,
+    a: Annotated[str, Query(description="The first region.", examples=["ITH5"])],
+    b: Annotated[str, Query(description="The second region.", examples=["FR1"])],
+    sector: Sector = None, fmt: TableFormat = None,
+) -> Response:
+    """Two regions' ecosystems side by side: coverage counts, density, shared networks."""
+    answer = analytics.compare(a, b, sector)
+    rows = [answer.a.model_dump(mode="json"), answer.b.model_dump(mode="json")]
+    return render(request, answer, fmt, filename="compare", rows=rows)
+
+
+@router.get("/export", responses={200: {"content": {media: {} for media in
+                                                    set(_EXPORT_MEDIA.values())}}})
+def export(
+    analytics: AnalyticsDep,
+    fmt: Annotated[Literal["graphml", "gexf", "json", "nodes.csv", "edges.csv"],
+                   Query(alias="format", description="graphml or gexf (Gephi), json "
+                         "(node-link), nodes.csv or edges.csv.")] = "graphml",
+    network: Network = None, region: InRegion = None, sector: Sector = None,
+    source: Source = None,
+) -> Response:
+    """The knowledge graph, or a part of it, as a file for Gephi, D3 or pandas."""
+    graph = analytics.graph(analytics.scope(network, region, sector, source))
+    extension = fmt if fmt in EXPORT_FORMATS else "bin"
+    return Response(graph_bytes(graph, fmt), media_type=_EXPORT_MEDIA[fmt],
+                    headers={"Content-Disposition":
+                             f'attachment; filename="smekg-graph.{extension}"'})

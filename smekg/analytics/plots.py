@@ -26,9 +26,10 @@ from typing import BinaryIO
 import matplotlib
 import networkx as nx
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PatchCollection
-from matplotlib.colors import BoundaryNorm, Colormap, Normalize
+from matplotlib.colors import BoundaryNorm, Colormap, ListedColormap, Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
@@ -153,8 +154,9 @@ def gap_heatmap(matrix: GapMatrix) -> Figure:
         ax.set_yticks(np.arange(rows + 1) - 0.5, minor=True)
         ax.grid(which="minor", color="white", linewidth=0.8)
         ax.tick_params(which="minor", length=0)
+    shrink = 1.0 if rows <= 20 else min(1.0, 6 / (height - 1.5))  # ~6 in on tall figures
     colorbar = figure.colorbar(image, ax=ax, fraction=0.04 if columns > 8 else 0.08, pad=0.02,
-                               shrink=min(1.0, 6 / max(height - 1.5, 1)) if rows > 20 else 1.0)
+                               shrink=shrink)
     colorbar.set_label("covering entities (0: uncovered, hatched)", fontsize=8)
     colorbar.ax.tick_params(labelsize=7)
     if isinstance(norm, BoundaryNorm):
@@ -192,18 +194,18 @@ def _count_colours(top: int) -> tuple[Colormap, Normalize]:
     if top <= 10:
         bounds = np.arange(0.5, max(top, 1) + 1.5)
         colours = cmap(np.linspace(0.2, 1.0, len(bounds) - 1))
-        return matplotlib.colors.ListedColormap(colours), BoundaryNorm(bounds, len(bounds) - 1)
+        return ListedColormap(colours), BoundaryNorm(bounds, len(bounds) - 1)
     return cmap, Normalize(vmin=1, vmax=top)
 
 
-def _hatch_uncovered(ax: matplotlib.axes.Axes, counts: np.ndarray) -> None:
+def _hatch_uncovered(ax: Axes, counts: np.ndarray) -> None:
     cells = [Rectangle((j - 0.5, i - 0.5), 1, 1) for i, j in zip(*np.nonzero(counts == 0),
                                                                   strict=True)]
     ax.add_collection(PatchCollection(cells, facecolor=_UNCOVERED_COLOUR,
                                       edgecolor=_UNCOVERED_HATCH, hatch="///", linewidth=0))
 
 
-def _heatmap_ticks(ax: matplotlib.axes.Axes, matrix: GapMatrix, cell_width: float,
+def _heatmap_ticks(ax: Axes, matrix: GapMatrix, cell_width: float,
                    cell_height: float) -> None:
     """Region and sector tick labels (cell sizes in points)."""
     rows, columns = len(matrix.regions), len(matrix.sectors)
@@ -222,7 +224,7 @@ def _heatmap_ticks(ax: matplotlib.axes.Axes, matrix: GapMatrix, cell_width: floa
         spine.set_visible(False)
 
 
-def _annotate_counts(ax: matplotlib.axes.Axes, counts: np.ndarray, cmap: Colormap,
+def _annotate_counts(ax: Axes, counts: np.ndarray, cmap: Colormap,
                      norm: Normalize, cell_points: float) -> None:
     size = min(9.0, max(5.0, cell_points * 0.4))
     for (i, j), count in np.ndenumerate(counts):
@@ -242,9 +244,11 @@ def network_diagram(graph: nx.MultiDiGraph, network: str, *, max_depth: int = 3,
                     max_nodes: int = 300) -> Figure:
     """The network of networks rooted at ``network``: its members, theirs, and so on.
 
-    Members are the subjects of ``member_of`` edges. Nodes are placed in rings by depth
-    (the root in the middle), coloured by kind and sized by their number of members;
-    networks and the root are labelled (everything when there are at most 40 nodes).
+    Members are the subjects of ``member_of`` edges. The layout is a radial tree: the root
+    in the middle, depth ``d`` on the ``d``-th ring, each member near the network through
+    which it was first reached. Nodes are coloured by kind and sized by their number of
+    members; networks and the root are labelled (everything when there are at most 40
+    nodes).
 
     Parameters
     ----------
@@ -294,6 +298,10 @@ def _members(graph: nx.MultiDiGraph, node: str) -> list[str]:
     """The direct members of ``node``, by label."""
     members = {u for u, _, key in graph.in_edges(node, keys=True) if _is_membership(key)}
     return sorted(members, key=lambda member: (_label(graph, member).casefold(), member))
+
+
+def _is_membership(key: object) -> bool:
+    return key == "member_of" or str(key).startswith("member_of-")
 
 
 def _member_tree(graph: nx.MultiDiGraph, root: str, max_depth: int
@@ -357,13 +365,13 @@ def _diagram_title(graph: nx.MultiDiGraph, root: str, levels: Sequence[Sequence[
     shown = sum(len(level) for level in levels)
     depth = len(levels) - 1
     lines = [f"Network of networks: {_label(graph, root)}",
-             f"{shown} nodes, members up to depth {depth}"]
+             f"{shown} node{'' if shown == 1 else 's'}, members up to depth {depth}"]
     if left_out:
         lines[-1] += f"; {left_out} more not shown (max_nodes={max_nodes})"
     return "\n".join(lines)
 
 
-def _draw_memberships(ax: matplotlib.axes.Axes, graph: nx.MultiDiGraph, kept: list[str],
+def _draw_memberships(ax: Axes, graph: nx.MultiDiGraph, kept: list[str],
                       positions: dict[str, np.ndarray]) -> None:
     segments = sorted({(u, v) for u, v, key in graph.subgraph(kept).edges(keys=True)
                        if _is_membership(key)})
@@ -372,11 +380,7 @@ def _draw_memberships(ax: matplotlib.axes.Axes, graph: nx.MultiDiGraph, kept: li
                                      zorder=1))
 
 
-def _is_membership(key: object) -> bool:
-    return key == "member_of" or str(key).startswith("member_of-")
-
-
-def _draw_nodes(ax: matplotlib.axes.Axes, graph: nx.MultiDiGraph, kept: list[str],
+def _draw_nodes(ax: Axes, graph: nx.MultiDiGraph, kept: list[str],
                 positions: dict[str, np.ndarray], root: str) -> list[float]:
     base = min(140.0, max(18.0, 1200 / math.sqrt(len(kept))))
     sizes = [base * (1 + math.sqrt(len(_members(graph, node)))) for node in kept]
@@ -407,7 +411,7 @@ def _node_text(graph: nx.MultiDiGraph, node: str) -> str:
     return _short(_label(graph, node), 28)
 
 
-def _label_nodes(ax: matplotlib.axes.Axes, graph: nx.MultiDiGraph, kept: list[str],
+def _label_nodes(ax: Axes, graph: nx.MultiDiGraph, kept: list[str],
                  positions: dict[str, np.ndarray], sizes: list[float], root: str,
                  labelled: list[str]) -> None:
     """Label the ``labelled`` nodes just outside their marker, away from the root."""
@@ -424,7 +428,7 @@ def _label_nodes(ax: matplotlib.axes.Axes, graph: nx.MultiDiGraph, kept: list[st
                            radial)
 
 
-def _label_outward(ax: matplotlib.axes.Axes, text: str, position: np.ndarray, offset: float,
+def _label_outward(ax: Axes, text: str, position: np.ndarray, offset: float,
                    fontsize: float, radial: bool) -> None:
     """Write ``text`` ``offset`` points from ``position``, away from the origin."""
     angle = math.atan2(position[1], position[0])
@@ -441,7 +445,7 @@ def _label_outward(ax: matplotlib.axes.Axes, text: str, position: np.ndarray, of
                 fontsize=fontsize, zorder=3, bbox=_LABEL_BOX, **options)
 
 
-def _fit_labels(ax: matplotlib.axes.Axes, depth: int, longest: int, fontsize: float,
+def _fit_labels(ax: Axes, depth: int, longest: int, fontsize: float,
                 axes_inches: float) -> None:
     """Set the axes' limits so that the outer ring's labels (up to ``longest`` characters)
     stay inside the axes (constrained layout does not make room for annotations)."""
@@ -453,7 +457,7 @@ def _fit_labels(ax: matplotlib.axes.Axes, depth: int, longest: int, fontsize: fl
     ax.set_aspect("equal")
 
 
-def _kind_legend(ax: matplotlib.axes.Axes, graph: nx.MultiDiGraph, kept: list[str]) -> None:
+def _kind_legend(ax: Axes, graph: nx.MultiDiGraph, kept: list[str]) -> None:
     counts = {kind: 0 for kind in KIND_COLOURS}
     for node in kept:
         counts[_kind(graph, node)] += 1
@@ -521,7 +525,7 @@ def _figure(width: float, height: float) -> Figure:
     return figure
 
 
-def _say_empty(ax: matplotlib.axes.Axes, text: str) -> None:
+def _say_empty(ax: Axes, text: str) -> None:
     ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes)
     ax.set_axis_off()
 

@@ -11,7 +11,7 @@ import pytest
 from fastapi.encoders import jsonable_encoder
 
 from queries.service import QueryService
-from tests.queries.conftest import Neo4jService
+from tests.conftest import Neo4jService
 
 
 def _answer(service: QueryService, name: str, params: dict[str, str]) -> object:

@@ -13,6 +13,7 @@ import pytest
 from queries.registry import QUERY_DIR, load_registry
 
 INDEX_QUERIES = load_registry(QUERY_DIR / "index")
+ANALYTICS_QUERIES = load_registry(QUERY_DIR / "analytics")
 NAMED_QUERIES = load_registry(QUERY_DIR)
 
 # Parameter sets beyond each query's example: the filters and switches a twin must honour.
@@ -48,6 +49,8 @@ PYTHON_PARAMS = {"search"}
 def _cases():
     for name, query in sorted(INDEX_QUERIES.items()):
         yield pytest.param(query, {}, id=f"index/{name}")
+    for name, query in sorted(ANALYTICS_QUERIES.items()):
+        yield pytest.param(query, {}, id=f"analytics/{name}")
     for name, query in sorted(NAMED_QUERIES.items()):
         cases = [query.example, *EXTRA_CASES.get(name, [])]
         for number, params in enumerate(cases):

@@ -32,7 +32,7 @@ def main() -> None:
     analytics = AnalyticsService(queries)
     rows: list[tuple[str, float, str]] = []
 
-    def timed(name: str, call):  # noqa: ANN001, ANN202
+    def timed(name: str, call):
         started = time.perf_counter()
         result = call()
         rows.append((name, time.perf_counter() - started, _note(result)))

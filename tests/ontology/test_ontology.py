@@ -142,6 +142,10 @@ SUPERCLASSES: dict[URIRef, set[URIRef]] = {
     SMEKG.Event: {SCHEMA.Event},
     SMEKG.SourceDocument: {FOAF.Document, PROV.Entity},
     SMEKG.SourceGraph: {PROV.Entity},
+    SMEKG.AnalysisRun: {PROV.Activity},
+    SMEKG.Community: set(),
+    SMEKG.Reach: set(),
+    SMEKG.CoverageCell: set(),
 }
 
 # Reused external terms the ontology must declare (typed, labelled, rdfs:isDefinedBy).
@@ -183,6 +187,9 @@ EXTERNAL_PROPERTIES = [
     LOCN.adminUnitL1,
     PROV.wasInfluencedBy,
     PROV.generatedAtTime,
+    PROV.startedAtTime,
+    PROV.endedAtTime,
+    PROV.wasGeneratedBy,
     FOAF.homepage,
     FOAF.page,
     SKOS.prefLabel,
@@ -936,6 +943,17 @@ id:source-document a smekg:SourceDocument , foaf:Document , prov:Entity ;
     smekg:loaderVersion "0.1.0" ;
     prov:generatedAtTime "2025-01-01T12:00:00Z"^^xsd:dateTime ;
     smekg:tripleCount 42 .
+
+id:run a smekg:AnalysisRun , prov:Activity ;
+    smekg:analysis "centrality" ;
+    smekg:parameters "{}" ;
+    prov:endedAtTime "2026-11-22T10:00:00Z"^^xsd:dateTime .
+id:community a smekg:Community ; smekg:size 2 .
+id:network smekg:inCommunity id:community ; smekg:pagerank "0.5"^^xsd:double .
+id:reach a smekg:Reach ; smekg:reachOf id:network ; smekg:reached id:network ;
+    smekg:depth 1 ; smekg:via id:network .
+id:cell a smekg:CoverageCell ; smekg:cellRegion id:network ; smekg:cellSector id:network ;
+    smekg:coveredBy 0 .
 """
 )
 

@@ -117,10 +117,7 @@ def reach(
         figure = plots.network_diagram(analytics.graph(), answer.network.iri,
                                        max_depth=depth or 3)
         return _figure(figure, fmt, "reach")
-    rows = [{"group": group, **item.model_dump(mode="json")}
-            for group in ("members", "countries", "regions", "sectors")
-            for item in getattr(answer, group)]
-    return render(request, answer, fmt, filename="reach", rows=rows)
+    return render(request, answer, fmt, filename="reach", rows=answer.rows())
 
 
 @router.get("/paths", response_model=PathsAnswer, responses=RESPONSES)
@@ -137,11 +134,7 @@ def paths(
     """Who can introduce whom: connection paths between two actors, shortest first, with the
     relations along each path."""
     answer = analytics.paths(source, target, limit=limit, max_length=max_length)
-    rows = [{"path": number, "length": path.length,
-             "actors": " → ".join(actor.label for actor in path.actors),
-             "relations": "; ".join(r for step in path.steps for r in step.relations)}
-            for number, path in enumerate(answer.results, start=1)]
-    return render(request, answer, fmt, filename="paths", rows=rows)
+    return render(request, answer, fmt, filename="paths", rows=answer.rows())
 
 
 @router.get("/gaps", response_model=GapMatrix, responses={**RESPONSES, **FIGURES})
@@ -158,12 +151,7 @@ def gaps(
     answer = analytics.gaps(scope, region_level, sector_level, sector, type)
     if fmt in _FIGURE_MEDIA:
         return _figure(plots.gap_heatmap(answer), fmt, "gaps")
-    rows = [{"region": region.code or region.label, "region_name": region.label,
-             "region_iri": region.iri,
-             **{s.code or s.label: count for s, count in zip(answer.sectors, counts,
-                                                            strict=True)}}
-            for region, counts in zip(answer.regions, answer.counts, strict=True)]
-    return render(request, answer, fmt, filename="gaps", rows=rows)
+    return render(request, answer, fmt, filename="gaps", rows=answer.rows())
 
 
 @router.get("/compare", response_model=EcosystemComparison, responses=RESPONSES)

@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -205,10 +206,8 @@ def centrality(
           f"{answer.actors:,} actors, {sampled}, {time.perf_counter() - started:.1f} s")
     if write:
         with run.errors():
-            run.write("centrality", answer, {"network": scope.network, "region": scope.region,
-                                             "sector": scope.sector, "source": scope.source,
-                                             "samples": samples, "sample_above": sample_above,
-                                             "seed": seed})
+            run.write("centrality", answer, {**asdict(scope), "samples": samples,
+                                             "sample_above": sample_above, "seed": seed})
 
 
 @app.command()
@@ -237,9 +236,7 @@ def brokers(
     with run.errors():
         run.plot(lambda: broker_bars(shown, top=limit), plot)
         if write:
-            run.write("brokers", answer, {"network": scope.network, "region": scope.region,
-                                          "sector": scope.sector, "source": scope.source,
-                                          "by": by})
+            run.write("brokers", answer, {**asdict(scope), "by": by})
 
 
 @app.command()
@@ -270,9 +267,8 @@ def communities(
           f"{answer.isolated:,} actors without links, {time.perf_counter() - started:.1f} s")
     if write:
         with run.errors():
-            run.write("communities", answer, {
-                "network": scope.network, "region": scope.region, "sector": scope.sector,
-                "source": scope.source, "resolution": resolution, "seed": seed})
+            run.write("communities", answer, {**asdict(scope),
+                                              "resolution": resolution, "seed": seed})
 
 
 @app.command()
@@ -291,9 +287,7 @@ def reach(
         answer = run.analytics.reach(network, depth, progress=progress)
     rows = [level.model_dump() for level in answer.levels]
     if fmt is Format.csv:
-        rows = [{"group": group, **item} for group in ("members", "countries", "regions",
-                                                       "sectors")
-                for item in _rows(getattr(answer, group))]
+        rows = answer.rows()
     _emit(answer, fmt, rows, ["depth", "members", "organisations", "networks", "countries",
                               "regions", "sectors", "countries_total", "regions_total",
                               "sectors_total"],
@@ -320,11 +314,7 @@ def paths(
     with run.errors(), run.progress() as progress:
         answer = run.analytics.paths(source, target, limit=limit, max_length=max_length,
                                      progress=progress)
-    rows = [{"path": number, "length": path.length,
-             "actors": " → ".join(actor.label for actor in path.actors),
-             "relations": "; ".join(r for step in path.steps for r in step.relations)}
-            for number, path in enumerate(answer.results, start=1)]
-    _emit(answer, fmt, rows, ["path", "length", "actors", "relations"],
+    _emit(answer, fmt, answer.rows(), ["path", "length", "actors", "relations"],
           f"{len(answer.results)} path(s) from {answer.source.label} to {answer.target.label}"
           if answer.connected else f"{answer.source.label} and {answer.target.label} are not "
           "connected (within the length asked)")
@@ -350,12 +340,8 @@ def gaps(
     run = Run(store, backend)
     with run.errors(), run.progress() as progress:
         answer = run.analytics.gaps(scope, region_level, sector_level, sector, type, progress)
-    rows = [{"region": region.code or region.label, "region_name": region.label,
-             **{sector.code or sector.label: count
-                for sector, count in zip(answer.sectors, counts, strict=True)}}
-            for region, counts in zip(answer.regions, answer.counts, strict=True)]
     columns = ["region", *(s.code or s.label for s in answer.sectors)]
-    _emit(answer, fmt, rows, columns,
+    _emit(answer, fmt, answer.rows(), columns,
           f"{len(answer.regions)} regions x {len(answer.sectors)} sectors: "
           f"{answer.uncovered:,} of {answer.cells:,} cells covered by nothing")
     with run.errors():

@@ -103,6 +103,12 @@ class ReachAnswer(BaseModel):
     regions: list[Reached]
     sectors: list[Reached]
 
+    def rows(self) -> list[dict]:
+        """What is reached, one row each, with its group (for CSV)."""
+        return [{"group": group, **item.model_dump(mode="json")}
+                for group in ("members", "countries", "regions", "sectors")
+                for item in getattr(self, group)]
+
 
 class Community(BaseModel):
     """A community of actors, with what dominates it."""
@@ -155,6 +161,13 @@ class PathsAnswer(BaseModel):
     connected: bool
     results: list[ConnectionPath]
 
+    def rows(self) -> list[dict]:
+        """One row per path: its actors and relations as text (for CSV)."""
+        return [{"path": number, "length": path.length,
+                 "actors": " → ".join(actor.label for actor in path.actors),
+                 "relations": "; ".join(r for step in path.steps for r in step.relations)}
+                for number, path in enumerate(self.results, start=1)]
+
 
 class GapMatrix(BaseModel):
     """How many entities cover each region x sector cell within a scope."""
@@ -169,6 +182,14 @@ class GapMatrix(BaseModel):
     counts: list[list[int]] = Field(description="counts[i][j]: covering region i, sector j")
     cells: int
     uncovered: int
+
+    def rows(self) -> list[dict]:
+        """One row per region, one column per sector code (for CSV and spreadsheets)."""
+        return [{"region": region.code or region.label, "region_name": region.label,
+                 "region_iri": region.iri,
+                 **{s.code or s.label: count for s, count in zip(self.sectors, counts,
+                                                                strict=True)}}
+                for region, counts in zip(self.regions, self.counts, strict=True)]
 
 
 class RegionEcosystem(BaseModel):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
 from pathlib import Path
 
 import networkx as nx
@@ -188,8 +187,3 @@ def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
         raise ParamError(name, value, f"expected one of: {', '.join(allowed)}", status=422)
     return value
 
-
-def scope_parameters(scope: Scope) -> Mapping[str, str | None]:
-    """A scope as parameters (for provenance)."""
-    return {"network": scope.network, "region": scope.region, "sector": scope.sector,
-            "source": scope.source}

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from loaders.errors import LoadError
 from smekg.backends.oxigraph import OxigraphBackend
+from smekg.cli_options import OutputFormat, StoreOption
 from smekg.iri import Minter
 from smekg.settings import Settings, get_settings
 from smekg.store import EXPORT_FORMATS, GraphStore, StoreError, ntriples
@@ -47,12 +48,6 @@ class Kind(StrEnum):
     rdfxml = "rdfxml"
 
 
-class OutputFormat(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-
-
 class Target(StrEnum):
     store = "store"
     neo4j = "neo4j"
@@ -63,12 +58,6 @@ TargetOption = Annotated[
     typer.Option("--target", help="Where to load: the store, or the store and then Neo4j "
                  "(the changed sources synced; see `smekg sync neo4j`)."),
 ]
-
-StoreOption = Annotated[
-    Path | None,
-    typer.Option("--store", help="Store directory (default: $SMEKG_STORE).", show_default=False),
-]
-
 
 def _settings(store: Path | None) -> Settings:
     settings = get_settings()

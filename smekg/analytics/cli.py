@@ -25,16 +25,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from smekg.cli_options import OutputFormat, StoreOption
+
 app = typer.Typer(help="Ecosystem analyses: centrality, brokers, reach, communities, paths, "
                   "gaps, comparisons, exports.", no_args_is_help=True)
 console = Console(stderr=True)
 out = Console()
-
-
-class Format(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
 
 
 class Backend(StrEnum):
@@ -42,12 +38,10 @@ class Backend(StrEnum):
     neo4j = "neo4j"
 
 
-StoreOption = Annotated[Path | None, typer.Option("--store", help="Store directory (default: "
-                                                  "$SMEKG_STORE).", show_default=False)]
 BackendOption = Annotated[Backend | None, typer.Option(
     "--backend", help="Graph to analyse (default: $SMEKG_BACKEND, oxigraph).",
     show_default=False)]
-FormatOption = Annotated[Format, typer.Option("--format", help="Output format.")]
+FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
 PlotOption = Annotated[Path | None, typer.Option(
     "--plot", help="Also draw a figure to this file (.png or .svg).", show_default=False)]
 WriteOption = Annotated[bool, typer.Option(
@@ -158,15 +152,15 @@ class Run:
         console.print(f"figure written to {path}")
 
 
-def _emit(answer: BaseModel, fmt: Format, rows: list[dict], columns: list[str],
+def _emit(answer: BaseModel, fmt: OutputFormat, rows: list[dict], columns: list[str],
           summary: str) -> None:
     from graph_api.negotiation import flatten, to_csv
 
-    if fmt is Format.json:
+    if fmt is OutputFormat.json:
         sys.stdout.write(json.dumps(answer.model_dump(mode="json"), ensure_ascii=False,
                                     indent=2) + "\n")
         return
-    if fmt is Format.csv:
+    if fmt is OutputFormat.csv:
         sys.stdout.write(to_csv(rows).lstrip("\ufeff"))
         return
     flat = [flatten({key: f"{value:.4g}" if isinstance(value, float) else value
@@ -188,7 +182,7 @@ def centrality(
     source: SourceOption = None,
     by: Annotated[str, typer.Option(help="pagerank, betweenness or degree.")] = "pagerank",
     limit: LimitOption = 20, sample_above: SampleAboveOption = 10_000,
-    samples: SamplesOption = 2_000, seed: SeedOption = 42, fmt: FormatOption = Format.table,
+    samples: SamplesOption = 2_000, seed: SeedOption = 42, fmt: FormatOption = OutputFormat.table,
     write: WriteOption = False, store: StoreOption = None, backend: BackendOption = None,
 ) -> None:
     """Degree, betweenness and PageRank of organisations and networks."""
@@ -216,7 +210,7 @@ def brokers(
     source: SourceOption = None,
     by: Annotated[str, typer.Option(help="country or sector.")] = "country",
     limit: LimitOption = 20, sample_above: SampleAboveOption = 10_000,
-    samples: SamplesOption = 2_000, seed: SeedOption = 42, fmt: FormatOption = Format.table,
+    samples: SamplesOption = 2_000, seed: SeedOption = 42, fmt: FormatOption = OutputFormat.table,
     plot: PlotOption = None, write: WriteOption = False, store: StoreOption = None,
     backend: BackendOption = None,
 ) -> None:
@@ -245,7 +239,7 @@ def communities(
     source: SourceOption = None,
     resolution: Annotated[float, typer.Option(help="Louvain resolution (>1: smaller "
                                               "communities).")] = 1.0,
-    limit: LimitOption = 20, seed: SeedOption = 42, fmt: FormatOption = Format.table,
+    limit: LimitOption = 20, seed: SeedOption = 42, fmt: FormatOption = OutputFormat.table,
     write: WriteOption = False, store: StoreOption = None, backend: BackendOption = None,
 ) -> None:
     """Communities of linked actors (Louvain), with their dominant countries and sectors."""
@@ -261,7 +255,7 @@ def communities(
              "countries": "; ".join(f"{s.code} {s.share:.0%}" for s in c.countries[:3]),
              "sectors": "; ".join(f"{s.code} {s.share:.0%}" for s in c.sectors[:3])}
             for c in shown.results]
-    _emit(shown, fmt, rows if fmt is Format.table else _rows(shown.results),
+    _emit(shown, fmt, rows if fmt is OutputFormat.table else _rows(shown.results),
           ["id", "size", "networks", "countries", "sectors"],
           f"{answer.count:,} communities, modularity {answer.modularity:.3f}, "
           f"{answer.isolated:,} actors without links, {time.perf_counter() - started:.1f} s")
@@ -276,7 +270,7 @@ def reach(
     network: Annotated[str, typer.Argument(help="The network (id, code or IRI).")],
     depth: Annotated[int | None, typer.Option(help="Deepest level (all when left out).",
                                               min=1)] = None,
-    fmt: FormatOption = Format.table, plot: PlotOption = None, write: WriteOption = False,
+    fmt: FormatOption = OutputFormat.table, plot: PlotOption = None, write: WriteOption = False,
     store: StoreOption = None, backend: BackendOption = None,
 ) -> None:
     """What a network of networks reaches through its members, depth by depth."""
@@ -286,7 +280,7 @@ def reach(
     with run.errors(), run.progress() as progress:
         answer = run.analytics.reach(network, depth, progress=progress)
     rows = [level.model_dump() for level in answer.levels]
-    if fmt is Format.csv:
+    if fmt is OutputFormat.csv:
         rows = answer.rows()
     _emit(answer, fmt, rows, ["depth", "members", "organisations", "networks", "countries",
                               "regions", "sectors", "countries_total", "regions_total",
@@ -307,7 +301,8 @@ def paths(
     target: Annotated[str, typer.Argument(help="To this actor.")],
     limit: Annotated[int, typer.Option(help="Paths to list.", min=1)] = 5,
     max_length: Annotated[int, typer.Option(help="Most links on a path.", min=1)] = 6,
-    fmt: FormatOption = Format.table, store: StoreOption = None, backend: BackendOption = None,
+    fmt: FormatOption = OutputFormat.table, store: StoreOption = None,
+    backend: BackendOption = None,
 ) -> None:
     """Who can introduce whom: connection paths between two actors, shortest first."""
     run = Run(store, backend)
@@ -331,7 +326,7 @@ def gaps(
                                                show_default=False)] = None,
     type: Annotated[str | None, typer.Option(help="Count only entities of this kind or type.",
                                              show_default=False)] = None,
-    fmt: FormatOption = Format.table, plot: PlotOption = None, write: WriteOption = False,
+    fmt: FormatOption = OutputFormat.table, plot: PlotOption = None, write: WriteOption = False,
     store: StoreOption = None, backend: BackendOption = None,
 ) -> None:
     """The coverage gap matrix: how many entities cover each region x sector cell."""
@@ -358,7 +353,8 @@ def compare(
     b: Annotated[str, typer.Argument(help="The second region.")],
     sector: Annotated[str | None, typer.Option(help="Coverage for this sector only.",
                                                show_default=False)] = None,
-    fmt: FormatOption = Format.table, store: StoreOption = None, backend: BackendOption = None,
+    fmt: FormatOption = OutputFormat.table, store: StoreOption = None,
+    backend: BackendOption = None,
 ) -> None:
     """Two regions' ecosystems side by side: counts, density, shared networks."""
     run = Run(store, backend)

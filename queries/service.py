@@ -474,8 +474,8 @@ class QueryService:
                                    "sector_level": sector_level, "sector": sector,
                                    "type": type})
         index = self.index
-        region_level_name = _level_name(region_level or "nuts2", REGION_LEVELS, "region_level")
-        sector_level_name = _level_name(sector_level or "section", SECTOR_LEVELS, "sector_level")
+        region_level_name = level_name(region_level or "nuts2", REGION_LEVELS, "region_level")
+        sector_level_name = level_name(sector_level or "section", SECTOR_LEVELS, "sector_level")
         scope_iri = bound["scope"]
         sector_root = bound.get("sector")
         regions, sectors = self.gap_axes(bound)
@@ -619,7 +619,8 @@ def _score(wanted: str, folded: str) -> float:
     return 70.0
 
 
-def _level_name(text: str, levels: dict[str, int], param: str) -> str:
+def level_name(text: str, levels: dict[str, int], param: str) -> str:
+    """The canonical name of a level (``NUTS-2`` -> ``nuts2``), or a 422 error."""
     key = text.lower().replace("-", "")
     if key not in levels:
         raise ParamError(param, text, f"expected one of: {', '.join(levels)}", status=422)

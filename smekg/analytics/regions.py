@@ -11,7 +11,8 @@ from collections import Counter
 
 import networkx as nx
 
-from queries.service import QueryService
+from queries.params import REGION_LEVELS, SECTOR_LEVELS
+from queries.service import QueryService, level_name
 from smekg.analytics.actors import actor_graph
 from smekg.analytics.models import EcosystemComparison, GapMatrix, RegionEcosystem
 from smekg.analytics.projection import Progress
@@ -46,8 +47,9 @@ def gap_matrix(
             progress("gap matrix", number, len(regions))
     cells = len(regions) * len(sectors)
     return GapMatrix(
-        scope=service.ref(bound["scope"]), region_level=str(region_level or "nuts2").lower(),
-        sector_level=str(sector_level or "section").lower(),
+        scope=service.ref(bound["scope"]),
+        region_level=level_name(region_level or "nuts2", REGION_LEVELS, "region_level"),
+        sector_level=level_name(sector_level or "section", SECTOR_LEVELS, "sector_level"),
         sector_scope=service.ref(bound["sector"]) if "sector" in bound else None, type=type,
         regions=[service.ref(r) for r in regions], sectors=[service.ref(s) for s in sectors],
         counts=counts, cells=cells, uncovered=sum(row.count(0) for row in counts))

@@ -225,7 +225,6 @@ def shacl_problems(
     references are checked too."""
     triples = list(built)
     subjects = {t.subject for t in triples}
-    rdf_type = NamedNode(str(RDF.type))
     extra = []
     seen: set[NamedNode] = set()
     for t in triples:
@@ -235,9 +234,7 @@ def shacl_problems(
             if batch_types and obj in batch_types:
                 extra.extend(batch_types[obj])
             else:
-                extra.extend(
-                    q.triple for q in store.oxigraph.quads_for_pattern(obj, rdf_type, None)
-                )
+                extra.extend(store.types_of(obj))
     # Referenced nodes come with their types only: they are checked in their own source.
     external = {str(node.value) for node in seen if node not in subjects}
     return [p for p in validate_triples(triples + extra, origin) if p.focus not in external]

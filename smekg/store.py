@@ -38,6 +38,7 @@ from pyoxigraph import (
 
 from ontology import PREFIXES
 
+_RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
 EXPORT_FORMATS: dict[str, RdfFormat] = {
@@ -149,6 +150,10 @@ class GraphStore:
     # -- reading -----------------------------------------------------------------
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, NamedNode))
+
+    def types_of(self, node: NamedNode) -> list[Triple]:
+        """The ``rdf:type`` triples of ``node`` in any graph (for cross-source checks)."""
+        return [q.triple for q in self._store.quads_for_pattern(node, _RDF_TYPE, None)]
 
     def triples_in(self, graph: str) -> Iterator[Triple]:
         for quad in self._store.quads_for_pattern(None, None, None, NamedNode(graph)):

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -49,8 +49,36 @@ class Settings(BaseSettings):
         default=2, ge=1, description="Worker processes answering /sparql queries."
     )
 
-    backend: Literal["oxigraph", "neo4j"] = Field(
-        default="oxigraph", description="The graph backend the REST API serves from."
+    backend: Literal["oxigraph", "neo4j", "sparql"] = Field(
+        default="oxigraph", description="The graph backend the REST API serves from: the "
+        "embedded store, Neo4j, or a remote SPARQL 1.1 store (SMEKG_SPARQL_ENDPOINT), which "
+        "`smekg load` then loads into."
+    )
+    sparql_endpoint: str | None = Field(
+        default=None,
+        description="Query URL of the remote SPARQL store (SMEKG_BACKEND=sparql), e.g. "
+        "http://127.0.0.1:7878/query (Oxigraph server) or http://host:3030/ds/query (Fuseki). "
+        "Its default graph must be the union of its named graphs.",
+    )
+    sparql_update_endpoint: str | None = Field(
+        default=None,
+        description="SPARQL Update URL of the remote store, for `smekg load` (Oxigraph "
+        "/update, Fuseki /ds/update); each source is replaced in one update request.",
+    )
+    sparql_store_endpoint: str | None = Field(
+        default=None,
+        description="Graph Store Protocol URL of the remote store (Oxigraph /store, Fuseki "
+        "/ds/data); `smekg load` PUTs each source there when no update URL is set.",
+    )
+    sparql_user: str | None = Field(
+        default=None, description="User for HTTP Basic authentication to the remote store."
+    )
+    sparql_password: SecretStr | None = Field(
+        default=None, description="Password for HTTP Basic authentication to the remote store."
+    )
+    sparql_request_timeout: float = Field(
+        default=60.0, gt=0,
+        description="Seconds to wait for the remote SPARQL store to connect or send data.",
     )
     neo4j_uri: str = Field(
         default="bolt://127.0.0.1:7687",

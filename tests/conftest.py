@@ -5,17 +5,24 @@ from __future__ import annotations
 import gc
 import os
 import shutil
-from collections.abc import Iterator
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from loaders.bundled import bundled_sources, ontology_source, reference_sources
 from loaders.sources import file_sources, load_sources
 from queries.service import QueryService
 from smekg.backends.oxigraph import OxigraphBackend
+from smekg.backends.sparql import SparqlBackend, SparqlEndpoint
 from smekg.generate import generate
 from smekg.iri import Minter
+from smekg.remote_store import RemoteGraphStore
 from smekg.settings import REPO_ROOT
 from smekg.store import GraphStore
 
@@ -117,24 +124,26 @@ def neo4j() -> Iterator[Neo4jDatasets]:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Group the tests that use Neo4j by the data they need there, so the shared database
     # switches dataset a few times per run instead of once per test.
+    # The tests on the remote SPARQL store are grouped the same way (after them).
     def group(item: pytest.Item) -> int:
         params = getattr(getattr(item, "callspec", None), "params", {})
-        if params.get("service") == "neo4j":
-            return 1
-        if params.get("generated_service") == "neo4j":
-            return 2
+        for backend, first in (("neo4j", 1), ("sparql", 3)):
+            if params.get("service") == backend:
+                return first
+            if params.get("generated_service") == backend:
+                return first + 1
         return 0
 
     items.sort(key=group)
 
 
-# -- query services over real stores (both backends) ----------------------------------
+# -- query services over real stores (every backend) ---------------------------------
 
 BASE = "https://w3id.org/smekg/id/"
 GENERATED_ORGS = 1500
 
 
-BACKENDS = ["oxigraph", "neo4j"]
+BACKENDS = ["oxigraph", "neo4j", "sparql"]
 
 
 class Neo4jService(QueryService):
@@ -153,22 +162,25 @@ class Neo4jService(QueryService):
         return super().index
 
 
-def _service(request: pytest.FixtureRequest, store_dir: Path) -> QueryService:
+def _service(request: pytest.FixtureRequest, store_fixture: str) -> QueryService:
+    store_dir = request.getfixturevalue(store_fixture)
     if request.param == "neo4j":
         return Neo4jService(request.getfixturevalue("neo4j"), store_dir)
+    if request.param == "sparql":
+        return sparql_service(request, store_fixture)
     return QueryService(OxigraphBackend(store_dir), Minter(BASE))
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def service(request: pytest.FixtureRequest, seeded_store_dir: Path) -> QueryService:
+def service(request: pytest.FixtureRequest) -> QueryService:
     """Named queries over the bundled data, on each backend (the contract every one keeps)."""
-    return _service(request, seeded_store_dir)
+    return _service(request, "seeded_store_dir")
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def generated_service(request: pytest.FixtureRequest, generated_store_dir: Path) -> QueryService:
+def generated_service(request: pytest.FixtureRequest) -> QueryService:
     """Named queries over a generated ecosystem of GENERATED_ORGS organisations."""
-    return _service(request, generated_store_dir)
+    return _service(request, "generated_store_dir")
 
 
 @pytest.fixture(scope="session")
@@ -182,18 +194,164 @@ def neo4j_service(neo4j, seeded_store_dir: Path) -> QueryService:
 
 
 @pytest.fixture(scope="session")
+def generated_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tables of a generated ecosystem of GENERATED_ORGS organisations."""
+    data_dir = tmp_path_factory.mktemp("generated-data")
+    generate(data_dir, GENERATED_ORGS, seed=7)
+    return data_dir
+
+
+@pytest.fixture(scope="session")
 def generated_store_dir(
-    reference_store_dir: Path, tmp_path_factory: pytest.TempPathFactory
+    reference_store_dir: Path, generated_data_dir: Path,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Path:
     """A store with a generated ecosystem of GENERATED_ORGS organisations."""
-    root = tmp_path_factory.mktemp("generated")
-    generate(root / "data", GENERATED_ORGS, seed=7)
-    store_dir = root / "store"
+    store_dir = tmp_path_factory.mktemp("generated") / "store"
     shutil.copytree(reference_store_dir, store_dir)
     store = GraphStore.open(store_dir)
     minter = Minter(BASE)
-    paths = sorted((root / "data").glob("*.csv"))
+    paths = sorted(generated_data_dir.glob("*.csv"))
     load_sources(store, file_sources(paths, minter, store), minter)
     del store
     gc.collect()
     return store_dir
+
+
+# -- a remote SPARQL store: a real `oxigraph serve` on loopback, never mocked ---------
+# Each server is started by the tests on a free port with a temporary --location and
+# --union-default-graph (the option smekg requires of a remote store), loaded through
+# smekg's own loaders (RemoteGraphStore), and terminated at the end of the session.
+
+
+def oxigraph_binary() -> str:
+    """The ``oxigraph`` server of the project's environment (pip package ``oxigraph``)."""
+    binary = Path(sys.executable).with_name("oxigraph")
+    found = str(binary) if binary.exists() else shutil.which("oxigraph")
+    if found is None:
+        pytest.fail("the SPARQL store tests need the Oxigraph server: "
+                    "`pip install -e '.[test]'` installs it (package oxigraph)", pytrace=False)
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class OxigraphServer:
+    """A running ``oxigraph serve`` on loopback, with its query, update and store URLs."""
+
+    def __init__(self, location: Path, *, union_default_graph: bool = True) -> None:
+        self.location = location
+        self.url = f"http://127.0.0.1:{free_port()}"
+        self.query_url = f"{self.url}/query"
+        self.update_url = f"{self.url}/update"
+        self.store_url = f"{self.url}/store"
+        self.log = location.with_suffix(".log")
+        args = [oxigraph_binary(), "serve", "--location", str(location),
+                "--bind", self.url.removeprefix("http://"), "--timeout-s", "60"]
+        if union_default_graph:
+            args.append("--union-default-graph")
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+        self._wait_until_up()
+
+    def _wait_until_up(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"oxigraph serve exited:\n{self.log.read_text()}", pytrace=False)
+            try:
+                if httpx.get(self.query_url, params={"query": "ASK {}"},
+                             timeout=1.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        self.stop()
+        pytest.fail(f"oxigraph serve did not answer in {timeout} s:\n{self.log.read_text()}",
+                    pytrace=False)
+
+    def endpoint(self, *, update: bool = True, store: bool = True) -> SparqlEndpoint:
+        """A client of this server (with its update and Graph Store URLs, or not)."""
+        return SparqlEndpoint(self.query_url, update_url=self.update_url if update else None,
+                              store_url=self.store_url if store else None)
+
+    def env(self) -> dict[str, str]:
+        """The settings that point smekg at this server."""
+        return {"SMEKG_BACKEND": "sparql", "SMEKG_SPARQL_ENDPOINT": self.query_url,
+                "SMEKG_SPARQL_UPDATE_ENDPOINT": self.update_url,
+                "SMEKG_SPARQL_STORE_ENDPOINT": self.store_url}
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture(scope="session")
+def start_oxigraph_server(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[..., OxigraphServer]]:
+    """Start an empty Oxigraph server (stopped at the end of the session)."""
+    servers: list[OxigraphServer] = []
+
+    def start(*, union_default_graph: bool = True) -> OxigraphServer:
+        server = OxigraphServer(tmp_path_factory.mktemp("oxigraph-server") / "data",
+                                union_default_graph=union_default_graph)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def load_remote(server: OxigraphServer, make_sources) -> None:
+    """Load sources into ``server`` with smekg's loaders, as `smekg load` does."""
+    endpoint = server.endpoint()
+    store = RemoteGraphStore(endpoint)
+    minter = Minter(BASE)
+    load_sources(store, make_sources(minter, store), minter)
+    endpoint.close()
+
+
+@pytest.fixture(scope="session")
+def seeded_sparql(start_oxigraph_server: Callable[..., OxigraphServer]) -> OxigraphServer:
+    """An Oxigraph server holding everything `smekg load` loads (read-only for tests)."""
+    server = start_oxigraph_server()
+    load_remote(server, lambda minter, store: bundled_sources(minter, store, DATA_DIR))
+    return server
+
+
+@pytest.fixture(scope="session")
+def generated_sparql(start_oxigraph_server: Callable[..., OxigraphServer],
+                     generated_data_dir: Path) -> OxigraphServer:
+    """An Oxigraph server holding the reference data and the generated ecosystem."""
+    server = start_oxigraph_server()
+    load_remote(server, lambda minter, store: [ontology_source(), *reference_sources(minter)])
+    paths = sorted(generated_data_dir.glob("*.csv"))
+    load_remote(server, lambda minter, store: file_sources(paths, minter, store))
+    return server
+
+
+SPARQL_DATASETS = {"seeded_store_dir": "seeded_sparql", "generated_store_dir": "generated_sparql"}
+
+
+class SparqlService(QueryService):
+    """A query service over a test Oxigraph server holding what ``store_dir`` holds."""
+
+    def __init__(self, server: OxigraphServer, store_dir: Path) -> None:
+        super().__init__(SparqlBackend(server.query_url), Minter(BASE))
+        self.server, self.store_dir = server, store_dir
+
+
+def sparql_service(request: pytest.FixtureRequest, store_fixture: str) -> SparqlService:
+    """A query service over the test Oxigraph server loaded like ``store_fixture``."""
+    return SparqlService(request.getfixturevalue(SPARQL_DATASETS[store_fixture]),
+                         request.getfixturevalue(store_fixture))

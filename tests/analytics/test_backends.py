@@ -21,6 +21,14 @@ def test_both_backends_project_the_same_graph(oxigraph_service, neo4j_service):
     assert _snapshot(got) == _snapshot(expected)
 
 
+def test_the_remote_sparql_store_projects_the_same_graph(oxigraph_service, request):
+    from tests.conftest import sparql_service
+
+    expected = AnalyticsService(oxigraph_service).graph()
+    got = AnalyticsService(sparql_service(request, "seeded_store_dir")).graph()
+    assert _snapshot(got) == _snapshot(expected)
+
+
 def test_generated_ecosystem_analyses_agree(generated_service):
     """Each backend's answers equal the embedded store's (which the other tests check)."""
     from queries.service import QueryService

@@ -1,4 +1,5 @@
-"""The backend contract: Neo4j gives the embedded store's answer to every named query.
+"""The backend contract: Neo4j and a remote SPARQL store give the embedded store's answer
+to every named query.
 
 One abstract class, :class:`BackendContract`, holds the checks; it is subclassed once per
 dataset (the seed data, a generated ecosystem), each subclass naming the cases that data
@@ -11,7 +12,7 @@ import pytest
 from fastapi.encoders import jsonable_encoder
 
 from queries.service import QueryService
-from tests.conftest import Neo4jService
+from tests.conftest import Neo4jService, sparql_service
 
 
 def _answer(service: QueryService, name: str, params: dict[str, str]) -> object:
@@ -19,19 +20,22 @@ def _answer(service: QueryService, name: str, params: dict[str, str]) -> object:
 
 
 class BackendContract:
-    """Every named query answers the same on Oxigraph and on Neo4j (subclass per dataset)."""
+    """Every named query answers the same on the embedded store, on Neo4j and on a remote
+    SPARQL store (subclass per dataset)."""
 
     store_fixture: str
 
-    @pytest.fixture
-    def services(self, request: pytest.FixtureRequest, neo4j) -> tuple[QueryService, ...]:
+    @pytest.fixture(params=["neo4j", "sparql"])
+    def services(self, request: pytest.FixtureRequest) -> tuple[QueryService, ...]:
         from smekg.backends.oxigraph import OxigraphBackend
         from smekg.iri import Minter
         from tests.conftest import BASE
 
         store_dir = request.getfixturevalue(self.store_fixture)
-        return (QueryService(OxigraphBackend(store_dir), Minter(BASE)),
-                Neo4jService(neo4j, store_dir))
+        embedded = QueryService(OxigraphBackend(store_dir), Minter(BASE))
+        if request.param == "sparql":
+            return embedded, sparql_service(request, self.store_fixture)
+        return embedded, Neo4jService(request.getfixturevalue("neo4j"), store_dir)
 
     def cases(self, index) -> list[tuple[str, dict[str, str]]]:
         raise NotImplementedError

@@ -1,6 +1,7 @@
 """The smekg HTTP API: the REST query API and the SPARQL 1.1 endpoint, in one app.
 
-``uvicorn graph_api.main:app`` (or ``smekg serve``) serves the store at ``$SMEKG_STORE``.
+``uvicorn graph_api.main:app`` (or ``smekg serve``) serves the store at ``$SMEKG_STORE``
+(or, with ``SMEKG_BACKEND=sparql``, the remote store at ``$SMEKG_SPARQL_ENDPOINT``).
 """
 
 from __future__ import annotations
@@ -50,6 +51,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             _ = app.state.query_service.index  # build the index before the first request
         except BackendUnavailable as error:  # answer 503 until it is back
             logger.warning("starting without the index: %s", error)
+        if settings.backend == "sparql":  # /sparql forwards to the remote store
+            from graph_api.sparql.remote import RemoteQueries
+
+            remote = RemoteQueries.from_settings(settings)
+            remote.start()
+            app.state.sparql_pool = remote
+            try:
+                yield
+            finally:
+                await remote.aclose()
+                backend.close()
+            return
         pool = sparql.QueryPool(
             settings.store,
             workers=settings.sparql_workers,

@@ -17,9 +17,9 @@ from rich.console import Console
 from rich.table import Table
 
 from loaders.errors import LoadError
-from smekg.backends.oxigraph import OxigraphBackend
 from smekg.cli_options import OutputFormat, StoreOption
 from smekg.iri import Minter
+from smekg.remote_store import RemoteGraphStore
 from smekg.settings import Settings, get_settings
 from smekg.store import EXPORT_FORMATS, GraphStore, StoreError, ntriples
 
@@ -66,7 +66,21 @@ def _settings(store: Path | None) -> Settings:
     return settings
 
 
-def _open(settings: Settings, read_only: bool = False) -> GraphStore:
+def _open(settings: Settings, read_only: bool = False, *,
+          embedded: bool = False) -> GraphStore | RemoteGraphStore:
+    """The store the settings name. With ``SMEKG_BACKEND=sparql`` that is the remote
+    SPARQL store, or for a command that needs the embedded store's API (``embedded``:
+    validate, export, sync) an in-memory copy of it."""
+    if settings.backend == "sparql":
+        from smekg.backends import BackendUnavailable
+        from smekg.backends.factory import open_sparql_endpoint
+
+        try:
+            remote = RemoteGraphStore(open_sparql_endpoint(settings))
+            return remote.snapshot() if embedded else remote
+        except BackendUnavailable as error:
+            console.print(f"[red]error:[/red] {error}")
+            raise typer.Exit(1) from error
     try:
         return GraphStore.open(settings.store, read_only=read_only)
     except StoreError as error:
@@ -79,10 +93,12 @@ def _fail(error: LoadError) -> None:
     raise typer.Exit(1)
 
 
-def _run_load(store: GraphStore, settings: Settings, make_sources, *, force: bool) -> None:
+def _run_load(store: GraphStore | RemoteGraphStore, settings: Settings, make_sources, *,
+              force: bool) -> None:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from loaders.sources import load_sources
+    from smekg.backends import BackendUnavailable
     from smekg.iri import Minter
 
     minter = Minter(settings.base_iri)
@@ -104,7 +120,11 @@ def _run_load(store: GraphStore, settings: Settings, make_sources, *, force: boo
             reports = load_sources(store, sources, minter, force=force, progress=step)
     except LoadError as error:
         _fail(error)
-    table = Table(title=f"store: {settings.store}")
+    except (BackendUnavailable, StoreError) as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from error
+    location = store.location if isinstance(store, RemoteGraphStore) else settings.store
+    table = Table(title=f"store: {location}")
     for column in ("source", "status", "triples", "seconds"):
         table.add_column(column, justify="right" if column in {"triples", "seconds"} else "left")
     for report in reports:
@@ -144,8 +164,8 @@ def load(
         _sync_neo4j(graph_store, settings, force=False)
 
 
-def _sync_neo4j(graph_store: GraphStore, settings: Settings, *, force: bool,
-                batch_size: int | None = None) -> None:
+def _sync_neo4j(graph_store: GraphStore | RemoteGraphStore, settings: Settings, *,
+                force: bool, batch_size: int | None = None) -> None:
     from loaders.neo4j_sync import Neo4jSync, connect
     from smekg.backends import BackendUnavailable
 
@@ -158,6 +178,8 @@ def _sync_neo4j(graph_store: GraphStore, settings: Settings, *, force: bool,
         raise typer.Exit(1) from error
     sync = Neo4jSync(driver, settings.neo4j_database,
                      batch_size=batch_size or settings.neo4j_batch_size)
+    if isinstance(graph_store, RemoteGraphStore):  # synced from a copy of the remote store
+        graph_store = graph_store.snapshot()
     try:
         with console.status("syncing Neo4j") as status:
             reports = sync.sync(graph_store.oxigraph, force=force,
@@ -194,7 +216,8 @@ def sync(
         console.print("[red]error:[/red] the store is the source of truth; sync neo4j")
         raise typer.Exit(2)
     settings = _settings(store)
-    _sync_neo4j(_open(settings, read_only=True), settings, force=force, batch_size=batch_size)
+    _sync_neo4j(_open(settings, read_only=True, embedded=True), settings, force=force,
+                batch_size=batch_size)
 
 
 @app.command("load-file")
@@ -280,7 +303,7 @@ def validate(store: StoreOption = None) -> None:
     from loaders.sources import validate_triples
 
     settings = _settings(store)
-    graph_store = _open(settings, read_only=True)
+    graph_store = _open(settings, read_only=True, embedded=True)
     started = time.perf_counter()
     triples = list({q.triple for q in graph_store.oxigraph})
     problems = validate_triples(triples, str(settings.store))
@@ -338,7 +361,7 @@ def export(
         console.print(f"[red]error:[/red] --format must be one of {', '.join(EXPORT_FORMATS)}")
         raise typer.Exit(2)
     settings = _settings(store)
-    graph_store = _open(settings, read_only=True)
+    graph_store = _open(settings, read_only=True, embedded=True)
     data = graph_store.dump(output, fmt, graph)
     if data is not None:
         sys.stdout.buffer.write(data)
@@ -440,6 +463,9 @@ def query(
     from graph_api.negotiation import plain, to_csv
     from queries.params import ParamError
     from queries.service import QueryService, all_queries
+    from smekg.backends import BackendUnavailable
+    from smekg.backends.factory import open_backend
+    from smekg.backends.oxigraph import OxigraphBackend
 
     if list_queries or name is None:
         for named in all_queries().values():
@@ -453,9 +479,12 @@ def query(
     params = _named_params(ctx.args)
     settings = _settings(store)
     try:
-        service = QueryService(OxigraphBackend(settings.store), Minter(settings.base_iri))
+        # the store of record: the embedded one, or the remote one with SMEKG_BACKEND=sparql
+        backend = (open_backend(settings) if settings.backend == "sparql"
+                   else OxigraphBackend(settings.store))
+        service = QueryService(backend, Minter(settings.base_iri))
         answer = service.run(name, params)
-    except FileNotFoundError as error:
+    except (FileNotFoundError, BackendUnavailable) as error:
         console.print(f"[red]error:[/red] {error}")
         raise typer.Exit(1) from error
     except ParamError as error:
@@ -524,10 +553,11 @@ def serve(
     settings = _settings(store)
     updates = {key: value for key, value in (("host", host), ("port", port)) if value is not None}
     settings = settings.model_copy(update=updates)
-    if not (settings.store / "CURRENT").exists():
+    if settings.backend != "sparql" and not (settings.store / "CURRENT").exists():
         console.print(f"[red]error:[/red] no store at {settings.store} (run `smekg load` first)")
         raise typer.Exit(1)
-    console.print(f"serving {settings.store} on http://{settings.host}:{settings.port} "
+    served = settings.sparql_endpoint if settings.backend == "sparql" else settings.store
+    console.print(f"serving {served} on http://{settings.host}:{settings.port} "
                   f"(API docs at /docs, SPARQL at /sparql)")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
 

@@ -1,0 +1,168 @@
+"""Loading into a remote SPARQL store (a real `oxigraph serve`) with smekg's loaders:
+idempotent, a changed source replaced, a failing batch writing nothing, the same graphs as
+the embedded store, through SPARQL Update or the Graph Store Protocol."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pyoxigraph import Literal, NamedNode, Triple
+
+from loaders.bundled import ontology_source, reference_sources
+from loaders.errors import LoadError
+from loaders.sources import file_sources, load_sources
+from smekg.backends import BackendUnavailable
+from smekg.iri import Minter
+from smekg.remote_store import RemoteGraphStore, ntriples_chunks
+from smekg.store import GraphStore
+from tests.conftest import BASE, OxigraphServer, free_port, load_remote
+from tests.loaders.test_loading import MEMBERSHIPS, ORGANISATIONS, write_csv
+from tests.queries.test_sparql_binding import HOSTILE
+
+PROV_AT = "<http://www.w3.org/ns/prov#generatedAtTime>"
+
+
+@pytest.fixture(scope="module")
+def reference_server(start_oxigraph_server) -> OxigraphServer:
+    """A server holding the ontology and the reference data (user graphs come and go)."""
+    server = start_oxigraph_server()
+    load_remote(server, lambda minter, store: [ontology_source(), *reference_sources(minter)])
+    return server
+
+
+@pytest.fixture(params=["update", "graph-store"])
+def remote(request, reference_server) -> Iterator[RemoteGraphStore]:
+    """The reference server, written by SPARQL Update or by the Graph Store Protocol only;
+    the graphs a test adds are dropped after it."""
+    endpoint = reference_server.endpoint(update=request.param == "update")
+    store = RemoteGraphStore(endpoint)
+    before = set(store.named_graphs())
+    yield store
+    for graph in set(store.named_graphs()) - before:
+        store.drop_source(graph)
+    endpoint.close()
+
+
+@pytest.fixture
+def user_files(tmp_path: Path) -> tuple[Path, Path]:
+    return (write_csv(tmp_path / "organisations.csv", ORGANISATIONS),
+            write_csv(tmp_path / "memberships.csv", MEMBERSHIPS))
+
+
+def load(store, *paths: Path):
+    minter = Minter(BASE)
+    return load_sources(store, file_sources(list(paths), minter, store), minter)
+
+
+def graph_quads(store: GraphStore, *graphs: str) -> set[str]:
+    """The quads of ``graphs``, without the load time (which differs between two loads)."""
+    return {str(q) for graph in graphs
+            for q in store.oxigraph.quads_for_pattern(None, None, None, NamedNode(graph))
+            if str(q.predicate) != PROV_AT}
+
+
+def test_user_tables_load_as_on_the_embedded_store(remote, reference_store, user_files):
+    minter = Minter(BASE)
+    reports = load(remote, *user_files)
+    assert [(r.key, r.status) for r in reports] == [("user/organisations", "loaded"),
+                                                     ("user/memberships", "loaded")]
+    assert [r.notes for r in reports] == [r.notes for r in load(reference_store, *user_files)]
+    graphs = [minter.graph("user/organisations"), minter.graph("user/memberships")]
+    assert graph_quads(remote.snapshot(), *graphs) == graph_quads(reference_store, *graphs)
+    for graph in graphs:
+        got, expected = remote.source_record(graph), reference_store.source_record(graph)
+        assert (got.sha256, got.triples, got.title, got.source) == (
+            expected.sha256, expected.triples, expected.title, expected.source)
+
+
+def test_loading_twice_changes_nothing(remote, user_files):
+    load(remote, *user_files)
+    graphs = remote.named_graphs()
+    records = [remote.source_record(graph) for graph in graphs]
+    size = len(remote)
+    reports = load(remote, *user_files)
+    assert {r.status for r in reports} == {"unchanged"}
+    assert [remote.source_record(graph) for graph in graphs] == records  # checksums, times
+    assert len(remote) == size
+
+
+def test_a_changed_source_replaces_exactly_its_graph(remote, user_files):
+    minter = Minter(BASE)
+    organisations, memberships = user_files
+    load(remote, organisations, memberships)
+    membership_graph = graph_quads(remote.snapshot(), minter.graph("user/memberships"))
+    write_csv(organisations, [*ORGANISATIONS[:2], {**ORGANISATIONS[2], "name": "Agence C bis"}])
+    assert [r.status for r in load(remote, organisations)] == ["replaced"]
+    labels = remote.select("SELECT ?o ?l WHERE { ?o skos:prefLabel ?l }",
+                           {"o": NamedNode(minter.organisation("agency-c"))})
+    assert [row["l"].value for row in labels] == ["Agence C bis"]
+    assert graph_quads(remote.snapshot(), minter.graph("user/memberships")) == membership_graph
+    write_csv(memberships, MEMBERSHIPS[:1])  # a row removed: its facts go
+    load(remote, memberships)
+    members = remote.select("SELECT ?n ?m WHERE { ?ms org:organization ?n ; org:member ?m }",
+                            {"n": NamedNode(minter.organisation("net-b"))})
+    assert members == []
+
+
+def test_a_failing_batch_writes_nothing(remote, user_files, tmp_path):
+    organisations, _ = user_files
+    bad = write_csv(tmp_path / "memberships.csv", [{"network": "net-a", "member": "nobody"}])
+    graphs, size = remote.named_graphs(), len(remote)
+    with pytest.raises(LoadError, match="unknown id 'nobody'"):
+        load(remote, organisations, bad)
+    assert remote.named_graphs() == graphs and len(remote) == size
+
+
+def test_hostile_literals_are_stored_as_they_are(remote):
+    graph = "https://w3id.org/smekg/id/graph/user/hostile"
+    subject, predicate = NamedNode("https://ex.org/s"), NamedNode("https://ex.org/says")
+    triples = [Triple(subject, predicate, Literal(value)) for value in HOSTILE]
+    triples.append(Triple(subject, predicate, Literal("ciao\n'}", language="it")))
+    assert remote.replace_source(graph, triples) == len(triples)
+    rows = remote.select("SELECT ?value WHERE { GRAPH ?g { ?s ?p ?value } }",
+                         {"g": NamedNode(graph)})
+    assert {row["value"] for row in rows} == {t.object for t in triples}
+    assert remote.drop_source(graph) and not remote.drop_source(graph)
+    assert graph not in remote.named_graphs()
+
+
+def test_a_large_graph_is_streamed_in_pieces(remote):
+    graph = "https://w3id.org/smekg/id/graph/user/large"
+    triples = [Triple(NamedNode(f"https://ex.org/n{i}"), NamedNode("https://ex.org/p"),
+                      Literal(f"value {i} " + "x" * 40)) for i in range(60_000)]
+    counter = [0]
+    assert sum(1 for _ in ntriples_chunks(triples, counter)) > 3 and counter == [60_000]
+    assert remote.replace_source(graph, iter(triples)) == 60_000
+    assert remote.count_in(graph) == 60_000
+    assert remote.replace_source(graph, triples[:10]) == 10  # replaced, not added to
+    assert remote.count_in(graph) == 10
+
+
+def test_an_unreachable_store_is_backend_unavailable():
+    from smekg.backends.sparql import SparqlEndpoint
+
+    url = f"http://127.0.0.1:{free_port()}"
+    store = RemoteGraphStore(SparqlEndpoint(f"{url}/query", update_url=f"{url}/update",
+                                            timeout=5))
+    with pytest.raises(BackendUnavailable, match="unreachable"):
+        store.source_record("https://w3id.org/smekg/id/graph/ontology")
+    with pytest.raises(BackendUnavailable, match="unreachable"):
+        store.replace_source("https://w3id.org/smekg/id/graph/x", [])
+
+
+def test_writing_needs_an_update_or_store_endpoint(reference_server):
+    store = RemoteGraphStore(reference_server.endpoint(update=False, store=False))
+    with pytest.raises(BackendUnavailable, match="SMEKG_SPARQL_STORE_ENDPOINT"):
+        store.replace_source("https://w3id.org/smekg/id/graph/x", [])
+
+
+def test_a_snapshot_holds_every_graph(remote, reference_store_dir):
+    snapshot = remote.snapshot()
+    assert len(snapshot) == len(remote)
+    assert snapshot.named_graphs() == remote.named_graphs()
+    embedded = GraphStore.open(reference_store_dir, read_only=True)
+    assert snapshot.named_graphs() == embedded.named_graphs()
+    graph = Minter(BASE).graph("reference/countries")
+    assert graph_quads(snapshot, graph) == graph_quads(embedded, graph)

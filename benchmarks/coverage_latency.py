@@ -55,6 +55,72 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def open_backend(store: Path | None, neo4j: str | None = None):
+    """The backend the benchmark queries: the embedded store, or Neo4j at ``neo4j``."""
+    if neo4j:
+        from smekg.backends.neo4j import Neo4jBackend
+
+        return Neo4jBackend(neo4j, "neo4j",
+                            os.environ.get("NEO4J_PASSWORD", "smekg-dev-password"))
+    return OxigraphBackend(store or _bundled_store())
+
+
+def draw_pairs(index, count: int, seed: int) -> list[tuple[str, str | None]]:
+    """``count`` random (NUTS-3 region code, sector code or None) pairs; a third without a
+    sector, the sector at a random NACE level."""
+    rng = random.Random(seed)
+    regions = sorted(r for r in index.levels if index.kind(r) == "nuts-region"
+                     and index.levels[r] == 3)
+    sectors = sorted(s for s in index.levels if index.kind(s) == "sector")
+    return [(index.codes[rng.choice(regions)],
+             None if i % 3 == 0 else index.codes[rng.choice(sectors)])
+            for i in range(count)]
+
+
+def measure(service: QueryService, pairs: list[tuple[str, str | None]],
+            sparql_queries: int, *, warmup: int = 50) -> dict:
+    """Time ``service.coverage`` on every pair (after ``warmup`` untimed ones) and the
+    straightforward query (``coverage_sparql``) on the first ``sparql_queries`` pairs,
+    checking that both give the same entities. Build the index first (``service.index``)
+    to keep its time out of the latencies."""
+    for region, sector in pairs[:warmup]:
+        service.coverage(region, sector)
+    latencies, sizes = [], []
+    for region, sector in pairs:
+        started = time.perf_counter()
+        answer = service.coverage(region, sector)
+        latencies.append((time.perf_counter() - started) * 1000)
+        sizes.append(answer.count)
+    sparql_latencies, mismatches = [], []
+    for region, sector in pairs[:sparql_queries]:
+        started = time.perf_counter()
+        reference = service.coverage_sparql(region, sector)
+        sparql_latencies.append((time.perf_counter() - started) * 1000)
+        from_index = sorted(
+            item.iri for item in service.coverage(region, sector, limit=None).results)
+        if from_index != reference:
+            mismatches.append({"region": region, "sector": sector,
+                               "index": len(from_index), "sparql": len(reference)})
+    return {
+        "queries": len(latencies),
+        "p50_ms": _percentile(latencies, .5),
+        "p99_ms": _percentile(latencies, .99),
+        "max_ms": max(latencies),
+        "mean_ms": statistics.fmean(latencies),
+        "results_median": statistics.median(sizes),
+        "results_max": max(sizes),
+        "counts": sizes,
+        "straightforward": {
+            "queries": len(sparql_latencies),
+            "p50_ms": _percentile(sparql_latencies, .5) if sparql_latencies else None,
+            "p99_ms": _percentile(sparql_latencies, .99) if sparql_latencies else None,
+            "max_ms": max(sparql_latencies) if sparql_latencies else None,
+            "identical": not mismatches,
+            "mismatches": mismatches,
+        },
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--store", type=Path, help="store to query (default: bundled data)")
@@ -65,62 +131,38 @@ def main() -> None:
                         "with the store by `smekg sync neo4j`); the straightforward query is "
                         "then coverage.cypher")
     args = parser.parse_args()
-    path = args.store or _bundled_store()
-    if args.neo4j:
-        from smekg.backends.neo4j import Neo4jBackend
-
-        backend = Neo4jBackend(args.neo4j, "neo4j",
-                               os.environ.get("NEO4J_PASSWORD", "smekg-dev-password"))
-    else:
-        backend = OxigraphBackend(path)
+    path = args.store
+    backend = open_backend(path, args.neo4j)
     service = QueryService(backend, Minter(BASE))
     started = time.perf_counter()
     index = service.index
     index_seconds = time.perf_counter() - started
     organisations = sum(1 for tags in index.tags.values()
                         if "https://w3id.org/smekg/ontology#Organisation" in tags)
-    rng = random.Random(args.seed)
-    regions = sorted(r for r in index.levels if index.kind(r) == "nuts-region"
-                     and index.levels[r] == 3)
-    sectors = sorted(s for s in index.levels if index.kind(s) == "sector")
-    pairs = [(index.codes[rng.choice(regions)],
-              None if i % 3 == 0 else index.codes[rng.choice(sectors)])
-             for i in range(args.queries)]
-    for region, sector in pairs[:50]:  # warm-up
-        service.coverage(region, sector)
-    latencies, sizes = [], []
-    for region, sector in pairs:
-        started = time.perf_counter()
-        answer = service.coverage(region, sector)
-        latencies.append((time.perf_counter() - started) * 1000)
-        sizes.append(answer.count)
-    sparql_latencies = []
-    for region, sector in pairs[: args.sparql_queries]:
-        started = time.perf_counter()
-        reference = service.coverage_sparql(region, sector)
-        sparql_latencies.append((time.perf_counter() - started) * 1000)
-        from_index = sorted(
-            item.iri for item in service.coverage(region, sector, limit=None).results)
-        if from_index != reference:
-            raise SystemExit(f"answers differ for region={region} sector={sector}")
+    result = measure(service, draw_pairs(index, args.queries, args.seed), args.sparql_queries)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}")
     size = f"{len(backend.store):,} quads, " if isinstance(backend, OxigraphBackend) else ""
-    print(f"backend: {backend.name}; store: {path} ({size}{organisations:,} organisations)")
+    where = getattr(backend, "path", args.neo4j)
+    print(f"backend: {backend.name}; store: {where} ({size}{organisations:,} organisations)")
     print(f"index build: {index_seconds:.2f} s; peak RSS {peak:.0f} MiB")
-    print(f"results per query: median {statistics.median(sizes):.0f}, max {max(sizes)}")
+    print(f"results per query: median {result['results_median']:.0f}, "
+          f"max {result['results_max']}")
     print("| method | queries | p50 ms | p99 ms | max ms |")
     print("|---|---|---|---|---|")
-    print(f"| coverage (index) | {len(latencies)} | {_percentile(latencies, .5):.2f} | "
-          f"{_percentile(latencies, .99):.2f} | {max(latencies):.2f} |")
-    if sparql_latencies:
+    print(f"| coverage (index) | {result['queries']} | {result['p50_ms']:.2f} | "
+          f"{result['p99_ms']:.2f} | {result['max_ms']:.2f} |")
+    reference = result["straightforward"]
+    if reference["queries"]:
         straightforward = ("coverage.cypher on Neo4j" if args.neo4j
                            else "coverage.rq on pyoxigraph")
-        print(f"| {straightforward} | {len(sparql_latencies)} | "
-              f"{_percentile(sparql_latencies, .5):.1f} | "
-              f"{_percentile(sparql_latencies, .99):.1f} | {max(sparql_latencies):.1f} |")
-        print(f"same answers on all {len(sparql_latencies)} SPARQL-checked queries")
+        print(f"| {straightforward} | {reference['queries']} | {reference['p50_ms']:.1f} | "
+              f"{reference['p99_ms']:.1f} | {reference['max_ms']:.1f} |")
+        for miss in reference["mismatches"]:
+            raise SystemExit(f"answers differ for region={miss['region']} "
+                             f"sector={miss['sector']}")
+        print(f"same answers on all {reference['queries']} SPARQL-checked queries")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,54 @@ from loaders.neo4j_projection import project_source
 from loaders.neo4j_sync import Neo4jSync, connect
 
 
+def measure(store_path: str, uri: str, user: str, password: str, *, batch_size: int = 5000,
+            per_row: int = 20000) -> dict:
+    """Wipe the database at ``uri``, sync every source of the store (UNWIND batches of
+    ``batch_size``), then write the first ``per_row`` rows of the largest source once with
+    one MERGE per row and once batched, each in a transaction that is rolled back."""
+    driver = connect(uri, user, password)
+    try:
+        with driver.session() as session:
+            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+                        ).consume()
+        store = Store.read_only(store_path)
+        quads = len(store)
+        started = time.perf_counter()
+        reports = Neo4jSync(driver, batch_size=batch_size).sync(store)
+        total = time.perf_counter() - started
+        rows = sum(r.rows for r in reports)
+        result: dict = {
+            "quads": quads, "batch_size": batch_size,
+            "sources": [{"source": r.graph.rsplit("/graph/", 1)[-1], "nodes": r.nodes,
+                         "relationships": r.relationships, "rows": r.rows,
+                         "seconds": r.seconds, "rows_per_s": r.rows_per_second}
+                        for r in reports],
+            "full_sync": {"rows": rows, "seconds": total, "rows_per_s": rows / total},
+        }
+        largest = max(reports, key=lambda r: r.rows).graph
+        projection = project_source(store, largest)
+        projection.relationships = projection.relationships[: max(0, per_row -
+                                                                     len(projection.nodes))]
+        keep = list(projection.nodes)[:per_row]
+        projection.nodes = {iri: projection.nodes[iri] for iri in keep}
+        projection.endpoints = sorted({iri for rel in projection.relationships
+                                       for iri in (rel.start, rel.end)} - set(projection.nodes))
+        prefix_rows = projection.rows
+        result["prefix"] = {"source": largest.rsplit("/graph/", 1)[-1], "rows": prefix_rows}
+        for key, size in (("per_row_merge", 1), ("unwind", batch_size)):
+            sync = Neo4jSync(driver, batch_size=size)
+            with driver.session() as session, session.begin_transaction() as tx:
+                began = time.perf_counter()
+                sync._write(tx, largest + "-bench", projection, None, None)
+                seconds = time.perf_counter() - began
+                tx.rollback()
+            result["prefix"][key] = {"batch_size": size, "seconds": seconds,
+                                     "rows_per_s": prefix_rows / seconds}
+        return result
+    finally:
+        driver.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--store", required=True)
@@ -33,44 +81,24 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=5000)
     parser.add_argument("--per-row", type=int, default=20000)
     args = parser.parse_args()
-    driver = connect(args.uri, args.user, args.password)
-    with driver.session() as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
-                    ).consume()
-    store = Store.read_only(args.store)
+    result = measure(args.store, args.uri, args.user, args.password,
+                     batch_size=args.batch_size, per_row=args.per_row)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}; store {args.store} ({len(store):,} quads)")
-    started = time.perf_counter()
-    reports = Neo4jSync(driver, batch_size=args.batch_size).sync(store)
-    total = time.perf_counter() - started
+          f"{platform.python_version()}; store {args.store} ({result['quads']:,} quads)")
     print("| source | nodes | relationships | seconds | rows/s |")
     print("|---|---|---|---|---|")
-    for r in reports:
-        print(f"| {r.graph.rsplit('/graph/', 1)[-1]} | {r.nodes:,} | {r.relationships:,} | "
-              f"{r.seconds:.1f} | {r.rows_per_second:,.0f} |")
-    rows = sum(r.rows for r in reports)
-    print(f"all sources, batch {args.batch_size}: {rows:,} rows in {total:.1f} s = "
-          f"{rows / total:,.0f} rows/s (projection included)")
-    largest = max(reports, key=lambda r: r.rows).graph
-    projection = project_source(store, largest)
-    projection.relationships = projection.relationships[: max(0, args.per_row -
-                                                                 len(projection.nodes))]
-    keep = list(projection.nodes)[: args.per_row]
-    projection.nodes = {iri: projection.nodes[iri] for iri in keep}
-    projection.endpoints = sorted({iri for rel in projection.relationships
-                                   for iri in (rel.start, rel.end)} - set(projection.nodes))
-    rows_per_row = projection.rows
-    for label, size in (("one MERGE per row", 1), (f"UNWIND batch {args.batch_size}",
-                                                  args.batch_size)):
-        sync = Neo4jSync(driver, batch_size=size)
-        with driver.session() as session, session.begin_transaction() as tx:
-            began = time.perf_counter()
-            sync._write(tx, largest + "-bench", projection, None, None)
-            seconds = time.perf_counter() - began
-            tx.rollback()
-        print(f"{label}: {rows_per_row:,} rows of {largest.rsplit('/graph/', 1)[-1]} in "
-              f"{seconds:.1f} s = {rows_per_row / seconds:,.0f} rows/s (writes only, rolled back)")
-    driver.close()
+    for r in result["sources"]:
+        print(f"| {r['source']} | {r['nodes']:,} | {r['relationships']:,} | "
+              f"{r['seconds']:.1f} | {r['rows_per_s']:,.0f} |")
+    full = result["full_sync"]
+    print(f"all sources, batch {args.batch_size}: {full['rows']:,} rows in "
+          f"{full['seconds']:.1f} s = {full['rows_per_s']:,.0f} rows/s (projection included)")
+    prefix = result["prefix"]
+    for key, label in (("per_row_merge", "one MERGE per row"),
+                       ("unwind", f"UNWIND batch {args.batch_size}")):
+        print(f"{label}: {prefix['rows']:,} rows of {prefix['source']} in "
+              f"{prefix[key]['seconds']:.1f} s = {prefix[key]['rows_per_s']:,.0f} rows/s "
+              "(writes only, rolled back)")
 
 
 if __name__ == "__main__":

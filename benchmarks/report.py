@@ -1,0 +1,496 @@
+"""Render benchmarks/RESULTS.md from the results files (benchmarks/results/<size>.json).
+
+    .venv/bin/python benchmarks/report.py [--results DIR] [--out FILE]
+
+benchmarks/suite.py calls this after every size; running it alone re-renders.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parent
+GIB = 1024  # MiB
+
+TARGETS = {
+    "load": "1M organisations loaded end to end (CSV → validated → embedded store) in "
+            "≤ 120 s within 8 GiB",
+    "coverage": "on the embedded store at 1M organisations: p50 ≤ 5 ms and p99 ≤ 20 ms",
+    "sparql_simple": "`/sparql` at least 3× rdflib-endpoint's requests/s on the simple mix",
+    "sparql_heavy": "on each heavy query, `/sparql`'s latency (p50) within 10% of "
+                    "oxigraph serve's",
+    "rest": "`/coverage` ≥ 500 requests/s",
+}
+
+
+def _num(value: object, digits: int = 0) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, int | float):
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+def _status(entry: object) -> str | None:
+    """The 'failed: ...' / 'not run: ...' of a results entry, if it has one."""
+    if not isinstance(entry, dict):
+        return "not run: not measured yet"
+    status = entry.get("status")
+    return str(status).replace("|", "\\|").replace("\n", " ") if status else None
+
+
+def _row(*cells: object) -> str:
+    return "| " + " | ".join(str(c).replace("\n", " ") for c in cells) + " |"
+
+
+def _table(header: list[str]) -> list[str]:
+    return [_row(*header), "|" + "|".join("---" for _ in header) + "|"]
+
+
+def _verdict(ok: bool | None, detail: str = "") -> str:
+    if ok is None:
+        return detail or "n/a"
+    word = "**PASS**" if ok else "**MISS**"
+    return f"{word} {detail}".strip()
+
+
+def _at_1m(result: dict) -> bool:
+    return result.get("organisations") == 1_000_000
+
+
+def _mib(value: object) -> str:
+    return _num(value, 0)
+
+
+def _load(results: list[dict]) -> list[str]:
+    lines = ["## Load: CSV → validated → embedded store", "",
+             f"Target: {TARGETS['load']}.", "",
+             "Each method loads the same statements: smekg from the CSV tables (read, row "
+             "checks, mapping to RDF, SHACL validation, write; the ontology and reference "
+             "classifications first), the others from the store exported by `smekg export`. "
+             "Seconds are wall time of the load (whole processes for smekg); peak RSS is that "
+             "of the process (`os.wait4` rusage).", ""]
+    lines += _table(["size", "method", "statements", "seconds", "statements/s",
+                     "peak RSS MiB", "target"])
+    for result in results:
+        size = result["size"]
+        load = result.get("load")
+        status = _status(load)
+        if status:
+            lines.append(_row(size, "smekg load + load-file", status, "", "", "", ""))
+        else:
+            median = load["median"]
+            ref, tables = median["reference"], median["tables"]
+            lines.append(_row(size, "`smekg load --reference-only` (ontology, reference data)",
+                              _num(ref["quads"]), _num(ref["seconds"], 1),
+                              _num(ref["quads"] / ref["seconds"]), _mib(ref["peak_rss_mib"]),
+                              ""))
+            lines.append(_row(size, "`smekg load-file` of the CSV tables", _num(tables["quads"]),
+                              _num(tables["seconds"], 1), _num(tables["quads_per_s"]),
+                              _mib(tables["peak_rss_mib"]), ""))
+            if _at_1m(result):
+                ok = median["seconds"] <= 120 and median["peak_rss_mib"] <= 8 * GIB
+                verdict = _verdict(ok, f"({median['seconds']:.0f} s, "
+                                       f"{median['peak_rss_mib'] / GIB:.1f} GiB)")
+            else:
+                verdict = "n/a (target at 1M)"
+            runs = f" (median of {load['runs']})" if load["runs"] > 1 else ""
+            lines.append(_row(size, f"**smekg end to end**{runs}", _num(median["quads"]),
+                              _num(median["seconds"], 1), _num(median["quads_per_s"]),
+                              _mib(median["peak_rss_mib"]), verdict))
+        bulk = result.get("bulk")
+        status = _status(bulk)
+        if status:
+            lines.append(_row(size, "pyoxigraph `bulk_load`", status, "", "", "", ""))
+        else:
+            for fmt, name in (("nt", "N-Triples"), ("nq", "N-Quads")):
+                entry = bulk.get(fmt, {})
+                status = _status(entry)
+                label = f"pyoxigraph `Store.bulk_load` of the {name} export"
+                if status:
+                    lines.append(_row(size, label, status, "", "", "", ""))
+                else:
+                    lines.append(_row(size, label, _num(entry["quads"]), _num(entry["seconds"], 1),
+                                      _num(entry["triples_per_s"]), _mib(entry["peak_rss_mib"]),
+                                      ""))
+        rdflib = result.get("rdflib")
+        status = _status(rdflib)
+        label = "rdflib `Graph().parse` of the N-Triples export"
+        if status:
+            lines.append(_row(size, label, status, "", "", "", ""))
+        else:
+            lines.append(_row(size, label, _num(rdflib["triples"]), _num(rdflib["seconds"], 1),
+                              _num(rdflib["triples_per_s"]), _mib(rdflib["peak_rss_mib"]), ""))
+        if isinstance(bulk, dict) and "export" in bulk:
+            for fmt, name in (("nt", "N-Triples"), ("nq", "N-Quads")):
+                entry = bulk["export"].get(fmt)
+                if entry:
+                    lines.append(_row(size, f"(`smekg export --format {fmt}`: the {name} "
+                                            f"file, {entry['bytes'] / 2**20:,.0f} MiB)",
+                                      _num(entry["statements"]), _num(entry["seconds"], 1),
+                                      _num(entry["statements"] / entry["seconds"]),
+                                      _mib(entry["peak_rss_mib"]), ""))
+    return [*lines, ""]
+
+
+def _coverage(results: list[dict]) -> list[str]:
+    lines = ["## Coverage query", "",
+             f"Target: {TARGETS['coverage']}.", "",
+             "`smekg coverage` is `QueryService.coverage` (the API's path: parameter checks, "
+             "the coverage index, the count and the first page of 100 results with their "
+             "explanations) on random (NUTS-3 region, NACE sector at a random level, a third "
+             "without a sector) pairs after 50 warm-up queries; the index is built first "
+             "(its time is the `index build` column). The straightforward formulation is "
+             "`queries/coverage.rq` (on pyoxigraph and on rdflib's SPARQL engine, parameters "
+             "bound with `substitutions` / `initBindings`) and `queries/coverage.cypher` on "
+             "Neo4j, timed on the first pairs. Every answer is checked against the embedded "
+             "store's.", ""]
+    lines += _table(["size", "method", "queries", "p50 ms", "p99 ms", "max ms",
+                     "index build s", "peak RSS MiB", "same answers", "target"])
+    for result in results:
+        size = result["size"]
+        coverage = result.get("coverage")
+        status = _status(coverage)
+        if status:
+            lines.append(_row(size, "coverage", status, "", "", "", "", "", "", ""))
+        else:
+            embedded = coverage["embedded"]
+            if _at_1m(result):
+                ok = embedded["p50_ms"] <= 5 and embedded["p99_ms"] <= 20
+                verdict = _verdict(ok)
+            else:
+                verdict = "n/a (target at 1M)"
+            lines.append(_row(size, "**smekg coverage, embedded store**", embedded["queries"],
+                              _num(embedded["p50_ms"], 2), _num(embedded["p99_ms"], 2),
+                              _num(embedded["max_ms"], 2), _num(embedded["index_seconds"], 1),
+                              _mib(embedded["peak_rss_mib"]), "(the reference)", verdict))
+            reference = embedded["straightforward"]
+            lines.append(_row(size, "`coverage.rq` on pyoxigraph", reference["queries"],
+                              _num(reference["p50_ms"], 1), _num(reference["p99_ms"], 1),
+                              _num(reference["max_ms"], 1), "", "(same process)",
+                              _same(reference["identical"], reference["queries"]), ""))
+            rdflib = coverage.get("rdflib")
+            status = _status(rdflib)
+            if status:
+                lines.append(_row(size, "`coverage.rq` on rdflib", status, "", "", "", "", "",
+                                  "", ""))
+            else:
+                lines.append(_row(size, f"`coverage.rq` on rdflib (after a "
+                                        f"{rdflib['parse_seconds']:.0f} s parse)",
+                                  rdflib["queries"], _num(rdflib["p50_ms"], 0),
+                                  _num(rdflib["p99_ms"], 0), _num(rdflib["max_ms"], 0), "",
+                                  _mib(rdflib["peak_rss_mib"]),
+                                  _same(rdflib["identical"], rdflib["queries"]), ""))
+        neo4j = result.get("neo4j")
+        status = _status(neo4j) or _status((neo4j or {}).get("coverage"))
+        if status:
+            lines.append(_row(size, "smekg coverage, Neo4j", status, "", "", "", "", "", "",
+                              ""))
+            continue
+        on_neo4j = neo4j["coverage"]
+        same = on_neo4j.get("same_as_embedded")
+        if same:
+            detail = (f"{'yes' if same['identical'] else 'NO'} ({same['pairs']:,} counts, "
+                      f"{same['sample']} full answers)")
+        else:
+            detail = "not compared (no embedded run)"
+        lines.append(_row(size, "smekg coverage, Neo4j backend", on_neo4j["queries"],
+                          _num(on_neo4j["p50_ms"], 2), _num(on_neo4j["p99_ms"], 2),
+                          _num(on_neo4j["max_ms"], 2), _num(on_neo4j["index_seconds"], 1),
+                          f"{_mib(on_neo4j['peak_rss_mib'])} (client)", detail, ""))
+        reference = on_neo4j["straightforward"]
+        lines.append(_row(size, "`coverage.cypher` on Neo4j", reference["queries"],
+                          _num(reference["p50_ms"], 1), _num(reference["p99_ms"], 1),
+                          _num(reference["max_ms"], 1), "", "(same process)",
+                          _same(reference["identical"], reference["queries"],
+                                "as the Neo4j index"), ""))
+    return [*lines, ""]
+
+
+def _same(identical: bool, pairs: int, what: str = "") -> str:
+    return f"{'yes' if identical else 'NO'} ({pairs} pairs{', ' + what if what else ''})"
+
+
+ENDPOINTS = {"smekg": "smekg `serve` /sparql", "oxigraph": "`oxigraph serve-read-only`",
+             "rdflib-endpoint": "rdflib-endpoint"}
+
+
+def _sparql(results: list[dict]) -> list[str]:
+    lines = ["## SPARQL endpoint", "",
+             f"Targets: {TARGETS['sparql_simple']}; {TARGETS['sparql_heavy']}.", ""]
+    described = next((r["sparql"] for r in results if isinstance(r.get("sparql"), dict)
+                      and "mix" in r["sparql"]), None)
+    if described:
+        settings = described["settings"]
+        lines += [
+            "The same quads (the store's N-Quads export) in each server; every query reads "
+            "the default graph as the union of the source graphs (smekg's /sparql does so "
+            "by itself, `oxigraph serve-read-only --union-default-graph`, rdflib-endpoint's "
+            "`Dataset(default_union=True)`). One load client for all: wrk with "
+            "benchmarks/wrk_mix.lua (GET `?query=`, `Accept: application/sparql-results+json`"
+            f"), {settings['connections']} connections, {settings['threads']} threads, "
+            f"{settings['duration_s']:g} s after a {settings['warmup_s']:g} s warm-up, "
+            "rotating over the simple mix; each heavy query alone on 1 connection for "
+            f"{settings['heavy_duration_s']:g} s. Request timeout {settings['query_timeout_s']:g}"
+            " s on every server. Before the load, each query is sent once to each endpoint "
+            "and the answers compared (all rows for exact queries, the row count for "
+            "LIMIT queries without an order). Peak RSS: the sum of VmHWM over the "
+            "server's process tree (smekg: uvicorn and its SPARQL worker processes), read "
+            "just before it is stopped.", "",
+            "Simple mix: " + "; ".join(described["mix"]["simple"]) + ".", "",
+            "Heavy queries: " + "; ".join(f"{name}: `{described['mix']['queries'][name]}`"
+                                          for name in described["mix"]["heavy"]) + ".", "",
+        ]
+    lines += ["### Simple dashboard mix", ""]
+    lines += _table(["size", "endpoint", "requests/s", "p50 ms", "p99 ms", "requests",
+                     "non-2xx", "socket errors", "load + start s", "peak RSS MiB", "target"])
+    heavy_rows: list[str] = []
+    answer_rows: list[str] = []
+    for result in results:
+        size = result["size"]
+        sparql = result.get("sparql")
+        status = _status(sparql)
+        if status:
+            lines.append(_row(size, "all", status, *[""] * 8))
+            continue
+        endpoints = sparql["endpoints"]
+        rdflib_rps = _rps(endpoints.get("rdflib-endpoint"))
+        for key, label in ENDPOINTS.items():
+            entry = endpoints.get(key)
+            status = _status(entry) or _status((entry or {}).get("simple"))
+            if status:
+                lines.append(_row(size, label, status, *[""] * 8))
+                continue
+            simple = entry["simple"]
+            ready = entry["ready_seconds"] + entry.get("load", {}).get("seconds", 0)
+            verdict = ""
+            if key == "smekg":
+                if rdflib_rps:
+                    ratio = simple["requests_per_s"] / rdflib_rps
+                    verdict = _verdict(ratio >= 3, f"({ratio:.1f}× rdflib-endpoint)")
+                else:
+                    verdict = "n/a (rdflib-endpoint not run)"
+            lines.append(_row(size, label, _num(simple["requests_per_s"], 0),
+                              _num(simple["p50_ms"], 1), _num(simple["p99_ms"], 1),
+                              _num(simple["requests"]), simple["non_2xx"],
+                              simple["socket_errors"], _num(ready, 1),
+                              _mib(entry.get("memory", {}).get("peak_rss_mib")), verdict))
+        oxigraph = endpoints.get("oxigraph", {})
+        for name in sparql["mix"]["heavy"]:
+            for key, label in ENDPOINTS.items():
+                entry = endpoints.get(key)
+                if _status(entry):
+                    continue
+                heavy = entry.get("heavy", {}).get(name)
+                status = _status(heavy)
+                if status:
+                    heavy_rows.append(_row(size, name, label, status, "", "", ""))
+                    continue
+                verdict = ""
+                reference = (oxigraph.get("heavy") or {}).get(name)
+                if key == "smekg":
+                    if reference and not _status(reference):
+                        excess = heavy["p50_ms"] / reference["p50_ms"] - 1
+                        verdict = _verdict(excess <= 0.10, f"({excess:+.0%} vs oxigraph)")
+                    else:
+                        verdict = "n/a (oxigraph serve not measured)"
+                heavy_rows.append(_row(size, name, label, _num(heavy["requests"]),
+                                       _num(heavy["p50_ms"], 1), _num(heavy["p99_ms"], 1),
+                                       verdict))
+        answers = sparql.get("answers", {})
+        differences = "; ".join(f"{d['query']}: {d['rows']}" for d in answers.get("differences",
+                                                                                   []))
+        answer_rows.append(_row(size, ", ".join(answers.get("endpoints", [])),
+                                answers.get("queries"),
+                                "yes" if answers.get("identical") else "NO",
+                                differences or "–"))
+    lines += ["", "### Heavy queries (1 connection)", ""]
+    lines += _table(["size", "query", "endpoint", "requests", "p50 ms", "p99 ms", "target"])
+    lines += heavy_rows
+    lines += ["", "### Same answers on every endpoint", ""]
+    lines += _table(["size", "endpoints", "queries", "identical", "differences (rows)"])
+    lines += answer_rows
+    return [*lines, ""]
+
+
+def _rps(entry: object) -> float | None:
+    if _status(entry) or _status(entry.get("simple")):
+        return None
+    return entry["simple"]["requests_per_s"]
+
+
+def _rest(results: list[dict]) -> list[str]:
+    lines = ["## REST API: `/coverage`", "", f"Target: {TARGETS['rest']}.", "",
+             "`smekg serve` (defaults) answering `GET /coverage?region=R&sector=S` "
+             "(`Accept: application/json`, the first page of 100) for a rotating list of "
+             "pairs drawn from the data (those of the coverage step), driven by the same "
+             "wrk script; the first request (which builds the coverage index) and a warm-up "
+             "run come before.", ""]
+    lines += _table(["size", "connections", "requests/s", "p50 ms", "p99 ms", "requests",
+                     "non-2xx", "socket errors", "first request s", "peak RSS MiB", "target"])
+    for result in results:
+        size = result["size"]
+        rest = result.get("rest")
+        status = _status(rest)
+        if status:
+            lines.append(_row(size, status, *[""] * 9))
+            continue
+        for run in rest["runs"]:
+            ok = run["requests_per_s"] >= 500 and run["non_2xx"] == 0 and not run[
+                "socket_errors"]
+            lines.append(_row(size, run["connections"], _num(run["requests_per_s"], 0),
+                              _num(run["p50_ms"], 1), _num(run["p99_ms"], 1),
+                              _num(run["requests"]), run["non_2xx"], run["socket_errors"],
+                              _num(rest["first_request"]["seconds"], 1),
+                              _mib(rest.get("memory", {}).get("peak_rss_mib")), _verdict(ok)))
+    return [*lines, ""]
+
+
+def _neo4j(results: list[dict]) -> list[str]:
+    lines = ["## Neo4j sync", "",
+             "benchmarks/neo4j_sync.py: the Neo4j database is wiped, every source of the "
+             "store is synced with batched `UNWIND` (projection from the store included), "
+             "then the first rows of the largest source are written once with one `MERGE` "
+             "per row and once batched, each in a transaction rolled back. Peak RSS is the "
+             "client's; the Neo4j server's is its VmHWM since it started.", ""]
+    lines += _table(["size", "method", "rows", "seconds", "rows/s", "client peak RSS MiB",
+                     "Neo4j server peak RSS MiB"])
+    for result in results:
+        size = result["size"]
+        neo4j = result.get("neo4j")
+        status = _status(neo4j) or _status((neo4j or {}).get("sync"))
+        if status:
+            lines.append(_row(size, status, "", "", "", "", ""))
+            continue
+        sync = neo4j["sync"]
+        server = _mib(neo4j.get("server", {}).get("memory", {}).get("peak_rss_mib"))
+        full = sync["full_sync"]
+        lines.append(_row(size, f"full sync, `UNWIND` batches of {sync['batch_size']:,}",
+                          _num(full["rows"]), _num(full["seconds"], 1),
+                          _num(full["rows_per_s"]), _mib(sync["peak_rss_mib"]), server))
+        prefix = sync["prefix"]
+        for key, label in (("per_row_merge", "one `MERGE` per row"),
+                           ("unwind", f"`UNWIND` batches of {sync['batch_size']:,}")):
+            entry = prefix[key]
+            lines.append(_row(size, f"{label}, first rows of {prefix['source']} (rolled back)",
+                              _num(prefix["rows"]), _num(entry["seconds"], 2),
+                              _num(entry["rows_per_s"]), "", ""))
+    return [*lines, ""]
+
+
+def _memory(results: list[dict]) -> list[str]:
+    def pick(result: dict, *path: str) -> object:
+        node: object = result
+        for key in path:
+            if not isinstance(node, dict) or key not in node:
+                return None
+            node = node[key]
+        return node
+
+    rows = [
+        ("smekg generate", ("data", "generate_peak_rss_mib")),
+        ("smekg load --reference-only", ("load", "median", "reference", "peak_rss_mib")),
+        ("smekg load-file (CSV tables)", ("load", "median", "tables", "peak_rss_mib")),
+        ("smekg export nt", ("bulk", "export", "nt", "peak_rss_mib")),
+        ("pyoxigraph bulk_load nt", ("bulk", "nt", "peak_rss_mib")),
+        ("pyoxigraph bulk_load nq", ("bulk", "nq", "peak_rss_mib")),
+        ("rdflib parse nt", ("rdflib", "peak_rss_mib")),
+        ("coverage, embedded (+ coverage.rq)", ("coverage", "embedded", "peak_rss_mib")),
+        ("coverage.rq on rdflib", ("coverage", "rdflib", "peak_rss_mib")),
+        ("Neo4j sync (client)", ("neo4j", "sync", "peak_rss_mib")),
+        ("coverage on Neo4j (client)", ("neo4j", "coverage", "peak_rss_mib")),
+        ("Neo4j server (since its start)", ("neo4j", "server", "memory", "peak_rss_mib")),
+        ("smekg serve, /sparql test (all processes)",
+         ("sparql", "endpoints", "smekg", "memory", "peak_rss_mib")),
+        ("oxigraph load", ("sparql", "endpoints", "oxigraph", "load", "peak_rss_mib")),
+        ("oxigraph serve-read-only",
+         ("sparql", "endpoints", "oxigraph", "memory", "peak_rss_mib")),
+        ("rdflib-endpoint", ("sparql", "endpoints", "rdflib-endpoint", "memory",
+                             "peak_rss_mib")),
+        ("smekg serve, /coverage test (all processes)", ("rest", "memory", "peak_rss_mib")),
+    ]
+    lines = ["## Peak memory of each step (MiB)", "",
+             "Peak RSS of the step's process (rusage of the child); for servers, the sum of "
+             "VmHWM over the server's processes.", ""]
+    lines += _table(["step", *[r["size"] for r in results]])
+    for label, path in rows:
+        lines.append(_row(label, *[_mib(pick(r, *path)) for r in results]))
+    return [*lines, ""]
+
+
+def _header(results: list[dict]) -> list[str]:
+    latest = max(results, key=lambda r: r.get("run", {}).get("date", ""))
+    run = latest.get("run", {})
+    info = run.get("machine", {})
+    packages = ", ".join(f"{name} {version}" for name, version in
+                         info.get("packages", {}).items() if version)
+    lines = ["# smekg benchmark results", "",
+             "Rendered by benchmarks/report.py from benchmarks/results/*.json, which "
+             "`benchmarks/run` writes (see the README's \"Benchmarks\"); every figure of a "
+             "size is measured in the same run, side by side, on the data of "
+             "`smekg generate --orgs N --seed 42`. Latencies are medians (p50) and 99th "
+             "percentiles (p99).", "",
+             "## Machine", ""]
+    lines += _table(["", ""])
+    for label, value in (
+        ("CPU", info.get("cpu")), ("cores", info.get("cores")),
+        ("RAM", f"{info.get('ram_gib')} GiB"), ("kernel", info.get("kernel")),
+        ("OS", info.get("os")), ("Python", info.get("python")), ("packages", packages),
+        ("Neo4j server", info.get("neo4j_server", "–")), ("load client", info.get("wrk")),
+    ):
+        lines.append(_row(label, value))
+    lines += ["", "## Runs and data", ""]
+    lines += _table(["size", "organisations", "CSV MiB", "quads in the store",
+                     "distinct triples", "store on disk MiB", "commit", "date", "command"])
+    for result in results:
+        data = result.get("data", {})
+        run = result.get("run", {})
+        commit = (run.get("commit") or "")[:10] + (" (dirty)" if run.get("dirty") else "")
+        lines.append(_row(result["size"], _num(result.get("organisations")),
+                          _num((data.get("csv_bytes") or 0) / 2**20, 1),
+                          _num(data.get("quads")), _num(data.get("triples")),
+                          _num((data.get("store_bytes") or 0) / 2**20, 0), commit,
+                          run.get("date", ""), f"`{run.get('command', '')}`"))
+    partial = [f"{r['size']} {step} ({r[step]['measured']['date']}, "
+               f"{r[step]['measured']['commit'][:10]})"
+               for r in results for step in ("load", "bulk", "rdflib", "coverage", "neo4j",
+                                             "sparql", "rest")
+               if isinstance(r.get(step), dict) and "measured" in r[step]
+               and r[step]["measured"]["commit"] != r.get("run", {}).get("commit")]
+    if partial:
+        lines += ["", "Steps measured at another commit than their size's last run: "
+                  + "; ".join(partial) + "."]
+    return [*lines, ""]
+
+
+def render(results: list[dict]) -> str:
+    results = sorted(results, key=lambda r: r.get("organisations", 0))
+    if not results:
+        return "# smekg benchmark results\n\nNo results yet: run `benchmarks/run`.\n"
+    lines = _header(results)
+    lines += ["## Targets (2 cores)", ""]
+    lines += [f"- {text}" for text in TARGETS.values()]
+    lines += [""]
+    for section in (_load, _coverage, _sparql, _rest, _neo4j, _memory):
+        lines += section(results)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write_report(results_dir: Path, out: Path) -> None:
+    results = [json.loads(path.read_text(encoding="utf-8"))
+               for path in sorted(results_dir.glob("*.json"))]
+    out.write_text(render(results), encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--results", type=Path, default=BENCHMARKS / "results")
+    parser.add_argument("--out", type=Path, default=BENCHMARKS / "RESULTS.md")
+    args = parser.parse_args()
+    write_report(args.results, args.out)
+
+
+if __name__ == "__main__":
+    main()

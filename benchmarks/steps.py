@@ -1,0 +1,203 @@
+"""The measurements benchmarks/suite.py runs, each in a process of its own.
+
+    .venv/bin/python benchmarks/steps.py STEP [options] --json OUT
+
+Each step writes its figures as one JSON object to ``OUT``; the suite reads the process's
+peak RSS from ``os.wait4``, so a step's memory is its own. Steps:
+
+``bulk-load``        pyoxigraph's ``Store.bulk_load`` of an N-Triples/N-Quads file into a
+                     fresh directory.
+``rdflib-parse``     rdflib's ``Graph().parse`` (or ``Dataset`` for N-Quads) of a file.
+``coverage``         ``QueryService.coverage`` latencies and the straightforward query
+                     (benchmarks/coverage_latency.py) on the embedded store or Neo4j;
+                     ``--pairs`` writes (embedded) or reads (Neo4j) the drawn pairs and the
+                     embedded answers, to check that every backend answers the same.
+``coverage-rdflib``  ``coverage.rq`` on rdflib's SPARQL engine over the same triples, for the
+                     first pairs of a ``--pairs`` file, checked against the embedded answers.
+``neo4j-sync``       benchmarks/neo4j_sync.py: wipes the Neo4j database, syncs the store with
+                     UNWIND batches, then one MERGE per row on a prefix (rolled back).
+``rest-pairs``       (region, sector) pairs for the ``/coverage`` load test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import statistics
+import time
+from pathlib import Path
+
+BASE = "https://w3id.org/smekg/id/"
+ORGANISATION = "https://w3id.org/smekg/ontology#Organisation"
+
+
+def _write(path: Path, result: dict) -> None:
+    path.write_text(json.dumps(result, indent=1, default=str), encoding="utf-8")
+
+
+def bulk_load(args: argparse.Namespace) -> dict:
+    from pyoxigraph import RdfFormat, Store
+
+    fmt = {"nt": RdfFormat.N_TRIPLES, "nq": RdfFormat.N_QUADS}[args.format]
+    if Path(args.location).exists() and any(Path(args.location).iterdir()):
+        raise SystemExit(f"{args.location} is not empty")
+    store = Store(args.location)
+    started = time.perf_counter()
+    store.bulk_load(path=args.file, format=fmt)
+    seconds = time.perf_counter() - started
+    count = len(store)
+    return {"format": args.format, "quads": count, "seconds": seconds,
+            "triples_per_s": count / seconds}
+
+
+def rdflib_parse(args: argparse.Namespace) -> dict:
+    from rdflib import Dataset, Graph
+
+    started = time.perf_counter()
+    if args.format == "nq":
+        graph = Dataset()
+        graph.parse(args.file, format="nquads")
+    else:
+        graph = Graph()
+        graph.parse(args.file, format="nt")
+    seconds = time.perf_counter() - started
+    count = len(graph)
+    return {"format": args.format, "triples": count, "seconds": seconds,
+            "triples_per_s": count / seconds}
+
+
+def coverage(args: argparse.Namespace) -> dict:
+    from coverage_latency import draw_pairs, measure, open_backend
+
+    from queries.service import QueryService
+    from smekg.iri import Minter
+
+    backend = open_backend(Path(args.store) if args.store else None, args.neo4j)
+    service = QueryService(backend, Minter(BASE))
+    started = time.perf_counter()
+    index = service.index
+    index_seconds = time.perf_counter() - started
+    organisations = sum(1 for tags in index.tags.values() if ORGANISATION in tags)
+    pairs_file = Path(args.pairs) if args.pairs else None
+    reference = None
+    if pairs_file and args.neo4j:  # the embedded run's pairs and answers
+        reference = json.loads(pairs_file.read_text(encoding="utf-8"))
+        pairs = [tuple(pair) for pair in reference["pairs"]]
+    else:
+        pairs = draw_pairs(index, args.queries, args.seed)
+    result = measure(service, pairs, args.sparql_queries)
+    counts = result.pop("counts")
+    result.update(backend=backend.name, index_seconds=index_seconds,
+                  organisations=organisations)
+    sample = []
+    for region, sector in pairs[: args.sample]:
+        bound = service.bind("coverage", {"region": region, "sector": sector})
+        answer = sorted(item.iri for item in service.coverage(region, sector, limit=None).results)
+        sample.append({"region": region, "sector": sector,
+                       "bound": {name: str(value) for name, value in bound.items()},
+                       "answer": answer})
+    if reference is not None:
+        differing = [i for i, (a, b) in enumerate(zip(counts, reference["counts"], strict=True))
+                     if a != b]
+        differing_sample = [s["region"] + "/" + str(s["sector"])
+                            for s, r in zip(sample, reference["sample"], strict=False)
+                            if s["answer"] != r["answer"]]
+        result["same_as_embedded"] = {
+            "pairs": len(counts), "counts_differ": len(differing),
+            "sample": len(sample), "answers_differ": differing_sample,
+            "identical": not differing and not differing_sample,
+        }
+    elif pairs_file:
+        pairs_file.write_text(json.dumps({"pairs": pairs, "counts": counts, "sample": sample}),
+                              encoding="utf-8")
+    return result
+
+
+def coverage_rdflib(args: argparse.Namespace) -> dict:
+    from rdflib import Graph, URIRef
+
+    from ontology import PREFIXES, SMEKG
+    from queries.service import all_queries
+
+    reference = json.loads(Path(args.pairs).read_text(encoding="utf-8"))
+    sample = reference["sample"][: args.queries]
+    text = all_queries()["coverage"].sparql
+    started = time.perf_counter()
+    graph = Graph()
+    graph.parse(args.file, format="nt")
+    parse_seconds = time.perf_counter() - started
+    prepared_started = time.perf_counter()
+    from rdflib.plugins.sparql import prepareQuery
+
+    query = prepareQuery(text, initNs=PREFIXES)
+    prepare_seconds = time.perf_counter() - prepared_started
+    latencies, differing = [], []
+    anything = URIRef(str(SMEKG.any))
+    for item in sample:
+        bindings = {name: anything for name in ("region", "sector", "type", "service")}
+        bindings.update({name: URIRef(value) for name, value in item["bound"].items()})
+        began = time.perf_counter()
+        rows = graph.query(query, initBindings=bindings)
+        answer = sorted({str(row.entity) for row in rows})
+        latencies.append((time.perf_counter() - began) * 1000)
+        if answer != item["answer"]:
+            differing.append({"region": item["region"], "sector": item["sector"],
+                              "rdflib": len(answer), "embedded": len(item["answer"])})
+    return {"triples": len(graph), "parse_seconds": parse_seconds,
+            "prepare_seconds": prepare_seconds, "queries": len(latencies),
+            "p50_ms": statistics.median(latencies) if latencies else None,
+            "p99_ms": max(latencies) if latencies else None,
+            "max_ms": max(latencies) if latencies else None,
+            "identical": not differing, "mismatches": differing}
+
+
+def neo4j_sync(args: argparse.Namespace) -> dict:
+    from neo4j_sync import measure
+
+    return measure(args.store, args.neo4j, "neo4j",
+                   os.environ.get("NEO4J_PASSWORD", "smekg-dev-password"),
+                   batch_size=args.batch_size, per_row=args.per_row)
+
+
+def rest_pairs(args: argparse.Namespace) -> dict:
+    from coverage_latency import draw_pairs
+
+    from queries.service import QueryService
+    from smekg.backends.oxigraph import OxigraphBackend
+    from smekg.iri import Minter
+
+    service = QueryService(OxigraphBackend(Path(args.store)), Minter(BASE))
+    return {"pairs": draw_pairs(service.index, args.queries, args.seed)}
+
+
+STEPS = {"bulk-load": bulk_load, "rdflib-parse": rdflib_parse, "coverage": coverage,
+         "coverage-rdflib": coverage_rdflib, "neo4j-sync": neo4j_sync, "rest-pairs": rest_pairs}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("step", choices=sorted(STEPS))
+    parser.add_argument("--json", type=Path, required=True, help="where to write the figures")
+    parser.add_argument("--store")
+    parser.add_argument("--file")
+    parser.add_argument("--format", choices=["nt", "nq"], default="nt")
+    parser.add_argument("--location")
+    parser.add_argument("--neo4j", metavar="URI")
+    parser.add_argument("--pairs")
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--sparql-queries", type=int, default=20)
+    parser.add_argument("--sample", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--batch-size", type=int, default=5000)
+    parser.add_argument("--per-row", type=int, default=10000)
+    args = parser.parse_args()
+    result = STEPS[args.step](args)
+    gc.collect()
+    _write(args.json, result)
+
+
+if __name__ == "__main__":
+    main()

@@ -14,8 +14,9 @@ batch or already in the store.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 
 from pyoxigraph import BlankNode, NamedNode
 
@@ -272,6 +273,7 @@ class TableMapper:
         self.lookup = lookup or (lambda _key: [])
         self._postcodes: PostcodeResolver | None = None
         self.index: dict[str, Entity] = {}
+        self._kinds: dict[str, str] | None = None
 
     # -- entry points ----------------------------------------------------------------
     def prepare(self, tables: Mapping[str, list[Record]], file: str) -> list[Problem]:
@@ -306,6 +308,29 @@ class TableMapper:
                 result.rows += 1
                 mapper(_Row(record, self, result), result.graph)
         return result
+
+    def map_chunks(
+        self, tables: Mapping[str, list[Record]], rows: int
+    ) -> Iterator[MappingResult]:
+        """:meth:`map`, ``rows`` records at a time (for loads too large to hold at once)."""
+        result = MappingResult(GraphBuilder())
+        for kind in TABLE_ORDER:
+            mapper = getattr(self, f"_map_{kind}")
+            for record in tables.get(kind, []):
+                result.rows += 1
+                mapper(_Row(record, self, result), result.graph)
+                if result.rows >= rows:
+                    yield result
+                    result = MappingResult(GraphBuilder())
+        if result.rows:
+            yield result
+
+    def classes_of(self, iri: str) -> tuple[str, ...] | None:
+        """The ``rdf:type`` classes a node of this batch is given (None: not of the batch)."""
+        if self._kinds is None:
+            self._kinds = {entity.iri: entity.kind for entity in self.index.values()}
+        kind = self._kinds.get(iri)
+        return None if kind is None else kind_classes(kind)
 
     # -- checks --------------------------------------------------------------------
     def _check_columns(self, kind: str, record: Record, result: MappingResult) -> None:
@@ -422,8 +447,6 @@ class TableMapper:
         entity = self.index[key]
         iri = entity.iri
         _types(g, iri, entity.kind)
-        if entity.kind == "network":
-            g.add(iri, RDF.type, str(ORG.Organization))
         row.names(g, iri)
         for value in row.list("types"):
             row.concept(g, iri, ORG.classification, "OrganisationTypes", "types", value)
@@ -614,13 +637,22 @@ class TableMapper:
             row.provenance(g, statement)
 
 
-def _types(g: GraphBuilder, iri: str, kind: str) -> None:
-    for cls in KIND_CLASSES[kind]:
-        g.add(iri, RDF.type, cls)
+@cache
+def kind_classes(kind: str) -> tuple[str, ...]:
+    """Every class an entity of ``kind`` is typed with by the mappers."""
+    classes = list(KIND_CLASSES[kind])
     if kind in {"organisation", "network"}:
-        g.add(iri, RDF.type, FOAF.Agent)
+        classes.append(str(FOAF.Agent))
+    if kind == "network":
+        classes.append(str(ORG.Organization))
     if kind in {"policy", "publication", "good_practice", "document"}:
-        g.add(iri, RDF.type, PROV.Entity)
+        classes.append(str(PROV.Entity))
+    return tuple(classes)
+
+
+def _types(g: GraphBuilder, iri: str, kind: str) -> None:
+    for cls in kind_classes(kind):
+        g.add(iri, RDF.type, cls)
 
 
 def _split(value: object) -> list[str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
@@ -35,28 +36,58 @@ _XSD_GYEARMONTH = NamedNode(str(XSD.gYearMonth))
 _XSD_ANYURI = NamedNode(str(XSD.anyURI))
 
 
+@lru_cache(maxsize=4096)
+def _predicate(value: str) -> NamedNode:
+    return NamedNode(str(value))
+
+
+@lru_cache(maxsize=8)
+def _subject_iri(value: str) -> NamedNode:
+    # The mapper adds many triples in a row about the same subject: reuse its term.
+    return NamedNode(str(value))
+
+
 def iri(value: str | NamedNode) -> NamedNode:
     """A NamedNode from a string (rdflib URIRefs and Namespace terms are strings too)."""
     return value if isinstance(value, NamedNode) else NamedNode(str(value))
 
 
 class GraphBuilder:
-    """Collects the triples of one source; de-duplicates them, keeps insertion order."""
+    """Collects the triples of one source; de-duplicates them, keeps insertion order.
+
+    Triples are kept grouped by subject (as the validator reads them), and each
+    predicate IRI is made into a term once.
+    """
 
     def __init__(self) -> None:
-        self._triples: dict[Triple, None] = {}
+        self._subjects: dict[Node, dict[tuple[NamedNode, Object], None]] = {}
+        self._count = 0
 
     def __len__(self) -> int:
-        return len(self._triples)
+        return self._count
 
     def __iter__(self) -> Iterator[Triple]:
-        return iter(self._triples)
+        for subject, pairs in self._subjects.items():
+            for predicate, obj in pairs:
+                yield Triple(subject, predicate, obj)
+
+    def by_subject(self) -> dict[Node, dict[tuple[NamedNode, Object], None]]:
+        """The triples as ``{subject: {(predicate, object): None}}`` (not a copy)."""
+        return self._subjects
+
+    def _put(self, subject: Node, predicate: NamedNode, obj: Object) -> None:
+        pairs = self._subjects.get(subject)
+        if pairs is None:
+            pairs = self._subjects[subject] = {}
+        if (predicate, obj) not in pairs:
+            pairs[(predicate, obj)] = None
+            self._count += 1
 
     def add(self, subject: str | Node, predicate: str | NamedNode, obj: str | Object) -> None:
         """Add one triple; a plain ``str`` subject, predicate or object is taken as an IRI."""
-        s = subject if isinstance(subject, BlankNode) else iri(subject)
-        o = obj if isinstance(obj, (BlankNode, Literal, NamedNode)) else iri(obj)
-        self._triples[Triple(s, iri(predicate), o)] = None
+        s = subject if isinstance(subject, BlankNode | NamedNode) else _subject_iri(subject)
+        o = obj if isinstance(obj, BlankNode | Literal | NamedNode) else iri(obj)
+        self._put(s, predicate if isinstance(predicate, NamedNode) else _predicate(predicate), o)
 
     def add_all(self, subject: str | Node, predicate: str | NamedNode, objects: Iterable) -> None:
         for obj in objects:
@@ -64,7 +95,7 @@ class GraphBuilder:
 
     def update(self, triples: Iterable[Triple]) -> None:
         for triple in triples:
-            self._triples[triple] = None
+            self._put(triple.subject, triple.predicate, triple.object)
 
     # -- literals -----------------------------------------------------------------
     @staticmethod

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from pyoxigraph import NamedNode, RdfFormat, Triple, parse
+from pyoxigraph import NamedNode, RdfFormat, Triple, parse, serialize
 from rdflib import Graph
 
 from loaders.entities import CLASS_KINDS, Entity, TableMapper
@@ -59,6 +60,7 @@ class Built:
     graph: GraphBuilder
     notes: list[str] = field(default_factory=list)
     rows: int | None = None
+    problems: list[Problem] = field(default_factory=list)  # of a chunk (see Source.chunks)
 
 
 @dataclass
@@ -72,6 +74,12 @@ class Source:
     build: Callable[[], Built]
     licence: str | None = None  # an IRI (SPDX or the legal act)
     shacl: bool = True
+    # A table source is also built a chunk of rows at a time (each chunk holds whole
+    # subjects but for duplicated rows, which are caught), so large loads stream.
+    chunks: Callable[[], Iterator[Built]] | None = None
+    # The classes of the nodes the source's batch defines (for sh:class checks of nodes
+    # another source describes): None when the node is not of the batch.
+    classes_of: Callable[[str], tuple[str, ...] | None] | None = None
 
 
 @dataclass
@@ -84,6 +92,45 @@ class LoadReport:
     notes: list[str] = field(default_factory=list)
 
 
+BULK_ABOVE = 100_000
+"""Sources with more triples than this are spooled to disk and bulk-loaded."""
+
+CHUNK_ROWS = 20_000
+"""Rows of a table mapped and validated at a time."""
+
+
+class _Spool:
+    """The triples of one source on their way to the store: in memory while few, then in
+    an N-Triples file (written by pyoxigraph) for Oxigraph's bulk loader."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.triples: list[Triple] = []
+        self.path: Path | None = None
+        self.count = 0
+        self.duplicates = False  # rows repeating a subject across chunks (count is high)
+        self._file = None
+
+    def add(self, graph: GraphBuilder) -> None:
+        self.count += len(graph)
+        if self._file is None:
+            self.triples.extend(graph)
+            if len(self.triples) <= BULK_ABOVE:
+                return
+            self.path = self.directory / f"spool-{id(self)}.nt"
+            self._file = self.path.open("wb")
+            graph_triples: Iterable[Triple] = self.triples
+            self.triples = []
+        else:
+            graph_triples = graph
+        serialize(graph_triples, self._file, RdfFormat.N_TRIPLES)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
 @dataclass
 class _Plan:
     """One source on its way through :func:`load_sources`."""
@@ -92,8 +139,14 @@ class _Plan:
     graph: str
     checksum: str
     record: SourceRecord | None  # what the store holds now
-    built: Built | None = None  # None: unchanged (or failed to build)
+    built: Built | None = None  # None: unchanged, chunked, or failed to build
+    spool: _Spool | None = None  # the triples to write (built sources)
+    notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return self.spool is not None
 
 
 def sha256_of(*parts: bytes | str) -> str:
@@ -115,8 +168,27 @@ def load_sources(
 ) -> list[LoadReport]:
     """Load ``sources`` into ``store``: all are built and validated before any is written.
 
-    Raises :class:`LoadError` (nothing written) when any source has a problem.
+    Raises :class:`LoadError` (nothing written) when any source has a problem. Sources of
+    more than :data:`BULK_ABOVE` triples are written by Oxigraph's bulk loader, the others
+    in one transaction each (see :meth:`GraphStore.replace_source`).
     """
+    with tempfile.TemporaryDirectory(prefix="smekg-load-") as scratch:
+        plans, problems = _build_and_validate(
+            store, sources, minter, Path(scratch), force=force, validate=validate,
+            progress=progress,
+        )
+        if problems:
+            raise LoadError(problems)
+        reports = [_write(store, plan, progress) for plan in plans]
+    if any(r.status != "unchanged" for r in reports):
+        store.compact()
+    return reports
+
+
+def _build_and_validate(
+    store: GraphStore, sources: Sequence[Source], minter: Minter, scratch: Path, *,
+    force: bool, validate: bool, progress: Callable[[str], None] | None,
+) -> tuple[list[_Plan], list[Problem]]:
     plans: list[_Plan] = []
     problems: list[Problem] = []
     for source in sources:
@@ -130,6 +202,9 @@ def load_sources(
         plans.append(plan)
         if plan.record is not None and plan.record.sha256 == plan.checksum and not force:
             continue
+        plan.spool = _Spool(scratch)
+        if source.chunks is not None:
+            continue  # built while validated, below
         if progress:
             progress(f"building {source.key}")
         started = time.perf_counter()
@@ -138,48 +213,114 @@ def load_sources(
         except LoadError as error:
             problems.extend(error.problems)
         plan.seconds += time.perf_counter() - started
-    if validate and not problems:
-        # Types declared anywhere in the batch count, so a batch may reference what it
-        # is about to load (seed rows pointing at reference regions, say).
-        batch_types = _type_index(p.built.graph for p in plans if p.built is not None)
-        for plan in plans:
-            if plan.built is None or not plan.source.shacl:
-                continue
-            if progress:
-                progress(f"validating {plan.source.key}")
-            started = time.perf_counter()
-            problems.extend(
-                shacl_problems(plan.built.graph, plan.source.origin, store, batch_types)
-            )
-            plan.seconds += time.perf_counter() - started
     if problems:
-        raise LoadError(problems)
-
-    reports = []
+        return plans, problems
+    # Types declared anywhere in the batch count, so a batch may reference what it is
+    # about to load (seed rows pointing at reference regions, say).
+    types_of = _batch_types(
+        [p.built.graph for p in plans if p.built is not None],
+        [p.source.classes_of for p in plans if p.changed and p.source.classes_of],
+        store,
+    )
     for plan in plans:
-        if plan.built is None:
-            triples = plan.record.triples if plan.record else 0
-            reports.append(LoadReport(plan.source.key, plan.graph, "unchanged", triples, 0.0))
+        if not plan.changed:
             continue
-        if progress:
-            progress(f"writing {plan.source.key}")
         started = time.perf_counter()
-        triples = list(plan.built.graph)
-        triples.extend(_provenance(plan.graph, plan.source, plan.checksum, len(triples)))
-        store.replace_source(plan.graph, triples)
-        reports.append(
-            LoadReport(
-                plan.source.key,
-                plan.graph,
-                "replaced" if plan.record is not None else "loaded",
-                len(triples),
-                plan.seconds + time.perf_counter() - started,
-                plan.built.notes,
-            )
+        check = validate and plan.source.shacl
+        if plan.built is not None:
+            if check:
+                if progress:
+                    progress(f"validating {plan.source.key}")
+                problems.extend(_validate(plan.built.graph, plan.source.origin, types_of))
+            plan.spool.add(plan.built.graph)
+            plan.notes = plan.built.notes
+            plan.built = None
+        else:
+            problems.extend(_stream(plan, types_of, check, progress))
+        plan.spool.close()
+        plan.seconds += time.perf_counter() - started
+    return plans, problems
+
+
+def _stream(plan: _Plan, types_of, check: bool,
+            progress: Callable[[str], None] | None) -> list[Problem]:
+    """Build, validate and spool a chunked source; returns its problems.
+
+    As for a source built whole, rows that cannot be mapped are reported alone: the
+    shapes are checked only when every row mapped.
+    """
+    source = plan.source
+    assert source.chunks is not None and plan.spool is not None
+    mapping: list[Problem] = []
+    problems: list[Problem] = []
+    seen: set = set()
+    spanning: set = set()
+    rows = 0
+    for built in source.chunks():
+        rows += built.rows or 0
+        if progress:
+            progress(f"building and validating {source.key}: {rows:,} rows")
+        mapping.extend(built.problems)
+        plan.notes.extend(built.notes)
+        if mapping:
+            continue
+        by_subject = built.graph.by_subject()
+        repeated = seen.intersection(by_subject)
+        spanning |= repeated
+        seen.update(by_subject)
+        if check:
+            problems.extend(_validate(built.graph, source.origin, types_of))
+        if not problems:
+            plan.spool.add(built.graph)
+    if mapping:
+        return mapping
+    if spanning:
+        # Rows repeating a subject in different chunks: check those subjects whole.
+        plan.spool.duplicates = True
+        if check:
+            whole = GraphBuilder()
+            for built in source.chunks():
+                by_subject = built.graph.by_subject()
+                for subject in spanning.intersection(by_subject):
+                    whole.update(Triple(subject, p, o) for p, o in by_subject[subject])
+            texts = {_node_text(n) for n in spanning}
+            problems = [p for p in problems if p.focus not in texts]
+            problems.extend(_validate(whole, source.origin, types_of))
+    return sorted(problems, key=str)
+
+
+def _node_text(node) -> str:
+    return node.value if isinstance(node, NamedNode) else str(node)
+
+
+def _write(store: GraphStore, plan: _Plan, progress: Callable[[str], None] | None) -> LoadReport:
+    if not plan.changed:
+        triples = plan.record.triples if plan.record else 0
+        return LoadReport(plan.source.key, plan.graph, "unchanged", triples, 0.0)
+    if progress:
+        progress(f"writing {plan.source.key}")
+    started = time.perf_counter()
+    spool = plan.spool
+    assert spool is not None
+    if spool.path is None:
+        count = len(spool.triples)
+        closing = _provenance(plan.graph, plan.source, plan.checksum, count)
+        store.replace_source(plan.graph, [*spool.triples, *closing])
+        spool.triples = []
+    else:
+        count = store.bulk_replace_source(
+            plan.graph, spool.path,
+            lambda n: _provenance(plan.graph, plan.source, plan.checksum, n),
+            exact_count=None if spool.duplicates else spool.count,
         )
-    if any(r.status != "unchanged" for r in reports):
-        store.compact()
-    return reports
+    return LoadReport(
+        plan.source.key,
+        plan.graph,
+        "replaced" if plan.record is not None else "loaded",
+        count + len(_provenance(plan.graph, plan.source, plan.checksum, count)),  # as written
+        plan.seconds + time.perf_counter() - started,
+        plan.notes,
+    )
 
 
 def _provenance(graph: str, source: Source, checksum: str, count: int) -> list[Triple]:
@@ -195,6 +336,45 @@ def _provenance(graph: str, source: Source, checksum: str, count: int) -> list[T
     if source.licence:
         g.add(graph, DCTERMS.license, source.licence)
     return list(g)
+
+
+def _batch_types(
+    graphs: list[GraphBuilder],
+    finders: list[Callable[[str], tuple[str, ...] | None]],
+    store: GraphStore,
+) -> Callable[[NamedNode], Iterable[str]]:
+    """Where a node's classes are found: the batch's graphs, its tables, then the store."""
+    rdf_type = NamedNode(str(RDF.type))
+    declared: dict[NamedNode, list[str]] = {}
+    for graph in graphs:
+        for subject, pairs in graph.by_subject().items():
+            for predicate, obj in pairs:
+                if predicate == rdf_type and isinstance(subject, NamedNode):
+                    declared.setdefault(subject, []).append(obj.value)
+    from_store: dict[NamedNode, list[str]] = {}
+
+    def types_of(node: NamedNode) -> Iterable[str]:
+        found = declared.get(node)
+        if found is not None:
+            return found
+        if isinstance(node, NamedNode):
+            for finder in finders:
+                classes = finder(node.value)
+                if classes is not None:
+                    return classes
+        found = from_store.get(node)
+        if found is None:
+            found = from_store[node] = [t.object.value for t in store.types_of(node)]
+        return found
+
+    return types_of
+
+
+def _validate(graph: GraphBuilder, origin: str, types_of) -> list[Problem]:
+    from loaders.shapes import compiled_shapes
+
+    by_subject = {s: list(pairs) for s, pairs in graph.by_subject().items()}
+    return compiled_shapes().validate_subjects(by_subject, origin, types_of)
 
 
 # -- SHACL ---------------------------------------------------------------------------
@@ -370,6 +550,13 @@ def table_sources(
 
         return build
 
+    def chunker(tables: dict) -> Callable[[], Iterator[Built]]:
+        def chunks() -> Iterator[Built]:
+            for result in mapper.map_chunks(tables, CHUNK_ROWS):
+                yield Built(result.graph, result.notes, result.rows, result.problems)
+
+        return chunks
+
     return [
         Source(
             key=f"{key_prefix}/{slug(path.stem)}",
@@ -378,6 +565,8 @@ def table_sources(
             fingerprint=path.read_bytes(),
             build=builder(tables),
             licence=licence,
+            chunks=chunker(tables),
+            classes_of=mapper.classes_of,
         )
         for path, tables in read
     ]

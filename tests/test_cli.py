@@ -92,9 +92,32 @@ def test_load_file_error_exits_non_zero_and_names_the_place(store_copy, tmp_path
     assert "nothing was written" in result.stderr
 
 
-def test_validate_the_bundled_store(store_copy):
-    result = run("validate", store=store_copy)
+@pytest.mark.parametrize("engine", ["compiled", "pyshacl"])
+def test_validate_the_bundled_store(store_copy, engine):
+    result = run("validate", "--engine", engine, store=store_copy)
     assert result.stdout.startswith("valid:")
+
+
+def test_validate_reports_a_violation_with_both_engines(store_copy):
+    import gc
+
+    from pyoxigraph import NamedNode, Quad, Store
+
+    store = Store(str(store_copy))
+    store.add(Quad(NamedNode("https://example.org/bad-org"),
+                   NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                   NamedNode("https://w3id.org/smekg/ontology#Organisation"),
+                   NamedNode("urn:x:bad")))
+    del store
+    gc.collect()
+    outputs = []
+    for engine in ("compiled", "pyshacl"):
+        result = run("validate", "--engine", engine, store=store_copy, check=False)
+        assert result.returncode == 1
+        stderr = result.stderr.replace("\n", "")
+        assert "<https://example.org/bad-org> At least one skos:prefLabel is required" in stderr
+        outputs.append(result.stdout.split(" in ")[0])
+    assert outputs[0] == outputs[1] == "1 violation(s)"
 
 
 FIXTURES = Path(__file__).parent / "fixtures" / "eurostat"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -307,12 +308,18 @@ def _write(store: GraphStore, plan: _Plan, progress: Callable[[str], None] | Non
         closing = _provenance(plan.graph, plan.source, plan.checksum, count)
         store.replace_source(plan.graph, [*spool.triples, *closing])
         spool.triples = []
-    else:
+    elif hasattr(store, "bulk_replace_source"):
         count = store.bulk_replace_source(
             plan.graph, spool.path,
             lambda n: _provenance(plan.graph, plan.source, plan.checksum, n),
             exact_count=None if spool.duplicates else spool.count,
         )
+    else:  # a store without a bulk loader (a remote one) gets the spool streamed back
+        count = spool.count
+        spooled = (Triple(q.subject, q.predicate, q.object)
+                   for q in parse(path=str(spool.path), format=RdfFormat.N_TRIPLES))
+        store.replace_source(plan.graph, itertools.chain(
+            spooled, _provenance(plan.graph, plan.source, plan.checksum, count)))
     return LoadReport(
         plan.source.key,
         plan.graph,

@@ -57,8 +57,11 @@ class Child:
         if self.timed_out:
             raise StepFailed(f"{what} timed out after {self.seconds:.0f} s (log: {self.log})")
         if self.returncode != 0:
-            raise StepFailed(f"{what} exited with {self.returncode} (log: {self.log}): "
-                             f"{tail(self.log, 3)}")
+            last = [line.strip() for line in tail(self.log, 30).splitlines()
+                    if line.strip() and not line.startswith("===")]
+            reason = last[-1][:300] if last else "no output"
+            raise StepFailed(f"{what} exited with {self.returncode}: {reason} "
+                             f"(log: {self.log})")
         return self
 
 

@@ -167,7 +167,8 @@ def _coverage(results: list[dict]) -> list[str]:
                               _num(embedded["max_ms"], 2), _num(embedded["index_seconds"], 1),
                               _mib(embedded["peak_rss_mib"]), "(the reference)", verdict))
             reference = embedded["straightforward"]
-            lines.append(_row(size, "`coverage.rq` on pyoxigraph", reference["queries"],
+            lines.append(_row(size, "`coverage.rq` on pyoxigraph" + _stopped(reference),
+                              reference["queries"],
                               _num(reference["p50_ms"], 1), _num(reference["p99_ms"], 1),
                               _num(reference["max_ms"], 1), "", "(same process)",
                               _same(reference["identical"], reference["queries"]), ""))
@@ -201,12 +202,18 @@ def _coverage(results: list[dict]) -> list[str]:
                           _num(on_neo4j["max_ms"], 2), _num(on_neo4j["index_seconds"], 1),
                           f"{_mib(on_neo4j['peak_rss_mib'])} (client)", detail, ""))
         reference = on_neo4j["straightforward"]
-        lines.append(_row(size, "`coverage.cypher` on Neo4j", reference["queries"],
+        lines.append(_row(size, "`coverage.cypher` on Neo4j" + _stopped(reference),
+                          reference["queries"],
                           _num(reference["p50_ms"], 1), _num(reference["p99_ms"], 1),
                           _num(reference["max_ms"], 1), "", "(same process)",
                           _same(reference["identical"], reference["queries"],
                                 "as the Neo4j index"), ""))
     return [*lines, ""]
+
+
+def _stopped(reference: dict) -> str:
+    stopped = reference.get("stopped")
+    return f" (stopped: {stopped})".replace("|", "\\|") if stopped else ""
 
 
 def _same(identical: bool, pairs: int, what: str = "") -> str:
@@ -326,8 +333,8 @@ def _rest(results: list[dict]) -> list[str]:
              "`smekg serve` (defaults) answering `GET /coverage?region=R&sector=S` "
              "(`Accept: application/json`, the first page of 100) for a rotating list of "
              "pairs drawn from the data (those of the coverage step), driven by the same "
-             "wrk script; the first request (which builds the coverage index) and a warm-up "
-             "run come before.", ""]
+             "wrk script, after one request to each pair (all must answer 200; the first may "
+             "build the coverage index) and a warm-up run.", ""]
     lines += _table(["size", "connections", "requests/s", "p50 ms", "p99 ms", "requests",
                      "non-2xx", "socket errors", "first request s", "peak RSS MiB", "target"])
     for result in results:

@@ -87,7 +87,7 @@ def coverage(args: argparse.Namespace) -> dict:
         pairs = [tuple(pair) for pair in reference["pairs"]]
     else:
         pairs = draw_pairs(index, args.queries, args.seed)
-    result = measure(service, pairs, args.sparql_queries)
+    result = measure(service, pairs, args.sparql_queries, budget=args.budget)
     counts = result.pop("counts")
     result.update(backend=backend.name, index_seconds=index_seconds,
                   organisations=organisations)
@@ -190,6 +190,8 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--sparql-queries", type=int, default=20)
     parser.add_argument("--sample", type=int, default=50)
+    parser.add_argument("--budget", type=float, default=None,
+                        help="seconds for the straightforward coverage queries")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=5000)
     parser.add_argument("--per-row", type=int, default=10000)

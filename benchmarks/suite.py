@@ -321,7 +321,8 @@ def step_coverage(size: Size) -> dict:
     figures, child = run_step_json(
         [PYTHON, STEPS_PY, "coverage", "--store", str(size.store), "--queries",
          str(args.coverage_queries), "--sparql-queries", str(args.coverage_sparql_queries),
-         "--sample", str(args.coverage_sample), "--pairs", str(size.pairs_file), "--json",
+         "--sample", str(args.coverage_sample), "--budget", str(args.coverage_sparql_budget),
+         "--pairs", str(size.pairs_file), "--json",
          str(size.json_out("coverage"))], size.json_out("coverage"),
         log=size.log("coverage"), timeout=size.timeout("coverage"), what="coverage (embedded)")
     figures.update(peak_rss_mib=child.peak_rss_mib, process_seconds=child.seconds)
@@ -402,9 +403,10 @@ def step_neo4j(size: Size) -> dict:
     command = [PYTHON, STEPS_PY, "coverage", "--neo4j", args.neo4j_uri, "--queries",
                str(args.coverage_queries), "--sparql-queries",
                str(args.coverage_sparql_queries), "--sample", str(args.coverage_sample),
+               "--budget", str(args.coverage_sparql_budget),
                "--json", str(size.json_out("coverage-neo4j"))]
     if size.pairs_file.exists():
-        command[4:4] = ["--pairs", str(size.pairs_file)]
+        command += ["--pairs", str(size.pairs_file)]
     try:
         figures, child = run_step_json(command, size.json_out("coverage-neo4j"),
                                        log=size.log("neo4j"), timeout=size.timeout("coverage"),
@@ -746,6 +748,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--coverage-queries", type=int, default=1000)
     parser.add_argument("--coverage-sparql-queries", type=int, default=20,
                         help="pairs also answered by coverage.rq / coverage.cypher")
+    parser.add_argument("--coverage-sparql-budget", type=float, default=120,
+                        help="seconds for those straightforward queries (they stop after)")
     parser.add_argument("--coverage-sample", type=int, default=50,
                         help="pairs whose full answers are compared across backends")
     parser.add_argument("--rdflib-max-triples", type=int, default=5_000_000)

@@ -243,7 +243,8 @@ def free_port() -> int:
 class OxigraphServer:
     """A running ``oxigraph serve`` on loopback, with its query, update and store URLs."""
 
-    def __init__(self, location: Path, *, union_default_graph: bool = True) -> None:
+    def __init__(self, location: Path, *, union_default_graph: bool = True,
+                 query_timeout: int = 60) -> None:
         self.location = location
         self.url = f"http://127.0.0.1:{free_port()}"
         self.query_url = f"{self.url}/query"
@@ -251,7 +252,7 @@ class OxigraphServer:
         self.store_url = f"{self.url}/store"
         self.log = location.with_suffix(".log")
         args = [oxigraph_binary(), "serve", "--location", str(location),
-                "--bind", self.url.removeprefix("http://"), "--timeout-s", "60"]
+                "--bind", self.url.removeprefix("http://"), "--timeout-s", str(query_timeout)]
         if union_default_graph:
             args.append("--union-default-graph")
         with self.log.open("wb") as log:
@@ -301,9 +302,10 @@ def start_oxigraph_server(
     """Start an empty Oxigraph server (stopped at the end of the session)."""
     servers: list[OxigraphServer] = []
 
-    def start(*, union_default_graph: bool = True) -> OxigraphServer:
+    def start(*, union_default_graph: bool = True, query_timeout: int = 60) -> OxigraphServer:
         server = OxigraphServer(tmp_path_factory.mktemp("oxigraph-server") / "data",
-                                union_default_graph=union_default_graph)
+                                union_default_graph=union_default_graph,
+                                query_timeout=query_timeout)
         servers.append(server)
         return server
 

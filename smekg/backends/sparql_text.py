@@ -79,6 +79,7 @@ _TOKEN = re.compile(
                | "(?:[^"\\\n\r]|\\.)*")
     | (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*>)
     | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F\u2040]+)
+    | (?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)
     | (?P<blank>_:(?:{_PN}|\.)*{_PN})
     | (?P<name>{_PREFIXED})
     | (?P<word>[^\W\d]\w*)

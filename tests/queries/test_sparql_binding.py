@@ -108,6 +108,9 @@ def test_strings_iris_and_comments_are_not_variables():
     assert '<http://ex.org/?x> "?x" . # ?x' in bound
     assert bound.count("<http://ex.org/v>") == 4  # three in the pattern, one in VALUES
     assert [t.text for t in tokens("?a=?b&&$c") if t.kind == "var"] == ["?a", "?b", "$c"]
+    # a language tag is not a keyword: "x"@as (Assamese) is no AS before a variable
+    assert bind('SELECT ?x WHERE { ?s ?p "x"@as , ?x }', {"x": Literal(1)}).count(
+        '"1"^^') == 2
 
 
 def test_projection_group_order_bound_and_values_keep_the_variable():

@@ -244,13 +244,15 @@ class OxigraphServer:
     """A running ``oxigraph serve`` on loopback, with its query, update and store URLs."""
 
     def __init__(self, location: Path, *, union_default_graph: bool = True,
-                 query_timeout: int = 60) -> None:
+                 query_timeout: int = 20) -> None:
         self.location = location
         self.url = f"http://127.0.0.1:{free_port()}"
         self.query_url = f"{self.url}/query"
         self.update_url = f"{self.url}/update"
         self.store_url = f"{self.url}/store"
         self.log = location.with_suffix(".log")
+        # --timeout-s stops a runaway query on the shared machine (short: in 0.5 each query
+        # keeps a thread asleep that long)
         args = [oxigraph_binary(), "serve", "--location", str(location),
                 "--bind", self.url.removeprefix("http://"), "--timeout-s", str(query_timeout)]
         if union_default_graph:
@@ -302,7 +304,7 @@ def start_oxigraph_server(
     """Start an empty Oxigraph server (stopped at the end of the session)."""
     servers: list[OxigraphServer] = []
 
-    def start(*, union_default_graph: bool = True, query_timeout: int = 60) -> OxigraphServer:
+    def start(*, union_default_graph: bool = True, query_timeout: int = 20) -> OxigraphServer:
         server = OxigraphServer(tmp_path_factory.mktemp("oxigraph-server") / "data",
                                 union_default_graph=union_default_graph,
                                 query_timeout=query_timeout)

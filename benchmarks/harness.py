@@ -323,6 +323,31 @@ def wrk(base_url: str, paths: list[str], *, connections: int, threads: int, dura
 
 
 # -- the machine -----------------------------------------------------------------------
+def cpu_snapshot() -> tuple[float, float, float]:
+    """(wall, CPU seconds of the whole machine, CPU seconds of this process and its reaped
+    children), for :func:`other_cpu`."""
+    import resource
+
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[:8])
+    machine_seconds = (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+    ours = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        ours += usage.ru_utime + usage.ru_stime
+    return time.monotonic(), machine_seconds, ours
+
+
+def other_cpu(before: tuple[float, float, float], after: tuple[float, float, float]) -> float:
+    """Cores used on average by processes other than the suite's between two snapshots
+    (Neo4j counts as other: it is no child of the suite)."""
+    wall = after[0] - before[0]
+    if wall <= 0:
+        return 0.0
+    return max(0.0, ((after[1] - before[1]) - (after[2] - before[2])) / wall)
+
+
+
 def _version(package: str) -> str | None:
     try:
         return importlib.metadata.version(package)

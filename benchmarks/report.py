@@ -471,8 +471,24 @@ def _header(results: list[dict]) -> list[str]:
                if isinstance(r.get(step), dict) and "measured" in r[step]
                and r[step]["measured"]["commit"] != r.get("run", {}).get("commit")]
     if partial:
-        lines += ["", "Steps measured at another commit than their size's last run: "
-                  + "; ".join(partial) + "."]
+        lines += ["", "Steps measured at another commit than the one their size's run started "
+                  "at (the checkout changed during the run, or the step was rerun with "
+                  "`--only`): " + "; ".join(partial) + "."]
+    steps = ("load", "bulk", "rdflib", "coverage", "neo4j", "sparql", "rest")
+    lines += ["", "Other work on the machine: the cores used on average, during each step, "
+              "by processes that are not the suite's (the machine's CPU time less that of the "
+              "suite and its children; the Neo4j server counts as other). Anything well above "
+              "0 means the step shared the 2 cores, and its figures are lower than on an idle "
+              "machine.", ""]
+    lines += _table(["size", *steps])
+    for result in results:
+        cells = []
+        for step in steps:
+            entry = result.get(step)
+            measured = entry.get("measured", {}) if isinstance(entry, dict) else {}
+            cores = measured.get("other_cpu_cores")
+            cells.append(f"{cores:.2f}" if cores is not None else "–")
+        lines.append(_row(result["size"], *cells))
     return [*lines, ""]
 
 

@@ -54,10 +54,12 @@ from harness import (  # benchmarks/ is on sys.path: this file is run as a scrip
     REPO,
     Server,
     StepFailed,
+    cpu_snapshot,
     free_port,
     get,
     git_commit,
     machine,
+    other_cpu,
     result_signature,
     run_child,
     run_step_json,
@@ -663,6 +665,7 @@ STEP_FUNCTIONS: dict[str, Callable[[Size], dict]] = {
 def run_step(size: Size, step: str) -> None:
     started = time.perf_counter()
     load_before = os.getloadavg()
+    cpu_before = cpu_snapshot()
     say(f"{size.label}: step {step}")
     try:
         result = STEP_FUNCTIONS[step](size)
@@ -677,7 +680,8 @@ def run_step(size: Size, step: str) -> None:
     result["measured"] = {"date": time.strftime("%Y-%m-%d %H:%M:%S %z"), **git_commit(),
                           "wall_seconds": round(time.perf_counter() - started, 1),
                           "load_average_before": [round(x, 2) for x in load_before],
-                          "load_average_after": [round(x, 2) for x in os.getloadavg()]}
+                          "load_average_after": [round(x, 2) for x in os.getloadavg()],
+                          "other_cpu_cores": round(other_cpu(cpu_before, cpu_snapshot()), 2)}
     size.results[step] = result
     status = result.get("status", "done")
     say(f"{size.label}: step {step}: {status} ({result['measured']['wall_seconds']} s)")

@@ -132,6 +132,18 @@ def _load(results: list[dict]) -> list[str]:
                                       _num(entry["statements"]), _num(entry["seconds"], 1),
                                       _num(entry["statements"] / entry["seconds"]),
                                       _mib(entry["peak_rss_mib"]), ""))
+    notes = []
+    for result in results:
+        load = result.get("load")
+        if _status(load):
+            continue
+        sources = [s for part in ("reference", "tables")
+                   for s in load["median"][part].get("sources", [])]
+        if sources:
+            notes.append(f"- {result['size']}: " + ", ".join(
+                f"{s['source']} {s['triples']:,} in {s['seconds']:.1f} s" for s in sources))
+    if notes:
+        lines += ["", "Per source, as `smekg load` reports it (triples, seconds):", "", *notes]
     return [*lines, ""]
 
 

@@ -183,6 +183,25 @@ def _marker(path: Path) -> dict | None:
         return None
 
 
+def _sources_from_log(log: Path, offset: int) -> list[dict]:
+    """The per-source rows (source, status, triples, seconds) of the table a ``smekg load``
+    printed into ``log`` after ``offset``."""
+    with log.open("rb") as handle:
+        handle.seek(offset)
+        text = handle.read().decode("utf-8", "replace")
+    rows = []
+    for line in text.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("│").split("│")]
+        if len(cells) == 4 and cells[3].replace(".", "", 1).isdigit():
+            rows.append({"source": cells[0], "status": cells[1],
+                         "triples": int(cells[2].replace(",", "")), "seconds": float(cells[3])})
+    return rows
+
+
+def _log_size(log: Path) -> int:
+    return log.stat().st_size if log.exists() else 0
+
+
 def _quads_from_log(log: Path) -> int | None:
     for line in reversed(tail(log, 40).splitlines()):
         if "quads in the store" in line:
@@ -236,24 +255,30 @@ def step_load(size: Size) -> dict:
     for run in range(size.args.load_runs):
         shutil.rmtree(size.store, ignore_errors=True)
         say(f"{size.label}: load run {run + 1}/{size.args.load_runs} into a fresh store")
+        offset = _log_size(size.log("load"))
         reference = run_child([str(BIN / "smekg"), "load", "--reference-only", "--store",
                                str(size.store)], log=size.log("load"),
                               timeout=size.timeout("load"), env=_env()).check(
             "smekg load --reference-only")
         reference_quads = _quads_from_log(size.log("load"))
+        reference_sources = _sources_from_log(size.log("load"), offset)
+        offset = _log_size(size.log("load"))
         tables = run_child([str(BIN / "smekg"), "load-file", *csvs, "--store", str(size.store)],
                            log=size.log("load"), timeout=size.timeout("load"),
                            env=_env()).check("smekg load-file")
         quads = _quads_from_log(size.log("load"))
+        table_sources = _sources_from_log(size.log("load"), offset)
         if quads is None or reference_quads is None:
             raise StepFailed(f"no quad count in the load output (log: {size.log('load')})")
         seconds = reference.seconds + tables.seconds
         runs.append({
             "reference": {"seconds": reference.seconds, "quads": reference_quads,
-                          "peak_rss_mib": reference.peak_rss_mib},
+                          "peak_rss_mib": reference.peak_rss_mib,
+                          "sources": reference_sources},
             "tables": {"seconds": tables.seconds, "quads": quads - reference_quads,
                        "peak_rss_mib": tables.peak_rss_mib,
-                       "quads_per_s": (quads - reference_quads) / tables.seconds},
+                       "quads_per_s": (quads - reference_quads) / tables.seconds,
+                       "sources": table_sources},
             "quads": quads, "seconds": seconds, "quads_per_s": quads / seconds,
             "peak_rss_mib": max(reference.peak_rss_mib, tables.peak_rss_mib),
         })

@@ -476,6 +476,12 @@ def _header(results: list[dict]) -> list[str]:
                           _num(data.get("quads")), _num(data.get("triples")),
                           _num((data.get("store_bytes") or 0) / 2**20, 0), commit,
                           run.get("date", ""), f"`{run.get('command', '')}`"))
+    reruns = [f"{r['size']}: `{run['command']}` ({run['date']}, {run['commit'][:10]}"
+              f"{' dirty' if run.get('dirty') else ''})"
+              for r in results for run in r.get("reruns", [])]
+    if reruns:
+        lines += ["", "Steps rerun since (their figures replace the run's): "
+                  + "; ".join(reruns) + "."]
     partial = [f"{r['size']} {step} ({r[step]['measured']['date']}, "
                f"{r[step]['measured']['commit'][:10]})"
                for r in results for step in ("load", "bulk", "rdflib", "coverage", "neo4j",
@@ -484,8 +490,8 @@ def _header(results: list[dict]) -> list[str]:
                and r[step]["measured"]["commit"] != r.get("run", {}).get("commit")]
     if partial:
         lines += ["", "Steps measured at another commit than the one their size's run started "
-                  "at (the checkout changed during the run, or the step was rerun with "
-                  "`--only`): " + "; ".join(partial) + "."]
+                  "at (the checkout changed during the run, or the step was rerun): "
+                  + "; ".join(partial) + "."]
     steps = ("load", "bulk", "rdflib", "coverage", "neo4j", "sparql", "rest")
     lines += ["", "Other work on the machine: the cores used on average, during each step, "
               "by processes that are not the suite's (the machine's CPU time less that of the "

@@ -727,9 +727,13 @@ def run_size(label: str, orgs: int, args: argparse.Namespace, machine_info: dict
     size = Size(label, orgs, args, previous)
     size.work.mkdir(parents=True, exist_ok=True)
     size.results.update(size=label, organisations=orgs, seed=args.seed)
-    size.results["run"] = {"command": args.command, "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
-                           "machine": machine_info, "workdir": str(size.work),
-                           "steps": args.only, **git_commit()}
+    run = {"command": args.command, "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+           "machine": machine_info, "workdir": str(size.work), "steps": args.only,
+           **git_commit()}
+    if args.only_given and "run" in size.results:  # a rerun of some steps: the run stays
+        size.results.setdefault("reruns", []).append(run)
+    else:
+        size.results["run"] = run
     data = _marker(size.work / "data.json")
     if data and "data" not in size.results:
         size.results["data"] = data
@@ -739,7 +743,7 @@ def run_size(label: str, orgs: int, args: argparse.Namespace, machine_info: dict
     if marker:
         size.results.setdefault("data", {})["quads"] = marker["quads"]
         size.results["data"]["store_bytes"] = marker.get("store_bytes")
-    size.results["run"]["finished"] = time.strftime("%Y-%m-%d %H:%M:%S %z")
+    run["finished"] = time.strftime("%Y-%m-%d %H:%M:%S %z")
     save(size)
     if not args.keep:
         for leftover in ("export", "oxigraph", "bulk-nt", "bulk-nq"):

@@ -127,8 +127,9 @@ def _load(results: list[dict]) -> list[str]:
             for fmt, name in (("nt", "N-Triples"), ("nq", "N-Quads")):
                 entry = bulk["export"].get(fmt)
                 if entry:
-                    lines.append(_row(size, f"(`smekg export --format {fmt}`: the {name} "
-                                            f"file, {entry['bytes'] / 2**20:,.0f} MiB)",
+                    method = entry.get("method") or f"smekg export --format {fmt}"
+                    lines.append(_row(size, f"(export to {name}, {entry['bytes'] / 2**20:,.0f}"
+                                            f" MiB: {method})",
                                       _num(entry["statements"]), _num(entry["seconds"], 1),
                                       _num(entry["statements"] / entry["seconds"]),
                                       _mib(entry["peak_rss_mib"]), ""))
@@ -416,7 +417,8 @@ def _memory(results: list[dict]) -> list[str]:
         ("smekg generate", ("data", "generate_peak_rss_mib")),
         ("smekg load --reference-only", ("load", "median", "reference", "peak_rss_mib")),
         ("smekg load-file (CSV tables)", ("load", "median", "tables", "peak_rss_mib")),
-        ("smekg export nt", ("bulk", "export", "nt", "peak_rss_mib")),
+        ("export nt", ("bulk", "export", "nt", "peak_rss_mib")),
+        ("export nq (smekg export)", ("bulk", "export", "nq", "peak_rss_mib")),
         ("pyoxigraph bulk_load nt", ("bulk", "nt", "peak_rss_mib")),
         ("pyoxigraph bulk_load nq", ("bulk", "nq", "peak_rss_mib")),
         ("rdflib parse nt", ("rdflib", "peak_rss_mib")),

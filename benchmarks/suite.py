@@ -838,6 +838,12 @@ def main(argv: list[str] | None = None) -> int:
             say(f"=== {label}: {orgs:,} organisations (workdir {args.workdir / label})")
             failures += run_size(label, orgs, args, machine_info)
             write_report(args.results, args.report)
+    except KeyboardInterrupt as interrupt:
+        stop_all_servers()
+        write_report(args.results, args.report)
+        say(f"interrupted ({interrupt or 'Ctrl-C'}): servers stopped; the steps done so far "
+            f"are in {args.results}")
+        return 130
     finally:
         stop_all_servers()
     write_report(args.results, args.report)

@@ -290,7 +290,7 @@ class CompiledShapes:
 
         The focus nodes are the subjects of ``triples``. A node they point at that is not
         a subject has the classes ``types_of`` gives (from the rest of the batch or the
-        store), as :func:`loaders.sources.shacl_problems` adds their ``rdf:type`` triples.
+        store), as if their ``rdf:type`` triples were part of the data.
         """
         by_subject: dict[NamedNode | BlankNode, list[tuple[NamedNode, Term]]] = {}
         for triple in triples:

@@ -17,7 +17,6 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 from pyoxigraph import NamedNode, RdfFormat, Triple, parse, serialize
@@ -27,7 +26,7 @@ from loaders.entities import CLASS_KINDS, Entity, TableMapper
 from loaders.errors import LoadError, Problem
 from loaders.rdf import GraphBuilder
 from loaders.tables import TABLE_SUFFIXES, read_tables
-from ontology import DCTERMS, PROV, RDF, RDFS, SMEKG, load_ontology, load_shapes
+from ontology import DCTERMS, PROV, RDF, SMEKG, load_shapes
 from smekg import __version__
 from smekg.iri import Minter, slug
 from smekg.store import GraphStore, SourceRecord, ntriples
@@ -391,60 +390,15 @@ def to_rdflib(triples: Iterable[Triple]) -> Graph:
     return graph
 
 
-def _type_index(graphs: Iterable[GraphBuilder]) -> dict[NamedNode, list[Triple]]:
-    rdf_type = NamedNode(str(RDF.type))
-    index: dict[NamedNode, list[Triple]] = {}
-    for graph in graphs:
-        for t in graph:
-            if t.predicate == rdf_type and isinstance(t.subject, NamedNode):
-                index.setdefault(t.subject, []).append(t)
-    return index
-
-
-def shacl_problems(
-    built: GraphBuilder,
-    origin: str,
-    store: GraphStore,
-    batch_types: dict[NamedNode, list[Triple]] | None = None,
-) -> list[Problem]:
-    """Validate a source's triples against the shapes; the rdf:types of nodes it
-    references but does not describe are read from the store, so cross-source
-    references are checked too."""
-    triples = list(built)
-    subjects = {t.subject for t in triples}
-    extra = []
-    seen: set[NamedNode] = set()
-    for t in triples:
-        obj = t.object
-        if isinstance(obj, NamedNode) and obj not in subjects and obj not in seen:
-            seen.add(obj)
-            if batch_types and obj in batch_types:
-                extra.extend(batch_types[obj])
-            else:
-                extra.extend(store.types_of(obj))
-    # Referenced nodes come with their types only: they are checked in their own source.
-    external = {str(node.value) for node in seen if node not in subjects}
-    return [p for p in validate_triples(triples + extra, origin) if p.focus not in external]
-
-
-@cache
-def _superclasses() -> dict[str, frozenset[str]]:
-    ontology = load_ontology()
-    result: dict[str, frozenset[str]] = {}
-    for cls in set(ontology.subjects(RDFS.subClassOf, None)):
-        result[str(cls)] = frozenset(
-            str(s) for s in ontology.transitive_objects(cls, RDFS.subClassOf) if s != cls
-        )
-    return result
-
-
 def with_inferred_types(triples: Iterable[Triple]) -> list[Triple]:
     """Add the rdf:type triples implied by the ontology's rdfs:subClassOf hierarchy.
 
     This is the only inference the shapes need; doing it here is much faster than
     asking pyshacl to mix the whole ontology into every data graph.
     """
-    supers = _superclasses()
+    from loaders.shapes import superclasses
+
+    supers = superclasses()
     rdf_type = NamedNode(str(RDF.type))
     out = list(triples)
     known = set(out)

@@ -55,8 +55,11 @@ def render(
     rows: Iterable[BaseModel | dict] | None = None,
 ) -> Response:
     """Answer in the negotiated format; ``rows`` (default: ``answer.results``) make the CSV."""
-    data = plain(answer)
     fmt = chosen_format(request, explicit)
+    if fmt == "json" and isinstance(answer, BaseModel):
+        # pydantic's own serializer writes the JSON bytes directly (no dict in between)
+        return Response(answer.model_dump_json(), media_type="application/json")
+    data = plain(answer)
     if fmt == "csv":
         if rows is None:
             rows = data["results"] if isinstance(data, dict) else data

@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from neo4j import Driver, Transaction
+from neo4j import Driver, ManagedTransaction, Transaction
 from pyoxigraph import NamedNode, Store
 
 from loaders.neo4j_projection import MEMBER_OF, RESOURCE, SourceProjection, project_source
@@ -170,10 +170,11 @@ class Neo4jSync:
         before = self._described_by(graph)
         projection = project_source(store, graph, also=before)
         self.ensure_schema(rel.type for rel in projection.relationships)
-        with self.driver.session(database=self.database) as session, \
-                session.begin_transaction() as tx:
-            self._write(tx, graph, projection, version, progress)
-            tx.commit()
+        # A managed transaction: the driver retries it on transient errors (a deadlock with
+        # another writer, a cluster leader switch); _write replaces the source whole, so a
+        # retry writes the same result.
+        with self.driver.session(database=self.database) as session:
+            session.execute_write(self._write, graph, projection, version, progress)
         return SyncReport(graph, "written", len(projection.nodes),
                           len(projection.relationships), time.perf_counter() - started)
 
@@ -181,14 +182,12 @@ class Neo4jSync:
         """Take ``graph`` out of Neo4j (it is gone from the store), in one transaction."""
         started = time.perf_counter()
         projection = project_source(store, graph, also=self._described_by(graph))
-        with self.driver.session(database=self.database) as session, \
-                session.begin_transaction() as tx:
-            self._write(tx, graph, projection, None, None)
-            tx.commit()
+        with self.driver.session(database=self.database) as session:
+            session.execute_write(self._write, graph, projection, None, None)
         return SyncReport(graph, "removed", len(projection.nodes), 0,
                           time.perf_counter() - started)
 
-    def _write(self, tx: Transaction, graph: str, projection: SourceProjection,
+    def _write(self, tx: ManagedTransaction | Transaction, graph: str, projection: SourceProjection,
                version: str | None, progress: Callable[[str], None] | None) -> None:
         """Replace ``graph`` by ``projection`` inside ``tx`` (``version`` None: remove it)."""
         by_type: dict[str, list[dict]] = defaultdict(list)
@@ -239,7 +238,7 @@ class Neo4jSync:
         return [record["iri"] for record in records]
 
     @staticmethod
-    def _relationship_types(tx: Transaction) -> list[str]:
+    def _relationship_types(tx: ManagedTransaction | Transaction) -> list[str]:
         query = "CALL db.relationshipTypes() YIELD relationshipType RETURN relationshipType"
         return [record[0] for record in tx.run(query)]
 

@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ontology import CV, DCTERMS, SCHEMA, SKOS, SMEKG
+from queries.models import EntityRef
 from queries.registry import QUERY_DIR, load_registry
 from smekg.backends import GraphBackend
 
@@ -55,6 +56,9 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+_MAX_REFS = 200_000
+
+
 @dataclass(frozen=True)
 class Name:
     entity: str
@@ -83,6 +87,7 @@ class GraphIndex:
     member_countries: set[str] = field(default_factory=set)
     by_key: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     names: list[Name] = field(default_factory=list)
+    _refs: dict[str, EntityRef] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, backend: GraphBackend) -> GraphIndex:
@@ -153,6 +158,18 @@ class GraphIndex:
         if not tags:
             return None
         return next((kind for kind, cls_iri in KIND_CLASSES.items() if cls_iri in tags), None)
+
+    def ref(self, iri: str) -> EntityRef:
+        """The reference to ``iri`` that answers carry (one shared, immutable object per
+        entity: coverage pages name the same regions, sectors and networks over and over)."""
+        ref = self._refs.get(iri)
+        if ref is None:
+            if len(self._refs) >= _MAX_REFS:  # bounded: a walk over a huge graph stays small
+                self._refs.clear()
+            ref = EntityRef.model_construct(iri=iri, label=self.label(iri), type=self.kind(iri),
+                                            code=self.codes.get(iri))
+            self._refs[iri] = ref
+        return ref
 
     def label(self, iri: str) -> str:
         """The name of ``iri``, else its code, else the IRI itself."""

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class EntityRef(BaseModel):
     """An entity of the graph: its IRI, name, kind and code."""
+
+    # Immutable: the index hands out one shared reference per entity.
+    model_config = ConfigDict(frozen=True)
 
     iri: str = Field(examples=["https://w3id.org/smekg/id/organisation/insme"])
     label: str = Field(examples=["INSME"])

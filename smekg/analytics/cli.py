@@ -36,6 +36,7 @@ out = Console()
 class Backend(StrEnum):
     oxigraph = "oxigraph"
     neo4j = "neo4j"
+    sparql = "sparql"
 
 
 BackendOption = Annotated[Backend | None, typer.Option(
@@ -132,12 +133,20 @@ class Run:
         from smekg.iri import Minter
         from smekg.store import GraphStore
 
-        if self.settings.backend != "oxigraph":
-            console.print("[red]error:[/red] --write writes into the embedded store; run it "
-                          "with --backend oxigraph (then `smekg sync neo4j`)")
+        if self.settings.backend == "neo4j":
+            console.print("[red]error:[/red] --write writes into the RDF store, the system of "
+                          "record; run it with --backend oxigraph (then `smekg sync neo4j`) "
+                          "or --backend sparql")
             raise typer.Exit(1)
-        self.analytics.queries.backend.close()
-        store = GraphStore.open(self.settings.store)
+        if self.settings.backend == "sparql":
+            from smekg.backends.factory import open_sparql_endpoint
+            from smekg.remote_store import RemoteGraphStore
+
+            store: GraphStore | RemoteGraphStore = RemoteGraphStore(
+                open_sparql_endpoint(self.settings))
+        else:
+            self.analytics.queries.backend.close()
+            store = GraphStore.open(self.settings.store)
         graph, count = write_back(store, Minter(self.settings.base_iri), analysis, answer,
                                   parameters, started=self.started)
         console.print(f"wrote {count:,} triples to <{graph}>")

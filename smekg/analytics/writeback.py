@@ -42,6 +42,7 @@ from smekg.analytics.models import (
     ReachAnswer,
 )
 from smekg.iri import Minter
+from smekg.remote_store import RemoteGraphStore
 from smekg.store import GraphStore
 
 WRITABLE = ("centrality", "brokers", "communities", "reach", "gaps")
@@ -57,7 +58,7 @@ def results_graph(minter: Minter, analysis: str, parameters: Mapping[str, object
 
 
 def write_back(
-    store: GraphStore, minter: Minter, analysis: str, answer: BaseModel,
+    store: GraphStore | RemoteGraphStore, minter: Minter, analysis: str, answer: BaseModel,
     parameters: Mapping[str, object], *, started: dt.datetime | None = None,
 ) -> tuple[str, int]:
     """Replace ``analysis``'s results graph with ``answer``; return the graph and its size."""

@@ -95,3 +95,26 @@ def test_bad_parameters_exit_2_and_say_why(store):
     assert "--source 'nothing'" in result.stderr
     result = run("export", "--format", "pdf", "--out", "x.pdf", store=store, code=2)
     assert "graphml" in result.stderr
+
+
+def test_write_back_goes_to_the_remote_sparql_store(start_oxigraph_server, tmp_path):
+    from loaders.bundled import bundled_sources
+    from tests.conftest import DATA_DIR, load_remote
+
+    server = start_oxigraph_server()
+    load_remote(server, lambda minter, store: bundled_sources(minter, store, DATA_DIR))
+    env = {**os.environ, **server.env(), "COLUMNS": "200"}
+    result = subprocess.run([SMEKG, "analyze", "centrality", "--backend", "sparql", "--write"],
+                            capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    endpoint = server.endpoint()
+    rows = [(row["actor"].value, row["analysis"].value) for row in endpoint.select("""
+        SELECT ?actor ?analysis WHERE { GRAPH ?g { ?actor smekg:pagerank ?rank }
+          ?g prov:wasGeneratedBy/smekg:analysis ?analysis } ORDER BY DESC(?rank)""")]
+    endpoint.close()
+    assert len(rows) == len({actor for actor, _ in rows}) == 63
+    assert rows[0][0] == SG
+    assert {analysis for _, analysis in rows} == {"centrality"}
+    neo4j = subprocess.run([SMEKG, "analyze", "centrality", "--backend", "neo4j", "--write"],
+                           capture_output=True, text=True, env=env, timeout=600)
+    assert neo4j.returncode == 1 and "system of record" in neo4j.stderr

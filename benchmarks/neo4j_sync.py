@@ -20,7 +20,7 @@ import time
 from pyoxigraph import Store
 
 from loaders.neo4j_projection import project_source
-from loaders.neo4j_sync import Neo4jSync, connect
+from loaders.neo4j_sync import Neo4jSync, connect, in_transaction
 
 
 def measure(store_path: str, uri: str, user: str, password: str, *, batch_size: int = 5000,
@@ -61,7 +61,7 @@ def measure(store_path: str, uri: str, user: str, password: str, *, batch_size: 
             sync = Neo4jSync(driver, batch_size=size)
             with driver.session() as session, session.begin_transaction() as tx:
                 began = time.perf_counter()
-                sync._write(tx, largest + "-bench", projection, None, None)
+                sync._write(in_transaction(tx), largest + "-bench", projection, None, None)
                 seconds = time.perf_counter() - began
                 tx.rollback()
             result["prefix"][key] = {"batch_size": size, "seconds": seconds,

@@ -1,16 +1,27 @@
 """Keep a Neo4j database in step with the RDF store, source by source.
 
-Each source graph is written in **one Neo4j transaction**: its old relationships are
-deleted, the nodes it describes are merged and rewritten whole (labels and properties,
-read from every graph of the store) in batches of ``UNWIND``, its relationships are
-created in batches (they are unique per source, and the source has none left in this
-transaction: a relationship ``MERGE`` here would check every uncommitted relationship of
-a dense network node, and was measured at over 500 s for one batch of 5,000 memberships
-at 100k organisations), nodes
-nothing refers to any more are removed, and the source's checksum is recorded. A sync
-that fails or is killed midway is rolled back by Neo4j, so a source is either as it
-was or as it is now. A source whose checksum Neo4j already holds is skipped, so running
-the sync twice changes nothing; a source gone from the store is removed.
+A source graph of up to ``transaction_rows`` rows (nodes and relationships; 100,000 by
+default, ``SMEKG_NEO4J_TRANSACTION_ROWS``) is written in **one Neo4j transaction**: its
+old relationships are deleted, the nodes it describes are merged and rewritten whole
+(labels and properties, read from every graph of the store) in batches of ``UNWIND``, its
+relationships are created in batches (they are unique per source, and the source has none
+left in this transaction: a relationship ``MERGE`` here would check every uncommitted
+relationship of a dense network node, and was measured at over 500 s for one batch of
+5,000 memberships at 100k organisations), nodes nothing refers to any more are removed,
+and the source's checksum is recorded. A sync that fails or is killed midway is rolled
+back by Neo4j, so such a source is either as it was or as it is now.
+
+A bigger source does not fit one transaction: Neo4j holds a transaction's changes in its
+heap, and the organisations of ``smekg generate --orgs 1000000`` (17 million triples)
+stopped at ``dbms.memory.transaction.total.max`` with an 8 GiB heap. It is written in
+steps instead, each batch in a transaction of its own: its checksum is removed first and
+recorded last, so a sync cut off midway leaves the source without a checksum, and the
+next sync writes it again whole (in between, Neo4j shows that source half written).
+
+Every transaction is a managed one: the driver retries it on transient errors (a
+deadlock with another writer, a cluster leader switch). A source whose checksum Neo4j
+already holds is skipped, so running the sync twice changes nothing; a source gone from
+the store is removed.
 
 Every query is a fixed text with bound parameters. Relationship types and labels come
 from the ontology's projection (:mod:`loaders.neo4j_projection`); where one has to be
@@ -25,7 +36,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from neo4j import Driver, ManagedTransaction, Transaction
+from neo4j import Driver, ManagedTransaction, Record, Session, Transaction
 from pyoxigraph import NamedNode, Store
 
 from loaders.neo4j_projection import MEMBER_OF, RESOURCE, SourceProjection, project_source
@@ -35,6 +46,10 @@ from smekg.backends.neo4j import open_driver, reachable
 
 SYNCED = "SyncedSource"
 DEFAULT_BATCH = 5000
+DEFAULT_TRANSACTION_ROWS = 100_000
+
+Run = Callable[..., list[Record]]
+"""``run(query, **parameters)``: the records of one statement, in whichever transaction."""
 _IDENTIFIER = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 SCHEMA = [
@@ -70,9 +85,9 @@ SET r = row.properties
 """
 _DELETE_RELATIONSHIPS = """
 MATCH (a)-[r:{type}]->(b) WHERE r.source = $graph
-WITH r, a.iri AS start, b.iri AS end
+WITH r, a.iri AS start, b.iri AS end LIMIT $limit
 DELETE r
-RETURN collect(DISTINCT start) + collect(DISTINCT end) AS ends
+RETURN count(*) AS deleted, collect(DISTINCT start) + collect(DISTINCT end) AS ends
 """
 _PRUNE = f"""
 UNWIND $iris AS iri
@@ -118,10 +133,14 @@ class Neo4jSync:
     """Writes the store's sources into one Neo4j database."""
 
     def __init__(self, driver: Driver, database: str | None = None,
-                 batch_size: int = DEFAULT_BATCH) -> None:
+                 batch_size: int = DEFAULT_BATCH,
+                 transaction_rows: int = DEFAULT_TRANSACTION_ROWS) -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
+        if transaction_rows < 1:
+            raise ValueError("transaction_rows must be at least 1")
         self.driver, self.database, self.batch_size = driver, database, batch_size
+        self.transaction_rows = transaction_rows
 
     def ensure_schema(self, relationship_types: Iterable[str] = ()) -> None:
         """Constraints on IRIs, indexes on codes and on every relationship's ``source``."""
@@ -170,11 +189,7 @@ class Neo4jSync:
         before = self._described_by(graph)
         projection = project_source(store, graph, also=before)
         self.ensure_schema(rel.type for rel in projection.relationships)
-        # A managed transaction: the driver retries it on transient errors (a deadlock with
-        # another writer, a cluster leader switch); _write replaces the source whole, so a
-        # retry writes the same result.
-        with self.driver.session(database=self.database) as session:
-            session.execute_write(self._write, graph, projection, version, progress)
+        self._replace(graph, projection, version, progress)
         return SyncReport(graph, "written", len(projection.nodes),
                           len(projection.relationships), time.perf_counter() - started)
 
@@ -182,54 +197,76 @@ class Neo4jSync:
         """Take ``graph`` out of Neo4j (it is gone from the store), in one transaction."""
         started = time.perf_counter()
         projection = project_source(store, graph, also=self._described_by(graph))
-        with self.driver.session(database=self.database) as session:
-            session.execute_write(self._write, graph, projection, None, None)
+        self._replace(graph, projection, None, None)
         return SyncReport(graph, "removed", len(projection.nodes), 0,
                           time.perf_counter() - started)
 
-    def _write(self, tx: ManagedTransaction | Transaction, graph: str, projection: SourceProjection,
-               version: str | None, progress: Callable[[str], None] | None) -> None:
-        """Replace ``graph`` by ``projection`` inside ``tx`` (``version`` None: remove it)."""
+    def _replace(self, graph: str, projection: SourceProjection, version: str | None,
+                 progress: Callable[[str], None] | None) -> None:
+        """Write ``projection`` over ``graph``: in one transaction when it fits, else in
+        steps (see the module notes)."""
+        with self.driver.session(database=self.database) as session:
+            if projection.rows <= self.transaction_rows:
+                session.execute_write(
+                    lambda tx: self._write(in_transaction(tx), graph, projection, version,
+                                           progress))
+            else:
+                self._write(_each_in_own_transaction(session), graph, projection, version,
+                            progress, stepwise=True)
+
+    def _write(self, run: Run, graph: str, projection: SourceProjection,
+               version: str | None, progress: Callable[[str], None] | None, *,
+               stepwise: bool = False) -> None:
+        """Replace ``graph`` by ``projection``, statement by statement through ``run``
+        (``version`` None: remove it). ``stepwise``: the statements commit one by one, so
+        the checksum goes first and comes back last."""
+        if stepwise:
+            run(f"MATCH (s:{SYNCED} {{graph: $graph}}) DELETE s", graph=graph)
         by_type: dict[str, list[dict]] = defaultdict(list)
         for rel in projection.relationships:
             by_type[rel.type].append({"start": rel.start, "end": rel.end,
                                       "properties": rel.properties})
         ends: set[str] = set()
-        for kind in self._relationship_types(tx):
-            record = tx.run(_DELETE_RELATIONSHIPS.format(type=_quoted(kind)), graph=graph).single()
-            ends.update(record["ends"] if record else ())
+        for kind in self._relationship_types(run):
+            query = _DELETE_RELATIONSHIPS.format(type=_quoted(kind))
+            while True:  # in batches: a source's relationships may not fit one transaction
+                record = run(query, graph=graph, limit=self.batch_size)[0]
+                ends.update(record["ends"])
+                if record["deleted"] < self.batch_size:
+                    break
         nodes = [{"iri": n.iri, "labels": n.labels, "properties": n.properties}
                  for n in projection.nodes.values()]
         done = 0
         total = projection.rows
         for batch in _batches(nodes, self.batch_size):
-            tx.run(_WRITE_NODES, rows=batch).consume()
+            run(_WRITE_NODES, rows=batch)
             done += len(batch)
             _report(progress, graph, done, total)
         for batch in _batches(projection.endpoints, self.batch_size):
-            tx.run(_ENSURE_NODES, iris=batch).consume()
+            run(_ENSURE_NODES, iris=batch)
         for kind, rows in sorted(by_type.items()):
             _check_identifier(kind)
             query = (_WRITE_MEMBERSHIPS if kind == MEMBER_OF
                      else _WRITE_RELATIONSHIPS.format(type=kind))
             for batch in _batches(rows, self.batch_size):
-                tx.run(query, rows=batch).consume()
+                run(query, rows=batch)
                 done += len(batch)
                 _report(progress, graph, done, total)
-        tx.run("UNWIND $keys AS k MERGE (p:PropertyKey {key: k.key}) "
-               "SET p.predicate = k.predicate",
-               keys=[{"key": k, "predicate": p}
-                     for k, p in sorted(projection.property_keys.items())]).consume()
-        tx.run(_PRUNE, iris=sorted(ends | set(projection.nodes) | set(projection.endpoints))
-               ).consume()
+        run("UNWIND $keys AS k MERGE (p:PropertyKey {key: k.key}) "
+            "SET p.predicate = k.predicate",
+            keys=[{"key": k, "predicate": p}
+                  for k, p in sorted(projection.property_keys.items())])
+        for batch in _batches(sorted(ends | set(projection.nodes) | set(projection.endpoints)),
+                              self.batch_size):
+            run(_PRUNE, iris=batch)
         if version is None:
-            tx.run(f"MATCH (s:{SYNCED} {{graph: $graph}}) DELETE s", graph=graph).consume()
+            run(f"MATCH (s:{SYNCED} {{graph: $graph}}) DELETE s", graph=graph)
         else:
-            tx.run(f"MERGE (s:{SYNCED} {{graph: $graph}}) SET s.version = $version, "
-                   "s.sha256 = split($version, '|')[0], "
-                   "s.syncedAt = datetime(), s.nodes = $nodes, s.relationships = $rels",
-                   graph=graph, version=version, nodes=len(projection.nodes),
-                   rels=len(projection.relationships)).consume()
+            run(f"MERGE (s:{SYNCED} {{graph: $graph}}) SET s.version = $version, "
+                "s.sha256 = split($version, '|')[0], "
+                "s.syncedAt = datetime(), s.nodes = $nodes, s.relationships = $rels",
+                graph=graph, version=version, nodes=len(projection.nodes),
+                rels=len(projection.relationships))
 
     def _described_by(self, graph: str) -> list[str]:
         records, _, _ = self.driver.execute_query(
@@ -238,9 +275,23 @@ class Neo4jSync:
         return [record["iri"] for record in records]
 
     @staticmethod
-    def _relationship_types(tx: ManagedTransaction | Transaction) -> list[str]:
+    def _relationship_types(run: Run) -> list[str]:
         query = "CALL db.relationshipTypes() YIELD relationshipType RETURN relationshipType"
-        return [record[0] for record in tx.run(query)]
+        return [record[0] for record in run(query)]
+
+
+def in_transaction(tx: ManagedTransaction | Transaction) -> Run:
+    """Run statements inside ``tx``."""
+    def run(query: str, **parameters: object) -> list[Record]:
+        return list(tx.run(query, **parameters))
+    return run
+
+
+def _each_in_own_transaction(session: Session) -> Run:
+    """Run each statement in a managed transaction of its own (retried if transient)."""
+    def run(query: str, **parameters: object) -> list[Record]:
+        return session.execute_write(lambda tx: list(tx.run(query, **parameters)))
+    return run
 
 
 def store_checksums(store: Store) -> dict[str, str]:

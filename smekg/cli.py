@@ -177,7 +177,8 @@ def _sync_neo4j(graph_store: GraphStore | RemoteGraphStore, settings: Settings, 
         console.print(f"[red]error:[/red] {error}")
         raise typer.Exit(1) from error
     sync = Neo4jSync(driver, settings.neo4j_database,
-                     batch_size=batch_size or settings.neo4j_batch_size)
+                     batch_size=batch_size or settings.neo4j_batch_size,
+                     transaction_rows=settings.neo4j_transaction_rows)
     if isinstance(graph_store, RemoteGraphStore):  # synced from a copy of the remote store
         graph_store = graph_store.snapshot()
     try:

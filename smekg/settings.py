@@ -104,6 +104,11 @@ class Settings(BaseSettings):
     neo4j_batch_size: int = Field(
         default=5000, ge=1, description="Rows per UNWIND batch when syncing to Neo4j."
     )
+    neo4j_transaction_rows: int = Field(
+        default=100_000, ge=1,
+        description="Largest source (nodes and relationships) synced to Neo4j in one "
+        "transaction; a bigger one is written batch by batch, its checksum last.",
+    )
 
     def model_post_init(self, __context: object) -> None:
         if not self.base_iri.endswith(("/", "#")):

@@ -132,6 +132,18 @@ def test_a_changed_source_is_replaced_exactly(neo4j, reference_store_dir, tmp_pa
     neo4j.current = None
 
 
+def test_a_source_too_big_for_one_transaction_is_written_in_steps(neo4j, seeded_store_dir):
+    neo4j.use(seeded_store_dir)
+    before = fingerprint(neo4j.driver)
+    store = Store.read_only(str(seeded_store_dir))
+    sync = Neo4jSync(neo4j.driver, batch_size=500, transaction_rows=1000)
+    reports = sync.sync(store, force=True)
+    assert {report.status for report in reports} == {"written"}
+    assert sum(report.rows > 1000 for report in reports) >= 3  # those went batch by batch
+    assert fingerprint(neo4j.driver) == before  # the same graph as one transaction each
+    assert {report.status for report in sync.sync(store)} == {"unchanged"}
+
+
 KILLED_SYNC = textwrap.dedent("""
     import sys
     from pyoxigraph import Store
@@ -139,9 +151,33 @@ KILLED_SYNC = textwrap.dedent("""
     driver = connect(sys.argv[2], sys.argv[3], sys.argv[4])
     def progress(message):
         print(message, flush=True)
-    Neo4jSync(driver, batch_size=20).sync(Store.read_only(sys.argv[1]), progress=progress)
+    Neo4jSync(driver, batch_size=20, transaction_rows=int(sys.argv[5])).sync(
+        Store.read_only(sys.argv[1]), progress=progress)
     print("finished", flush=True)
 """)
+
+
+def _kill_a_sync_midway(store_dir: Path, transaction_rows: int, *, min_rows: int = 0) -> str:
+    """Start a sync of ``store_dir`` and kill it a few batches into a source of more than
+    ``min_rows`` rows; that source."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", KILLED_SYNC, str(store_dir), NEO4J_TEST_URI, *NEO4J_TEST_AUTH,
+         str(transaction_rows)],
+        cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+    assert process.stdout is not None
+    killed_in = None
+    for line in process.stdout:  # "<graph>: <done> / <total> rows"
+        assert line.strip() != "finished", "the sync ended before it could be killed"
+        graph, _, counts = line.strip().rpartition(": ")
+        done, total = (int(n.replace(",", "")) for n in counts.split()[::2][:2])
+        if 60 <= done < total and total > min_rows:  # a few batches in, well before its end
+            process.send_signal(signal.SIGKILL)
+            killed_in = graph
+            break
+    process.wait(timeout=60)
+    assert killed_in is not None and process.returncode == -signal.SIGKILL
+    return killed_in
 
 
 def test_a_sync_killed_midway_leaves_no_half_written_source(neo4j, seeded_store_dir,
@@ -153,22 +189,7 @@ def test_a_sync_killed_midway_leaves_no_half_written_source(neo4j, seeded_store_
     files = {path.name: path.read_text(encoding="utf-8")
              for path in sorted((tmp_path / "generated").glob("*.csv"))}
     store_dir = _store_with(tmp_path, seeded_store_dir, files)
-    process = subprocess.Popen(
-        [sys.executable, "-c", KILLED_SYNC, str(store_dir), NEO4J_TEST_URI, *NEO4J_TEST_AUTH],
-        cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
-    assert process.stdout is not None
-    killed_in = None
-    for line in process.stdout:  # "<graph>: <done> / <total> rows"
-        assert line.strip() != "finished", "the sync ended before it could be killed"
-        graph, _, counts = line.strip().rpartition(": ")
-        done, total = (int(n.replace(",", "")) for n in counts.split()[::2][:2])
-        if 60 <= done < total:  # a few batches into a source, well before its end
-            process.send_signal(signal.SIGKILL)
-            killed_in = graph
-            break
-    process.wait(timeout=60)
-    assert killed_in is not None and process.returncode == -signal.SIGKILL
+    killed_in = _kill_a_sync_midway(store_dir, transaction_rows=1_000_000)
     # Neo4j rolls back the open transaction of the dead client: nothing of it stays ...
     assert fingerprint(neo4j.driver, killed_in)["relationships"] == 0
     assert fingerprint(neo4j.driver, killed_in)["nodes"] == 0
@@ -195,3 +216,23 @@ def test_sync_says_when_neo4j_is_unreachable(seeded_store_dir):
 def test_batch_size_must_be_positive(neo4j, batch_size):
     with pytest.raises(ValueError, match="batch_size"):
         Neo4jSync(neo4j.driver, batch_size=batch_size)
+
+
+def test_a_stepwise_sync_killed_midway_is_redone_whole(neo4j, seeded_store_dir, tmp_path):
+    generate(tmp_path / "generated", 300, seed=3)
+    files = {path.name: path.read_text(encoding="utf-8")
+             for path in sorted((tmp_path / "generated").glob("*.csv"))}
+    store_dir = _store_with(tmp_path, seeded_store_dir, files)
+    neo4j.current = None
+    neo4j.use(store_dir)  # the reference: every source in one transaction
+    complete = fingerprint(neo4j.driver)
+    neo4j.driver.execute_query("MATCH (n) DETACH DELETE n")
+    killed_in = _kill_a_sync_midway(store_dir, transaction_rows=100, min_rows=100)
+    # the batches written so far stay, but the source is not marked as synced ...
+    assert killed_in not in Neo4jSync(neo4j.driver).synced()
+    assert fingerprint(neo4j.driver, killed_in)["nodes"] > 0
+    # ... so the next sync writes it again, whole
+    reports = Neo4jSync(neo4j.driver, transaction_rows=100).sync(Store.read_only(str(store_dir)))
+    assert any(r.graph == killed_in and r.status == "written" for r in reports)
+    assert fingerprint(neo4j.driver) == complete
+    neo4j.current = None

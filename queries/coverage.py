@@ -88,6 +88,11 @@ class CoverageTable:
         self.down_start, self.down = self._links(
             (self.position[n], self.position[m]) for m, ns in index.networks_of.items()
             for n in ns)
+        # Only networks are reached by climbing: a level is de-duplicated over their own,
+        # much smaller, numbering (a mark per network) instead of sorting what was reached.
+        self.networks = np.unique(self.up)
+        self.network_number = np.full(size, -1, dtype=_POSITION)
+        self.network_number[self.networks] = np.arange(len(self.networks), dtype=_POSITION)
         self._masks: dict[tuple[str, str], np.ndarray] = {}
 
     def _positions(self, iris: Iterable[str]) -> np.ndarray:
@@ -138,8 +143,10 @@ class CoverageTable:
         depth[frontier] = 0
         levels = [frontier]
         while frontier.size:
-            reached = _gather(self.up_start, self.up, frontier)
-            frontier = np.unique(reached[depth[reached] < 0])
+            reached = np.zeros(len(self.networks), dtype=bool)
+            reached[self.network_number[_gather(self.up_start, self.up, frontier)]] = True
+            candidates = self.networks[reached]  # sorted, each once
+            frontier = candidates[depth[candidates] < 0]
             depth[frontier] = len(levels)
             levels.append(frontier)
         if keep is not None:

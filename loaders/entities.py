@@ -21,7 +21,7 @@ from functools import cache
 from pyoxigraph import BlankNode, NamedNode
 
 from loaders.errors import Problem
-from loaders.rdf import GraphBuilder
+from loaders.rdf import GraphBuilder, TermCache
 from loaders.reference.regions import PostcodeResolver
 from loaders.resolve import ResolveError, Resolver
 from loaders.tables import Record
@@ -41,6 +41,10 @@ from ontology import (
     WD,
 )
 from smekg.iri import Minter, is_valid_key
+
+CPSV, CV, DCTERMS, FOAF, LOCN, ORG, PROV, RDF, ROV, SCHEMA, SKOS, SMEKG = (
+    TermCache(namespace)
+    for namespace in (CPSV, CV, DCTERMS, FOAF, LOCN, ORG, PROV, RDF, ROV, SCHEMA, SKOS, SMEKG))
 
 MULTI_SEPARATOR = ";"
 

@@ -68,7 +68,8 @@ SampleAboveOption = Annotated[int, typer.Option(
 class Run:
     """One command's services, progress display and error handling."""
 
-    def __init__(self, store: Path | None, backend: Backend | None) -> None:
+    def __init__(self, store: Path | None, backend: Backend | None, *,
+                 write: bool = False) -> None:
         from smekg.settings import get_settings
 
         settings = get_settings()
@@ -80,6 +81,11 @@ class Run:
         self.settings = settings.model_copy(update=updates)
         self.started = dt.datetime.now(dt.UTC)
         self._analytics = None
+        if write and self.settings.backend == "neo4j":  # said before any work is done
+            console.print("[red]error:[/red] --write writes into the RDF store, the system of "
+                          "record; run it with --backend oxigraph (then `smekg sync neo4j`) "
+                          "or --backend sparql")
+            raise typer.Exit(1)
 
     @property
     def analytics(self):
@@ -195,7 +201,7 @@ def centrality(
     write: WriteOption = False, store: StoreOption = None, backend: BackendOption = None,
 ) -> None:
     """Degree, betweenness and PageRank of organisations and networks."""
-    run = Run(store, backend)
+    run = Run(store, backend, write=write)
     started = time.perf_counter()
     with run.errors(), run.progress() as progress:
         scope = run.scope(network, region, sector, source)
@@ -226,7 +232,7 @@ def brokers(
     """Actors that connect ecosystems of different countries (or sectors)."""
     from smekg.analytics.plots import broker_bars
 
-    run = Run(store, backend)
+    run = Run(store, backend, write=write)
     started = time.perf_counter()
     with run.errors(), run.progress() as progress:
         scope = run.scope(network, region, sector, source)
@@ -252,7 +258,7 @@ def communities(
     write: WriteOption = False, store: StoreOption = None, backend: BackendOption = None,
 ) -> None:
     """Communities of linked actors (Louvain), with their dominant countries and sectors."""
-    run = Run(store, backend)
+    run = Run(store, backend, write=write)
     started = time.perf_counter()
     with run.errors(), run.progress() as progress:
         scope = run.scope(network, region, sector, source)
@@ -285,7 +291,7 @@ def reach(
     """What a network of networks reaches through its members, depth by depth."""
     from smekg.analytics.plots import network_diagram
 
-    run = Run(store, backend)
+    run = Run(store, backend, write=write)
     with run.errors(), run.progress() as progress:
         answer = run.analytics.reach(network, depth, progress=progress)
     rows = [level.model_dump() for level in answer.levels]
@@ -341,7 +347,7 @@ def gaps(
     """The coverage gap matrix: how many entities cover each region x sector cell."""
     from smekg.analytics.plots import gap_heatmap
 
-    run = Run(store, backend)
+    run = Run(store, backend, write=write)
     with run.errors(), run.progress() as progress:
         answer = run.analytics.gaps(scope, region_level, sector_level, sector, type, progress)
     columns = ["region", *(s.code or s.label for s in answer.sectors)]

@@ -139,11 +139,7 @@ class Run:
         from smekg.iri import Minter
         from smekg.store import GraphStore
 
-        if self.settings.backend == "neo4j":
-            console.print("[red]error:[/red] --write writes into the RDF store, the system of "
-                          "record; run it with --backend oxigraph (then `smekg sync neo4j`) "
-                          "or --backend sparql")
-            raise typer.Exit(1)
+        # (a Neo4j backend was refused when the Run was made with write=True)
         if self.settings.backend == "sparql":
             from smekg.backends.factory import open_sparql_endpoint
             from smekg.remote_store import RemoteGraphStore

@@ -6,8 +6,9 @@
 Wipes the database at ``--uri`` (use a scratch server, e.g. a second ``scripts/neo4j``
 on other ports), syncs every source of the store with ``--batch-size`` rows per
 ``UNWIND``, and prints rows/s per source. Then it writes the first ``--per-row`` rows
-of the largest source again with one ``MERGE`` statement per row (batch size 1, the same
-queries, one transaction) and rolls that back, for the side-by-side rate.
+(whole projected chunks) of the largest source again with one ``MERGE`` statement per
+row (batch size 1, the same queries, one transaction) and rolls that back, for the
+side-by-side rate.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ import time
 
 from pyoxigraph import Store
 
-from loaders.neo4j_projection import project_source
-from loaders.neo4j_sync import Neo4jSync, connect, in_transaction
+from loaders.neo4j_projection import project_in_chunks
+from loaders.neo4j_sync import Neo4jSync, connect, within
 
 
 def measure(store_path: str, uri: str, user: str, password: str, *, batch_size: int = 5000,
@@ -48,20 +49,18 @@ def measure(store_path: str, uri: str, user: str, password: str, *, batch_size: 
             "full_sync": {"rows": rows, "seconds": total, "rows_per_s": rows / total},
         }
         largest = max(reports, key=lambda r: r.rows).graph
-        projection = project_source(store, largest)
-        projection.relationships = projection.relationships[: max(0, per_row -
-                                                                     len(projection.nodes))]
-        keep = list(projection.nodes)[:per_row]
-        projection.nodes = {iri: projection.nodes[iri] for iri in keep}
-        projection.endpoints = sorted({iri for rel in projection.relationships
-                                       for iri in (rel.start, rel.end)} - set(projection.nodes))
-        prefix_rows = projection.rows
+        prefix: list = []  # whole chunks of the largest source, about per_row rows
+        for chunk in project_in_chunks(store, largest, rows=min(per_row, 4 * batch_size)):
+            prefix.append(chunk)
+            if sum(c.rows for c in prefix) >= per_row:
+                break
+        prefix_rows = sum(c.rows for c in prefix)
         result["prefix"] = {"source": largest.rsplit("/graph/", 1)[-1], "rows": prefix_rows}
         for key, size in (("per_row_merge", 1), ("unwind", batch_size)):
             sync = Neo4jSync(driver, batch_size=size)
             with driver.session() as session, session.begin_transaction() as tx:
                 began = time.perf_counter()
-                sync._write(in_transaction(tx), largest + "-bench", projection, None, None)
+                sync._write(within(tx), largest + "-bench", prefix, None, None)
                 seconds = time.perf_counter() - began
                 tx.rollback()
             result["prefix"][key] = {"batch_size": size, "seconds": seconds,

@@ -14,9 +14,14 @@ back by Neo4j, so such a source is either as it was or as it is now.
 A bigger source does not fit one transaction: Neo4j holds a transaction's changes in its
 heap, and the organisations of ``smekg generate --orgs 1000000`` (17 million triples)
 stopped at ``dbms.memory.transaction.total.max`` with an 8 GiB heap. It is written in
-steps instead, each batch in a transaction of its own: its checksum is removed first and
-recorded last, so a sync cut off midway leaves the source without a checksum, and the
-next sync writes it again whole (in between, Neo4j shows that source half written).
+steps instead, each chunk of the projection (``4 * batch_size`` rows) in a transaction of
+its own: its checksum is removed first and recorded last, so a sync cut off midway leaves
+the source without a checksum, and the next sync writes it again whole (in between, Neo4j
+shows that source half written).
+
+The client holds one chunk at a time, or ``transaction_rows`` rows while it decides
+whether a source fits one transaction (:func:`loaders.neo4j_projection.project_in_chunks`;
+the whole projection of that 17-million-triple source took 13 GB).
 
 Every transaction is a managed one: the driver retries it on transient errors (a
 deadlock with another writer, a cluster leader switch). A source whose checksum Neo4j
@@ -33,13 +38,15 @@ from __future__ import annotations
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain
+from typing import Any
 
 from neo4j import Driver, ManagedTransaction, Record, Session, Transaction
 from pyoxigraph import NamedNode, Store
 
-from loaders.neo4j_projection import MEMBER_OF, RESOURCE, SourceProjection, project_source
+from loaders.neo4j_projection import MEMBER_OF, RESOURCE, SourceProjection, project_in_chunks
 from ontology import PROV, SMEKG
 from smekg.backends import BackendUnavailable
 from smekg.backends.neo4j import open_driver, reachable
@@ -50,6 +57,8 @@ DEFAULT_TRANSACTION_ROWS = 100_000
 
 Run = Callable[..., list[Record]]
 """``run(query, **parameters)``: the records of one statement, in whichever transaction."""
+Step = Callable[[Callable[[Run], Any]], Any]
+"""``step(work)``: ``work(run)`` as a unit: its own transaction, or part of the one open."""
 _IDENTIFIER = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 SCHEMA = [
@@ -89,6 +98,7 @@ WITH r, a.iri AS start, b.iri AS end LIMIT $limit
 DELETE r
 RETURN count(*) AS deleted, collect(DISTINCT start) + collect(DISTINCT end) AS ends
 """
+_FORGET_SOURCE = f"MATCH (s:{SYNCED} {{graph: $graph}}) DELETE s"
 _PRUNE = f"""
 UNWIND $iris AS iri
 MATCH (n:{RESOURCE} {{iri: iri}})
@@ -96,6 +106,12 @@ WHERE n.sources IS NULL AND NOT (n)--()
 DELETE n
 RETURN count(*) AS removed
 """
+
+
+@dataclass
+class _Written:
+    nodes: int = 0
+    relationships: int = 0
 
 
 @dataclass
@@ -184,95 +200,141 @@ class Neo4jSync:
 
     def sync_source(self, store: Store, graph: str, version: str,
                     progress: Callable[[str], None] | None = None) -> SyncReport:
-        """Replace ``graph`` in Neo4j by what the store holds, in one transaction."""
+        """Replace ``graph`` in Neo4j by what the store holds (one transaction if it fits)."""
         started = time.perf_counter()
         before = self._described_by(graph)
-        projection = project_source(store, graph, also=before)
-        self.ensure_schema(rel.type for rel in projection.relationships)
-        self._replace(graph, projection, version, progress)
-        return SyncReport(graph, "written", len(projection.nodes),
-                          len(projection.relationships), time.perf_counter() - started)
-
-    def remove_source(self, store: Store, graph: str) -> SyncReport:
-        """Take ``graph`` out of Neo4j (it is gone from the store), in one transaction."""
-        started = time.perf_counter()
-        projection = project_source(store, graph, also=self._described_by(graph))
-        self._replace(graph, projection, None, None)
-        return SyncReport(graph, "removed", len(projection.nodes), 0,
+        chunks = project_in_chunks(store, graph, also=before, rows=self._chunk_rows)
+        written = self._replace(graph, chunks, version, progress,
+                                held=len(before) + self._relationships_of(graph))
+        return SyncReport(graph, "written", written.nodes, written.relationships,
                           time.perf_counter() - started)
 
-    def _replace(self, graph: str, projection: SourceProjection, version: str | None,
-                 progress: Callable[[str], None] | None) -> None:
-        """Write ``projection`` over ``graph``: in one transaction when it fits, else in
-        steps (see the module notes)."""
-        with self.driver.session(database=self.database) as session:
-            if projection.rows <= self.transaction_rows:
-                session.execute_write(
-                    lambda tx: self._write(in_transaction(tx), graph, projection, version,
-                                           progress))
-            else:
-                self._write(_each_in_own_transaction(session), graph, projection, version,
-                            progress, stepwise=True)
+    def remove_source(self, store: Store, graph: str) -> SyncReport:
+        """Take ``graph`` out of Neo4j (it is gone from the store)."""
+        started = time.perf_counter()
+        before = self._described_by(graph)
+        chunks = project_in_chunks(store, graph, also=before, rows=self._chunk_rows)
+        written = self._replace(graph, chunks, None, None,
+                                held=len(before) + self._relationships_of(graph))
+        return SyncReport(graph, "removed", written.nodes, 0, time.perf_counter() - started)
 
-    def _write(self, run: Run, graph: str, projection: SourceProjection,
+    @property
+    def _chunk_rows(self) -> int:
+        """Rows per projected chunk: a transaction of its own when a source is written in
+        steps, so a few statements of ``batch_size`` rows each, within the limit."""
+        return min(self.transaction_rows, 4 * self.batch_size)
+
+    def _replace(self, graph: str, chunks: Iterator[SourceProjection], version: str | None,
+                 progress: Callable[[str], None] | None, *, held: int) -> _Written:
+        """Write the projected ``chunks`` over ``graph``, whose ``held`` rows Neo4j has now:
+        in one transaction when both fit ``transaction_rows``, else in steps (see the
+        module notes)."""
+        rows = held  # the old ones are deleted in the same transaction: they count too
+        held_chunks: list[SourceProjection] = []
+        while rows <= self.transaction_rows:  # read ahead, to know which it is
+            chunk = next(chunks, None)
+            if chunk is None:
+                break
+            held_chunks.append(chunk)
+            rows += chunk.rows
+        if rows <= self.transaction_rows:
+            self.ensure_schema(r.type for chunk in held_chunks for r in chunk.relationships)
+            with self.driver.session(database=self.database) as session:
+                return session.execute_write(lambda tx: self._write(
+                    within(tx), graph, held_chunks, version, progress))
+        with self.driver.session(database=self.database) as session:
+            return self._write(_each_in_own_transaction(session), graph,
+                               self._with_schema(chain(held_chunks, chunks)), version,
+                               progress, stepwise=True)
+
+    def _with_schema(self, chunks: Iterable[SourceProjection]) -> Iterator[SourceProjection]:
+        """``chunks``, with the index for each new relationship type made before its chunk."""
+        known: set[str] = set()
+        for chunk in chunks:
+            kinds = {r.type for r in chunk.relationships} - known
+            if kinds:
+                self.ensure_schema(kinds)
+                known |= kinds
+            yield chunk
+
+    def _write(self, step: Step, graph: str, chunks: Iterable[SourceProjection],
                version: str | None, progress: Callable[[str], None] | None, *,
-               stepwise: bool = False) -> None:
-        """Replace ``graph`` by ``projection``, statement by statement through ``run``
-        (``version`` None: remove it). ``stepwise``: the statements commit one by one, so
-        the checksum goes first and comes back last."""
+               stepwise: bool = False) -> _Written:
+        """Replace ``graph`` by the projected ``chunks``, each unit of work through ``step``
+        (``version`` None: remove it). ``stepwise``: the units commit one by one, so the
+        checksum goes first and comes back last."""
         if stepwise:
-            run(f"MATCH (s:{SYNCED} {{graph: $graph}}) DELETE s", graph=graph)
-        by_type: dict[str, list[dict]] = defaultdict(list)
-        for rel in projection.relationships:
-            by_type[rel.type].append({"start": rel.start, "end": rel.end,
-                                      "properties": rel.properties})
-        ends: set[str] = set()
-        for kind in self._relationship_types(run):
+            step(lambda run: run(_FORGET_SOURCE, graph=graph))
+        ends: set[str] = set()  # nodes that may be left with nothing: pruned at the end
+        for kind in step(self._relationship_types):
             query = _DELETE_RELATIONSHIPS.format(type=_quoted(kind))
             while True:  # in batches: a source's relationships may not fit one transaction
-                record = run(query, graph=graph, limit=self.batch_size)[0]
+                record = step(lambda run, q=query: run(q, graph=graph,
+                                                       limit=self.batch_size)[0])
                 ends.update(record["ends"])
                 if record["deleted"] < self.batch_size:
                     break
+        written = _Written()
+        property_keys: dict[str, str] = {}
+        for chunk in chunks:
+            step(lambda run, c=chunk: self._write_chunk(run, c))
+            written.nodes += len(chunk.nodes)
+            written.relationships += len(chunk.relationships)
+            ends.update(iri for iri, node in chunk.nodes.items()
+                        if "sources" not in node.properties)
+            for key, predicate in chunk.property_keys.items():
+                property_keys.setdefault(key, predicate)
+            _report(progress, graph, written.nodes + written.relationships)
+        step(lambda run: run(
+            "UNWIND $keys AS k MERGE (p:PropertyKey {key: k.key}) SET p.predicate = k.predicate",
+            keys=[{"key": k, "predicate": p} for k, p in sorted(property_keys.items())]))
+        for batch in _batches(sorted(ends), self.batch_size):
+            step(lambda run, b=batch: run(_PRUNE, iris=b))
+        if version is None:
+            step(lambda run: run(_FORGET_SOURCE, graph=graph))
+        else:
+            step(lambda run: run(
+                f"MERGE (s:{SYNCED} {{graph: $graph}}) SET s.version = $version, "
+                "s.sha256 = split($version, '|')[0], s.syncedAt = datetime(), "
+                "s.nodes = $nodes, s.relationships = $rels",
+                graph=graph, version=version, nodes=written.nodes,
+                rels=written.relationships))
+        return written
+
+    def _write_chunk(self, run: Run, chunk: SourceProjection) -> None:
+        """Nodes, then the other ends, then the relationships of one chunk."""
         nodes = [{"iri": n.iri, "labels": n.labels, "properties": n.properties}
-                 for n in projection.nodes.values()]
-        done = 0
-        total = projection.rows
+                 for n in chunk.nodes.values()]
         for batch in _batches(nodes, self.batch_size):
             run(_WRITE_NODES, rows=batch)
-            done += len(batch)
-            _report(progress, graph, done, total)
-        for batch in _batches(projection.endpoints, self.batch_size):
+        for batch in _batches(chunk.endpoints, self.batch_size):
             run(_ENSURE_NODES, iris=batch)
+        by_type: dict[str, list[dict]] = defaultdict(list)
+        for rel in chunk.relationships:
+            by_type[rel.type].append({"start": rel.start, "end": rel.end,
+                                      "properties": rel.properties})
         for kind, rows in sorted(by_type.items()):
             _check_identifier(kind)
             query = (_WRITE_MEMBERSHIPS if kind == MEMBER_OF
                      else _WRITE_RELATIONSHIPS.format(type=kind))
             for batch in _batches(rows, self.batch_size):
                 run(query, rows=batch)
-                done += len(batch)
-                _report(progress, graph, done, total)
-        run("UNWIND $keys AS k MERGE (p:PropertyKey {key: k.key}) "
-            "SET p.predicate = k.predicate",
-            keys=[{"key": k, "predicate": p}
-                  for k, p in sorted(projection.property_keys.items())])
-        for batch in _batches(sorted(ends | set(projection.nodes) | set(projection.endpoints)),
-                              self.batch_size):
-            run(_PRUNE, iris=batch)
-        if version is None:
-            run(f"MATCH (s:{SYNCED} {{graph: $graph}}) DELETE s", graph=graph)
-        else:
-            run(f"MERGE (s:{SYNCED} {{graph: $graph}}) SET s.version = $version, "
-                "s.sha256 = split($version, '|')[0], "
-                "s.syncedAt = datetime(), s.nodes = $nodes, s.relationships = $rels",
-                graph=graph, version=version, nodes=len(projection.nodes),
-                rels=len(projection.relationships))
 
     def _described_by(self, graph: str) -> list[str]:
-        records, _, _ = self.driver.execute_query(
-            f"MATCH (n:{RESOURCE}) WHERE $graph IN n.sources RETURN n.iri AS iri",
-            graph=graph, database_=self.database)
-        return [record["iri"] for record in records]
+        with self.driver.session(database=self.database) as session:
+            result = session.run(
+                f"MATCH (n:{RESOURCE}) WHERE $graph IN n.sources RETURN n.iri AS iri",
+                graph=graph)
+            return [record["iri"] for record in result]
+
+    def _relationships_of(self, graph: str) -> int:
+        """How many relationships of ``graph`` Neo4j holds (each type's ``source`` index)."""
+        with self.driver.session(database=self.database) as session:
+            return sum(session.run(
+                f"MATCH ()-[r:{_quoted(kind)}]->() WHERE r.source = $graph RETURN count(r)",
+                graph=graph).single(strict=True)[0]
+                for kind in self._relationship_types(
+                    lambda query, **parameters: list(session.run(query, **parameters))))
 
     @staticmethod
     def _relationship_types(run: Run) -> list[str]:
@@ -287,11 +349,15 @@ def in_transaction(tx: ManagedTransaction | Transaction) -> Run:
     return run
 
 
-def _each_in_own_transaction(session: Session) -> Run:
-    """Run each statement in a managed transaction of its own (retried if transient)."""
-    def run(query: str, **parameters: object) -> list[Record]:
-        return session.execute_write(lambda tx: list(tx.run(query, **parameters)))
-    return run
+def within(tx: ManagedTransaction | Transaction) -> Step:
+    """Every unit of work inside ``tx``."""
+    run = in_transaction(tx)
+    return lambda work: work(run)
+
+
+def _each_in_own_transaction(session: Session) -> Step:
+    """Each unit of work in a managed transaction of its own (retried if transient)."""
+    return lambda work: session.execute_write(lambda tx: work(in_transaction(tx)))
 
 
 def store_checksums(store: Store) -> dict[str, str]:
@@ -319,9 +385,9 @@ def _batches(rows: list, size: int) -> Iterable[list]:
         yield rows[start:start + size]
 
 
-def _report(progress: Callable[[str], None] | None, graph: str, done: int, total: int) -> None:
+def _report(progress: Callable[[str], None] | None, graph: str, done: int) -> None:
     if progress is not None:
-        progress(f"{graph}: {done:,} / {total:,} rows")
+        progress(f"{graph}: {done:,} rows")
 
 
 def _quoted(name: str) -> str:

@@ -389,9 +389,13 @@ def _neo4j(results: list[dict]) -> list[str]:
             lines.append(_row(size, status, "", "", "", "", ""))
             continue
         sync = neo4j["sync"]
-        server = _mib(neo4j.get("server", {}).get("memory", {}).get("peak_rss_mib"))
+        # a kept sync (--keep-neo4j-sync) carries the server it was measured on
+        server = _mib((sync.get("server") or neo4j.get("server") or {}).get(
+            "memory", {}).get("peak_rss_mib"))
         full = sync["full_sync"]
-        lines.append(_row(size, f"full sync, `UNWIND` batches of {sync['batch_size']:,}",
+        kept = " (kept from an earlier run: Neo4j still held these sources)" \
+            if "kept" in sync else ""
+        lines.append(_row(size, f"full sync, `UNWIND` batches of {sync['batch_size']:,}{kept}",
                           _num(full["rows"]), _num(full["seconds"], 1),
                           _num(full["rows_per_s"]), _mib(sync["peak_rss_mib"]), server))
         prefix = sync["prefix"]

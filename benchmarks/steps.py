@@ -193,6 +193,21 @@ def neo4j_sync(args: argparse.Namespace) -> dict:
                    batch_size=args.batch_size, per_row=args.per_row)
 
 
+def neo4j_holds(args: argparse.Namespace) -> dict:
+    """Whether Neo4j holds exactly the store's sources, each at the store's checksum."""
+    from pyoxigraph import Store
+
+    from loaders.neo4j_sync import Neo4jSync, connect, store_checksums
+
+    driver = connect(args.neo4j, "neo4j", os.environ.get("NEO4J_PASSWORD", "smekg-dev-password"))
+    try:
+        held = Neo4jSync(driver).synced()
+    finally:
+        driver.close()
+    wanted = store_checksums(Store.read_only(args.store))
+    return {"same": held == wanted, "sources": len(wanted)}
+
+
 def rest_pairs(args: argparse.Namespace) -> dict:
     from coverage_latency import draw_pairs
 
@@ -206,7 +221,7 @@ def rest_pairs(args: argparse.Namespace) -> dict:
 
 STEPS = {"bulk-load": bulk_load, "export-nt": export_nt, "rdflib-parse": rdflib_parse,
          "coverage": coverage, "coverage-rdflib": coverage_rdflib, "neo4j-sync": neo4j_sync,
-         "rest-pairs": rest_pairs}
+         "neo4j-holds": neo4j_holds, "rest-pairs": rest_pairs}
 
 
 def main() -> None:

@@ -422,20 +422,24 @@ def step_neo4j(size: Size) -> dict:
         raise StepFailed(f"Neo4j unreachable at {args.neo4j_uri} ({type(error).__name__}: "
                          f"{error}); start it with scripts/neo4j start") from error
     result: dict = {"uri": args.neo4j_uri, "server_version": version}
-    say(f"{size.label}: Neo4j sync benchmark (wipes the database at {args.neo4j_uri})")
-    try:
-        figures, child = run_step_json(
-            [PYTHON, STEPS_PY, "neo4j-sync", "--store", str(size.store), "--neo4j",
-             args.neo4j_uri, "--batch-size", str(args.batch_size), "--per-row",
-             str(args.per_row), "--json", str(size.json_out("neo4j-sync"))],
-            size.json_out("neo4j-sync"), log=size.log("neo4j"),
-            timeout=size.timeout("neo4j-sync"), what="Neo4j sync")
-        figures.update(peak_rss_mib=child.peak_rss_mib, process_seconds=child.seconds)
-        result["sync"] = figures
-    except StepFailed as error:
-        result["sync"] = {"status": f"failed: {error}"}
-        result["server"] = _neo4j_server()
-        return result
+    kept = _kept_sync(size) if args.keep_neo4j_sync else None
+    if kept is not None:
+        result["sync"] = kept
+    else:
+        say(f"{size.label}: Neo4j sync benchmark (wipes the database at {args.neo4j_uri})")
+        try:
+            figures, child = run_step_json(
+                [PYTHON, STEPS_PY, "neo4j-sync", "--store", str(size.store), "--neo4j",
+                 args.neo4j_uri, "--batch-size", str(args.batch_size), "--per-row",
+                 str(args.per_row), "--json", str(size.json_out("neo4j-sync"))],
+                size.json_out("neo4j-sync"), log=size.log("neo4j"),
+                timeout=size.timeout("neo4j-sync"), what="Neo4j sync")
+            figures.update(peak_rss_mib=child.peak_rss_mib, process_seconds=child.seconds)
+            result["sync"] = figures
+        except StepFailed as error:
+            result["sync"] = {"status": f"failed: {error}"}
+            result["server"] = _neo4j_server()
+            return result
     say(f"{size.label}: coverage on Neo4j")
     command = [PYTHON, STEPS_PY, "coverage", "--neo4j", args.neo4j_uri, "--queries",
                str(args.coverage_queries), "--sparql-queries",
@@ -454,6 +458,28 @@ def step_neo4j(size: Size) -> dict:
         result["coverage"] = {"status": f"failed: {error}"}
     result["server"] = _neo4j_server()
     return result
+
+
+def _kept_sync(size: Size) -> dict | None:
+    """The previous sync figures of this size, if they are complete and Neo4j still holds
+    exactly the store's sources (``--keep-neo4j-sync``: rerun the coverage on Neo4j only)."""
+    step = size.results.get("neo4j") or {}
+    previous = step.get("sync") or {}
+    if not previous or "status" in previous:
+        return None
+    check, _ = run_step_json(
+        [PYTHON, STEPS_PY, "neo4j-holds", "--store", str(size.store), "--neo4j",
+         size.args.neo4j_uri, "--json", str(size.json_out("neo4j-holds"))],
+        size.json_out("neo4j-holds"), log=size.log("neo4j"), timeout=600,
+        what="Neo4j sources check")
+    if not check["same"]:
+        say(f"{size.label}: Neo4j does not hold this store's sources: the sync is measured")
+        return None
+    say(f"{size.label}: Neo4j holds this store's {check['sources']} sources: the sync "
+        "figures of the earlier run stand (--keep-neo4j-sync)")
+    return {"server": step.get("server"), **previous,
+            "kept": "measured in an earlier run of this size; the database still held "
+            "exactly the store's sources (--keep-neo4j-sync)"}
 
 
 def _digest(signature: list) -> str:
@@ -805,6 +831,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--neo4j-uri", default=os.environ.get("NEO4J_URI",
                                                               "bolt://127.0.0.1:7687"))
     parser.add_argument("--no-neo4j", action="store_true", help="skip the Neo4j step")
+    parser.add_argument("--keep-neo4j-sync", action="store_true",
+                        help="keep the previous Neo4j sync figures of a size when Neo4j still "
+                        "holds exactly its store's sources (reruns the coverage on Neo4j only)")
     parser.add_argument("--batch-size", type=int, default=5000)
     parser.add_argument("--per-row", type=int, default=10000,
                         help="rows written with one MERGE per row (and batched) for comparison")

@@ -79,6 +79,7 @@ class NamedQuery:
     example: dict[str, str] = field(default_factory=dict)
     cypher: str | None = None  # the Cypher twin (``NAME.cypher`` beside the ``.rq``)
     cypher_iris: frozenset[str] = frozenset()  # twin columns that hold IRIs (``//+ iris:``)
+    whole_graph: bool = False  # ``#+ reads: whole graph``: not a question, a scan (index)
 
     def param(self, name: str) -> Param:
         for param in self.params:
@@ -113,6 +114,11 @@ def parse_query_file(path: Path) -> NamedQuery:
                 example[name] = val
         elif key in {"name", "description"}:
             meta[key] = value
+        elif key == "reads":
+            if value != "whole graph":
+                raise RegistryError(f"{path}:{number}: '#+ reads:' can only be 'whole graph', "
+                                    f"found {value!r}")
+            meta[key] = value
         else:
             raise RegistryError(f"{path}:{number}: unknown header key {key!r}")
     if meta.get("name") != path.stem:
@@ -129,6 +135,7 @@ def parse_query_file(path: Path) -> NamedQuery:
         example=example,
         cypher=cypher,
         cypher_iris=iris,
+        whole_graph=meta.get("reads") == "whole graph",
     )
 
 

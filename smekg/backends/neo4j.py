@@ -29,8 +29,11 @@ class Neo4jBackend:
     name = "neo4j"
 
     def __init__(self, uri: str, user: str, password: str, database: str | None = None,
-                 *, timeout: float = 30.0) -> None:
+                 *, timeout: float = 30.0, whole_graph_timeout: float = 3600.0) -> None:
         self.uri, self.database, self.timeout = uri, database, timeout
+        # a query that reads the whole graph (the index) is not a question: at a million
+        # organisations one takes minutes, where a question gets ``timeout``
+        self.whole_graph_timeout = whole_graph_timeout
         self.driver: Driver = open_driver(uri, user, password)
 
     def select(self, query: NamedQuery, params: Mapping[str, Value]) -> list[Row]:
@@ -41,7 +44,8 @@ class Neo4jBackend:
         bound.update({name: _plain(value) for name, value in params.items()})
         with reachable(self.uri):
             records, _, _ = self.driver.execute_query(
-                Query(query.cypher, timeout=self.timeout), bound,
+                Query(query.cypher, timeout=self.whole_graph_timeout if query.whole_graph
+                      else self.timeout), bound,
                 database_=self.database, routing_=RoutingControl.READ)
         iris = query.cypher_iris
         rows: list[Row] = []

@@ -120,7 +120,8 @@ class SparqlEndpoint:
 
     # -- reading --------------------------------------------------------------------
     def query(self, text: str, bindings: Mapping[str, Term] | None = None, *,
-              union: bool = True) -> QuerySolutions | QueryBoolean:
+              union: bool = True, timeout: float | None = None
+              ) -> QuerySolutions | QueryBoolean:
         """Run a SELECT or ASK query with the project prefixes and ``bindings`` bound.
 
         Parameters
@@ -132,6 +133,8 @@ class SparqlEndpoint:
         union
             Whether the query reads the default graph, which must then be the union of
             the named graphs (checked once, see the module notes).
+        timeout
+            Seconds to wait for the store this time (default: the endpoint's ``timeout``).
 
         Returns
         -------
@@ -142,8 +145,9 @@ class SparqlEndpoint:
             self.check_union_default_graph()
         body = SPARQL_PREFIXES + bind(text, bindings or {})
         with self.reachable(self.query_url, "SMEKG_SPARQL_ENDPOINT"):
-            response = self.client.post(self.query_url, data={"query": body},
-                                        headers={"Accept": RESULTS_JSON})
+            response = self.client.post(
+                self.query_url, data={"query": body}, headers={"Accept": RESULTS_JSON},
+                timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout)
         self._raise_for_status(response, self.query_url, "SMEKG_SPARQL_ENDPOINT")
         media_type = response.headers.get("content-type", "").split(";")[0].strip()
         if media_type not in (RESULTS_JSON, "application/json"):
@@ -299,13 +303,18 @@ class SparqlBackend:
         The store's query URL, or an open :class:`SparqlEndpoint`.
     update_endpoint, store_endpoint, timeout, auth
         As for :class:`SparqlEndpoint` (the backend itself only reads).
+    whole_graph_timeout
+        Seconds allowed to a query that reads the whole graph (``#+ reads: whole graph``:
+        the coverage index), where a question gets ``timeout``.
     """
 
     name = "sparql"
 
     def __init__(self, query_endpoint: str | SparqlEndpoint, *,
                  update_endpoint: str | None = None, store_endpoint: str | None = None,
-                 timeout: float = 60.0, auth: Auth = None) -> None:
+                 timeout: float = 60.0, auth: Auth = None,
+                 whole_graph_timeout: float = 3600.0) -> None:
+        self.whole_graph_timeout = whole_graph_timeout  # the index's scans, not questions
         if isinstance(query_endpoint, SparqlEndpoint):
             self.endpoint = query_endpoint
         else:
@@ -317,7 +326,9 @@ class SparqlBackend:
         bindings: dict[str, Term] = {name: to_term(value) for name, value in params.items()}
         for param in query.params:
             bindings.setdefault(param.name, ANY)  # as on the embedded store
-        solutions = self.endpoint.query(query.sparql, bindings)
+        solutions = self.endpoint.query(
+            query.sparql, bindings,
+            timeout=self.whole_graph_timeout if query.whole_graph else None)
         if not isinstance(solutions, QuerySolutions):
             raise TypeError(f"named query {query.name!r} is not a SELECT query")
         names = [variable.value for variable in solutions.variables]

@@ -36,6 +36,18 @@ def test_malformed_headers_are_refused(tmp_path: Path):
         parse_query_file(wrong)
 
 
+def test_only_the_index_scans_read_the_whole_graph(tmp_path: Path):
+    # backends give these the long whole_graph_timeout; questions keep the short one
+    index = load_registry(Path(__file__).parents[2] / "queries" / "index")
+    assert {name for name, q in index.items() if q.whole_graph} == {
+        "types", "names", "hierarchy", "scope", "membership_links"}
+    assert not any(q.whole_graph for q in load_registry().values())
+    bad = tmp_path / "bad.rq"
+    bad.write_text("#+ name: bad\n#+ description: x\n#+ reads: everything\nSELECT * {}\n")
+    with pytest.raises(RegistryError, match=r"bad\.rq:3: .*'whole graph'"):
+        parse_query_file(bad)
+
+
 def test_no_query_text_has_a_placeholder_to_paste_into():
     for query in load_registry().values():
         assert "{" + "region" + "}" not in query.sparql and "%s" not in query.sparql

@@ -477,7 +477,7 @@ def _kept_sync(size: Size) -> dict | None:
         return None
     say(f"{size.label}: Neo4j holds this store's {check['sources']} sources: the sync "
         "figures of the earlier run stand (--keep-neo4j-sync)")
-    return {"server": step.get("server"), **previous,
+    return {"server": step.get("server"), "measured": step.get("measured"), **previous,
             "kept": "measured in an earlier run of this size; the database still held "
             "exactly the store's sources (--keep-neo4j-sync)"}
 

@@ -202,20 +202,14 @@ class Neo4jSync:
                     progress: Callable[[str], None] | None = None) -> SyncReport:
         """Replace ``graph`` in Neo4j by what the store holds (one transaction if it fits)."""
         started = time.perf_counter()
-        before = self._described_by(graph)
-        chunks = project_in_chunks(store, graph, also=before, rows=self._chunk_rows)
-        written = self._replace(graph, chunks, version, progress,
-                                held=len(before) + self._relationships_of(graph))
+        written = self._replace(store, graph, version, progress)
         return SyncReport(graph, "written", written.nodes, written.relationships,
                           time.perf_counter() - started)
 
     def remove_source(self, store: Store, graph: str) -> SyncReport:
         """Take ``graph`` out of Neo4j (it is gone from the store)."""
         started = time.perf_counter()
-        before = self._described_by(graph)
-        chunks = project_in_chunks(store, graph, also=before, rows=self._chunk_rows)
-        written = self._replace(graph, chunks, None, None,
-                                held=len(before) + self._relationships_of(graph))
+        written = self._replace(store, graph, None, None)
         return SyncReport(graph, "removed", written.nodes, 0, time.perf_counter() - started)
 
     @property
@@ -224,12 +218,15 @@ class Neo4jSync:
         steps, so a few statements of ``batch_size`` rows each, within the limit."""
         return min(self.transaction_rows, 4 * self.batch_size)
 
-    def _replace(self, graph: str, chunks: Iterator[SourceProjection], version: str | None,
-                 progress: Callable[[str], None] | None, *, held: int) -> _Written:
-        """Write the projected ``chunks`` over ``graph``, whose ``held`` rows Neo4j has now:
-        in one transaction when both fit ``transaction_rows``, else in steps (see the
-        module notes)."""
-        rows = held  # the old ones are deleted in the same transaction: they count too
+    def _replace(self, store: Store, graph: str, version: str | None,
+                 progress: Callable[[str], None] | None) -> _Written:
+        """Write the store's ``graph`` over what Neo4j holds of it: in one transaction when
+        the old rows and the new fit ``transaction_rows``, else in steps (see the module
+        notes)."""
+        before = self._described_by(graph)
+        chunks = project_in_chunks(store, graph, also=before, rows=self._chunk_rows)
+        # the old rows are deleted in the same transaction: they count too
+        rows = len(before) + self._relationships_of(graph)
         held_chunks: list[SourceProjection] = []
         while rows <= self.transaction_rows:  # read ahead, to know which it is
             chunk = next(chunks, None)

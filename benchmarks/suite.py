@@ -254,6 +254,17 @@ def ensure_export(size: Size, fmt: str) -> dict:
 
 
 # -- steps -------------------------------------------------------------------------------
+def _step_figures(size: Size, step: str, options: list[str], *, name: str | None = None,
+                 log: Path, timeout: float, what: str) -> dict:
+    """Run ``benchmarks/steps.py step options``: its figures (in ``size.json_out(name)``,
+    ``name`` defaulting to ``step``), with the child's peak RSS and process seconds."""
+    out = size.json_out(name or step)
+    figures, child = run_step_json([PYTHON, STEPS_PY, step, *options, "--json", str(out)],
+                                   out, log=log, timeout=timeout, what=what)
+    figures.update(peak_rss_mib=child.peak_rss_mib, process_seconds=child.seconds)
+    return figures
+
+
 def step_load(size: Size) -> dict:
     say(f"{size.label}: smekg generate --orgs {size.orgs} --seed {size.args.seed}")
     size.results["data"] = generate(size)
@@ -315,14 +326,12 @@ def step_bulk(size: Size) -> dict:
         shutil.rmtree(location, ignore_errors=True)
         say(f"{size.label}: pyoxigraph bulk_load of the {fmt} export")
         try:
-            figures, child = run_step_json(
-                [PYTHON, STEPS_PY, "bulk-load", "--file", str(size.exports / f"store.{fmt}"),
-                 "--format", fmt, "--location", str(location), "--json",
-                 str(size.json_out(f"bulk-{fmt}"))], size.json_out(f"bulk-{fmt}"),
+            figures = _step_figures(
+                size, "bulk-load", ["--file", str(size.exports / f"store.{fmt}"), "--format",
+                                    fmt, "--location", str(location)], name=f"bulk-{fmt}",
                 log=size.log("bulk"), timeout=size.timeout("bulk"), what=f"bulk_load {fmt}")
-            figures.update(peak_rss_mib=child.peak_rss_mib, process_seconds=child.seconds,
-                           bytes_on_disk=sum(f.stat().st_size for f in location.rglob("*")
-                                             if f.is_file()))
+            figures["bytes_on_disk"] = sum(f.stat().st_size for f in location.rglob("*")
+                                           if f.is_file())
             result[fmt] = figures
         except StepFailed as error:
             result[fmt] = {"status": f"failed: {error}"}
@@ -339,12 +348,9 @@ def step_rdflib(size: Size) -> dict:
         return {"status": f"not run: {record['statements']:,} triples > {limit:,} "
                           "(--rdflib-max-triples)"}
     say(f"{size.label}: rdflib Graph().parse of {record['statements']:,} triples")
-    figures, child = run_step_json(
-        [PYTHON, STEPS_PY, "rdflib-parse", "--file", record["path"], "--format", "nt",
-         "--json", str(size.json_out("rdflib-parse"))], size.json_out("rdflib-parse"),
-        log=size.log("rdflib"), timeout=size.timeout("rdflib"), what="rdflib parse")
-    figures.update(peak_rss_mib=child.peak_rss_mib, process_seconds=child.seconds)
-    return figures
+    return _step_figures(size, "rdflib-parse", ["--file", record["path"], "--format", "nt"],
+                        log=size.log("rdflib"), timeout=size.timeout("rdflib"),
+                        what="rdflib parse")
 
 
 def step_coverage(size: Size) -> dict:
@@ -353,16 +359,15 @@ def step_coverage(size: Size) -> dict:
     say(f"{size.label}: coverage on the embedded store ({args.coverage_queries} pairs) and "
         f"coverage.rq on pyoxigraph ({args.coverage_sparql_queries})")
     size.pairs_file.unlink(missing_ok=True)
-    figures, child = run_step_json(
-        [PYTHON, STEPS_PY, "coverage", "--store", str(size.store), "--queries",
-         str(args.coverage_queries), "--sparql-queries", str(args.coverage_sparql_queries),
+    figures = _step_figures(
+        size, "coverage",
+        ["--store", str(size.store), "--queries", str(args.coverage_queries),
+         "--sparql-queries", str(args.coverage_sparql_queries),
          "--sample", str(args.coverage_sample), "--budget", str(args.coverage_sparql_budget),
          "--answers", str(args.rdflib_coverage_queries
                           if size.orgs <= args.rdflib_coverage_max_orgs else 0),
-         "--pairs", str(size.pairs_file), "--json",
-         str(size.json_out("coverage"))], size.json_out("coverage"),
+         "--pairs", str(size.pairs_file)],
         log=size.log("coverage"), timeout=size.timeout("coverage"), what="coverage (embedded)")
-    figures.update(peak_rss_mib=child.peak_rss_mib, process_seconds=child.seconds)
     result = {"embedded": figures}
     if size.orgs > args.rdflib_coverage_max_orgs:
         result["rdflib"] = {"status": f"not run: {size.orgs:,} organisations > "
@@ -372,14 +377,12 @@ def step_coverage(size: Size) -> dict:
     try:
         record = ensure_export(size, "nt")
         say(f"{size.label}: coverage.rq on rdflib ({args.rdflib_coverage_queries} pairs)")
-        rdflib_figures, child = run_step_json(
-            [PYTHON, STEPS_PY, "coverage-rdflib", "--file", record["path"], "--pairs",
-             str(size.pairs_file), "--queries", str(args.rdflib_coverage_queries), "--json",
-             str(size.json_out("coverage-rdflib"))], size.json_out("coverage-rdflib"),
+        result["rdflib"] = _step_figures(
+            size, "coverage-rdflib",
+            ["--file", record["path"], "--pairs", str(size.pairs_file), "--queries",
+             str(args.rdflib_coverage_queries)],
             log=size.log("coverage"), timeout=size.timeout("coverage-rdflib"),
             what="coverage.rq on rdflib")
-        rdflib_figures.update(peak_rss_mib=child.peak_rss_mib, process_seconds=child.seconds)
-        result["rdflib"] = rdflib_figures
     except StepFailed as error:
         result["rdflib"] = {"status": f"failed: {error}"}
     return result
@@ -428,32 +431,27 @@ def step_neo4j(size: Size) -> dict:
     else:
         say(f"{size.label}: Neo4j sync benchmark (wipes the database at {args.neo4j_uri})")
         try:
-            figures, child = run_step_json(
-                [PYTHON, STEPS_PY, "neo4j-sync", "--store", str(size.store), "--neo4j",
-                 args.neo4j_uri, "--batch-size", str(args.batch_size), "--per-row",
-                 str(args.per_row), "--json", str(size.json_out("neo4j-sync"))],
-                size.json_out("neo4j-sync"), log=size.log("neo4j"),
-                timeout=size.timeout("neo4j-sync"), what="Neo4j sync")
-            figures.update(peak_rss_mib=child.peak_rss_mib, process_seconds=child.seconds)
-            result["sync"] = figures
+            result["sync"] = _step_figures(
+                size, "neo4j-sync",
+                ["--store", str(size.store), "--neo4j", args.neo4j_uri, "--batch-size",
+                 str(args.batch_size), "--per-row", str(args.per_row)],
+                log=size.log("neo4j"), timeout=size.timeout("neo4j-sync"), what="Neo4j sync")
         except StepFailed as error:
             result["sync"] = {"status": f"failed: {error}"}
             result["server"] = _neo4j_server()
             return result
     say(f"{size.label}: coverage on Neo4j")
-    command = [PYTHON, STEPS_PY, "coverage", "--neo4j", args.neo4j_uri, "--queries",
-               str(args.coverage_queries), "--sparql-queries",
-               str(args.coverage_sparql_queries), "--sample", str(args.coverage_sample),
-               "--budget", str(args.coverage_sparql_budget),
-               "--json", str(size.json_out("coverage-neo4j"))]
+    options = ["--neo4j", args.neo4j_uri, "--queries", str(args.coverage_queries),
+               "--sparql-queries", str(args.coverage_sparql_queries),
+               "--sample", str(args.coverage_sample),
+               "--budget", str(args.coverage_sparql_budget)]
     if size.pairs_file.exists():
-        command += ["--pairs", str(size.pairs_file)]
+        options += ["--pairs", str(size.pairs_file)]
     try:
-        figures, child = run_step_json(command, size.json_out("coverage-neo4j"),
-                                       log=size.log("neo4j"), timeout=size.timeout("coverage"),
-                                       what="coverage on Neo4j")
-        figures.update(peak_rss_mib=child.peak_rss_mib, process_seconds=child.seconds)
-        result["coverage"] = figures
+        result["coverage"] = _step_figures(size, "coverage", options, name="coverage-neo4j",
+                                          log=size.log("neo4j"),
+                                          timeout=size.timeout("coverage"),
+                                          what="coverage on Neo4j")
     except StepFailed as error:
         result["coverage"] = {"status": f"failed: {error}"}
     result["server"] = _neo4j_server()

@@ -16,11 +16,11 @@ import resource
 import time
 from pathlib import Path
 
-from queries.service import QueryService
 from smekg.analytics.export import write_graph
 from smekg.analytics.service import AnalyticsService
-from smekg.backends.oxigraph import OxigraphBackend
-from smekg.iri import Minter
+from smekg.core.backends.oxigraph import OxigraphBackend
+from smekg.core.iri import Minter
+from smekg.queries.service import QueryService
 
 
 def main() -> None:

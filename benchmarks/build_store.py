@@ -14,11 +14,11 @@ import gc
 import time
 from pathlib import Path
 
-from loaders.bundled import ontology_source, reference_sources
-from loaders.sources import file_sources, load_sources
-from smekg.generate import generate
-from smekg.iri import Minter
-from smekg.store import GraphStore
+from smekg.core.iri import Minter
+from smekg.core.stores import GraphStore
+from smekg.loaders.bundled import ontology_source, reference_sources
+from smekg.loaders.generate import generate
+from smekg.loaders.sources import file_sources, load_sources
 
 BASE = "https://w3id.org/smekg/id/"
 

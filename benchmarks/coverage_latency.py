@@ -29,13 +29,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from loaders.bundled import bundled_sources
-from loaders.sources import load_sources
-from queries.service import QueryService
-from smekg.backends.oxigraph import OxigraphBackend
-from smekg.iri import Minter
-from smekg.settings import REPO_ROOT
-from smekg.store import GraphStore
+from smekg.core.backends.oxigraph import OxigraphBackend
+from smekg.core.iri import Minter
+from smekg.core.stores import GraphStore
+from smekg.loaders.bundled import bundled_sources
+from smekg.loaders.sources import load_sources
+from smekg.queries.service import QueryService
 
 BASE = "https://w3id.org/smekg/id/"
 
@@ -44,7 +43,7 @@ def _bundled_store() -> Path:
     path = Path(tempfile.mkdtemp()) / "store"
     store = GraphStore.open(path)
     minter = Minter(BASE)
-    load_sources(store, bundled_sources(minter, store, REPO_ROOT / "data"), minter)
+    load_sources(store, bundled_sources(minter, store), minter)
     del store
     gc.collect()
     return path
@@ -58,7 +57,7 @@ def _percentile(values: list[float], q: float) -> float:
 def open_backend(store: Path | None, neo4j: str | None = None):
     """The backend the benchmark queries: the embedded store, or Neo4j at ``neo4j``."""
     if neo4j:
-        from smekg.backends.neo4j import Neo4jBackend
+        from smekg.core.neo4j.backend import Neo4jBackend
 
         return Neo4jBackend(neo4j, "neo4j",
                             os.environ.get("NEO4J_PASSWORD", "smekg-dev-password"))

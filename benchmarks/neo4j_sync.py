@@ -20,8 +20,8 @@ import time
 
 from pyoxigraph import Store
 
-from loaders.neo4j_projection import project_in_chunks
-from loaders.neo4j_sync import Neo4jSync, connect, within
+from smekg.core.neo4j.projection import project_in_chunks
+from smekg.core.neo4j.sync import Neo4jSync, connect, within
 
 
 def measure(store_path: str, uri: str, user: str, password: str, *, batch_size: int = 5000,

@@ -457,7 +457,7 @@ def _header(results: list[dict]) -> list[str]:
                          info.get("packages", {}).items() if version)
     lines = ["# smekg benchmark results", "",
              "Rendered by benchmarks/report.py from benchmarks/results/*.json, which "
-             "`benchmarks/run` writes (see the README's \"Benchmarks\"); every figure of a "
+             "`benchmarks/run` writes (see docs/performance.md, \"Benchmarks\"); every figure of a "
              "size is measured in the same run, side by side, on the data of "
              "`smekg generate --orgs N --seed 42`. Latencies are medians (p50) and 99th "
              "percentiles (p99).", "",

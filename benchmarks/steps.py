@@ -100,8 +100,8 @@ def _digest(iris: list[str]) -> str:
 def coverage(args: argparse.Namespace) -> dict:
     from coverage_latency import draw_pairs, measure, open_backend
 
-    from queries.service import QueryService
-    from smekg.iri import Minter
+    from smekg.core.iri import Minter
+    from smekg.queries.service import QueryService
 
     backend = open_backend(Path(args.store) if args.store else None, args.neo4j)
     service = QueryService(backend, Minter(BASE))
@@ -160,8 +160,8 @@ def _reference_digest(item: dict) -> str:
 def coverage_rdflib(args: argparse.Namespace) -> dict:
     from rdflib import Graph, URIRef
 
-    from ontology import PREFIXES, SMEKG
-    from queries.service import all_queries
+    from smekg.ontology import PREFIXES, SMEKG
+    from smekg.queries.service import all_queries
 
     reference = json.loads(Path(args.pairs).read_text(encoding="utf-8"))
     sample = [item for item in reference["sample"] if "answer" in item][: args.queries]
@@ -207,7 +207,7 @@ def neo4j_holds(args: argparse.Namespace) -> dict:
     """Whether Neo4j holds exactly the store's sources, each at the store's checksum."""
     from pyoxigraph import Store
 
-    from loaders.neo4j_sync import Neo4jSync, connect, store_checksums
+    from smekg.core.neo4j.sync import Neo4jSync, connect, store_checksums
 
     driver = connect(args.neo4j, "neo4j", os.environ.get("NEO4J_PASSWORD", "smekg-dev-password"))
     try:
@@ -221,9 +221,9 @@ def neo4j_holds(args: argparse.Namespace) -> dict:
 def rest_pairs(args: argparse.Namespace) -> dict:
     from coverage_latency import draw_pairs
 
-    from queries.service import QueryService
-    from smekg.backends.oxigraph import OxigraphBackend
-    from smekg.iri import Minter
+    from smekg.core.backends.oxigraph import OxigraphBackend
+    from smekg.core.iri import Minter
+    from smekg.queries.service import QueryService
 
     service = QueryService(OxigraphBackend(Path(args.store)), Minter(BASE))
     return {"pairs": draw_pairs(service.index, args.queries, args.seed)}

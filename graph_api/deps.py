@@ -6,9 +6,9 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request
 
-from queries.service import MAX_LIMIT, QueryService
 from smekg.analytics.service import AnalyticsService
-from smekg.settings import Settings
+from smekg.core.settings import Settings
+from smekg.queries.service import MAX_LIMIT, QueryService
 
 
 def get_service(request: Request) -> QueryService:

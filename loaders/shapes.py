@@ -20,7 +20,7 @@ pyrudof (the Rust SHACL engine) was tried instead: 7.6 s for the 190,000 triples
 Examples
 --------
 >>> from pyoxigraph import Literal, NamedNode, Triple
->>> from ontology import RDF, SMEKG, SKOS
+>>> from smekg.ontology import RDF, SMEKG, SKOS
 >>> org = NamedNode("https://example.org/org/acme")
 >>> triples = [Triple(org, NamedNode(str(RDF.type)), NamedNode(str(SMEKG.Organisation)))]
 >>> problems = compiled_shapes().validate(triples, "acme.csv", lambda node: ())
@@ -45,8 +45,8 @@ from rdflib import BNode, Graph, URIRef
 from rdflib import Literal as RdflibLiteral
 from rdflib.collection import Collection
 
-from loaders.errors import Problem
-from ontology import RDF, RDFS, SH, XSD, load_ontology, load_shapes
+from smekg.loaders.errors import Problem
+from smekg.ontology import RDF, RDFS, SH, XSD, load_ontology, load_shapes
 
 Term = NamedNode | BlankNode | Literal
 Check = Callable[[Term, Callable[[Term], frozenset[str]]], bool]

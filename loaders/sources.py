@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import itertools
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -22,14 +21,14 @@ from pathlib import Path
 from pyoxigraph import NamedNode, RdfFormat, Triple, parse, serialize
 from rdflib import Graph
 
-from loaders.entities import CLASS_KINDS, Entity, TableMapper
-from loaders.errors import LoadError, Problem
-from loaders.rdf import GraphBuilder
-from loaders.tables import TABLE_SUFFIXES, read_tables
-from ontology import DCTERMS, PROV, RDF, SMEKG, load_shapes
 from smekg import __version__
-from smekg.iri import Minter, slug
-from smekg.store import GraphStore, SourceRecord, ntriples
+from smekg.core.iri import Minter, slug
+from smekg.core.rdf import GraphBuilder
+from smekg.core.stores import SourceRecord, SourceStore, ntriples
+from smekg.loaders.entities import CLASS_KINDS, Entity, TableMapper
+from smekg.loaders.errors import LoadError, Problem
+from smekg.loaders.tables import TABLE_SUFFIXES, read_tables
+from smekg.ontology import DCTERMS, PROV, RDF, SMEKG, load_shapes
 
 LOADER_VERSION = f"smekg-loaders/{__version__}"
 
@@ -158,7 +157,7 @@ def sha256_of(*parts: bytes | str) -> str:
 
 
 def load_sources(
-    store: GraphStore,
+    store: SourceStore,
     sources: Sequence[Source],
     minter: Minter,
     *,
@@ -186,7 +185,7 @@ def load_sources(
 
 
 def _build_and_validate(
-    store: GraphStore, sources: Sequence[Source], minter: Minter, scratch: Path, *,
+    store: SourceStore, sources: Sequence[Source], minter: Minter, scratch: Path, *,
     force: bool, validate: bool, progress: Callable[[str], None] | None,
 ) -> tuple[list[_Plan], list[Problem]]:
     plans: list[_Plan] = []
@@ -293,7 +292,7 @@ def _node_text(node) -> str:
     return node.value if isinstance(node, NamedNode) else str(node)
 
 
-def _write(store: GraphStore, plan: _Plan, progress: Callable[[str], None] | None) -> LoadReport:
+def _write(store: SourceStore, plan: _Plan, progress: Callable[[str], None] | None) -> LoadReport:
     if not plan.changed:
         triples = plan.record.triples if plan.record else 0
         return LoadReport(plan.source.key, plan.graph, "unchanged", triples, 0.0)
@@ -307,18 +306,12 @@ def _write(store: GraphStore, plan: _Plan, progress: Callable[[str], None] | Non
         closing = _provenance(plan.graph, plan.source, plan.checksum, count)
         store.replace_source(plan.graph, [*spool.triples, *closing])
         spool.triples = []
-    elif hasattr(store, "bulk_replace_source"):
+    else:
         count = store.bulk_replace_source(
             plan.graph, spool.path,
             lambda n: _provenance(plan.graph, plan.source, plan.checksum, n),
             exact_count=None if spool.duplicates else spool.count,
         )
-    else:  # a store without a bulk loader (a remote one) gets the spool streamed back
-        count = spool.count
-        spooled = (Triple(q.subject, q.predicate, q.object)
-                   for q in parse(path=str(spool.path), format=RdfFormat.N_TRIPLES))
-        store.replace_source(plan.graph, itertools.chain(
-            spooled, _provenance(plan.graph, plan.source, plan.checksum, count)))
     return LoadReport(
         plan.source.key,
         plan.graph,
@@ -347,7 +340,7 @@ def _provenance(graph: str, source: Source, checksum: str, count: int) -> list[T
 def _batch_types(
     graphs: list[GraphBuilder],
     finders: list[Callable[[str], tuple[str, ...] | None]],
-    store: GraphStore,
+    store: SourceStore,
 ) -> Callable[[NamedNode], Iterable[str]]:
     """Where a node's classes are found: the batch's graphs, its tables, then the store."""
     rdf_type = NamedNode(str(RDF.type))
@@ -377,7 +370,7 @@ def _batch_types(
 
 
 def _validate(graph: GraphBuilder, origin: str, types_of) -> list[Problem]:
-    from loaders.shapes import compiled_shapes
+    from smekg.loaders.shapes import compiled_shapes
 
     by_subject = {s: list(pairs) for s, pairs in graph.by_subject().items()}
     return compiled_shapes().validate_subjects(by_subject, origin, types_of)
@@ -396,7 +389,7 @@ def with_inferred_types(triples: Iterable[Triple]) -> list[Triple]:
     This is the only inference the shapes need; doing it here is much faster than
     asking pyshacl to mix the whole ontology into every data graph.
     """
-    from loaders.shapes import superclasses
+    from smekg.loaders.shapes import superclasses
 
     supers = superclasses()
     rdf_type = NamedNode(str(RDF.type))
@@ -430,7 +423,7 @@ def validate_triples(triples: Iterable[Triple], origin: str) -> list[Problem]:
 
 
 def _shacl_results(results: Graph, origin: str) -> list[Problem]:
-    from ontology import SH
+    from smekg.ontology import SH
 
     problems = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
@@ -453,7 +446,7 @@ def _shacl_results(results: Graph, origin: str) -> list[Problem]:
 
 
 # -- user files ---------------------------------------------------------------------
-def store_lookup(store: GraphStore) -> Callable[[str], list[Entity]]:
+def store_lookup(store: SourceStore) -> Callable[[str], list[Entity]]:
     """Find entities already in the store by their ``dcterms:identifier``."""
 
     def lookup(key: str) -> list[Entity]:
@@ -480,14 +473,16 @@ def store_lookup(store: GraphStore) -> Callable[[str], list[Entity]]:
 def table_sources(
     paths: Sequence[Path],
     minter: Minter,
-    store: GraphStore,
+    store: SourceStore,
     *,
     key_prefix: str = "user",
     kind: str | None = None,
     licence: str | None = None,
+    origin_of: Callable[[Path], str] = str,
 ) -> list[Source]:
     """Sources for table files (CSV, XLSX, JSON, JSONL) mapped as one batch: ids may be
-    referenced across the files. Each file becomes its own source and named graph."""
+    referenced across the files. Each file becomes its own source and named graph;
+    ``origin_of(path)`` is what its provenance records as its origin (default: the path)."""
     mapper = TableMapper(minter, store_lookup(store))
     read: list[tuple[Path, dict]] = []
     problems: list[Problem] = []
@@ -522,7 +517,7 @@ def table_sources(
         Source(
             key=f"{key_prefix}/{slug(path.stem)}",
             title=f"{path.name}",
-            origin=str(path),
+            origin=origin_of(path),
             fingerprint=path.read_bytes(),
             build=builder(tables),
             licence=licence,
@@ -573,7 +568,7 @@ def rdf_source(
 
 
 def file_sources(
-    paths: Sequence[Path], minter: Minter, store: GraphStore, *, kind: str | None = None
+    paths: Sequence[Path], minter: Minter, store: SourceStore, *, kind: str | None = None
 ) -> list[Source]:
     """Sources for user files: tables (one batch) and RDF files; directories are expanded."""
     files: list[Path] = []

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loaders.errors import LoadError, Problem
+from smekg.loaders.errors import LoadError, Problem
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx", ".json", ".jsonl", ".ndjson"}
 

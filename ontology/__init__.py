@@ -11,7 +11,7 @@ The authoritative definitions are the Turtle files next to this module:
 
 Examples
 --------
->>> from ontology import SMEKG, load_ontology
+>>> from smekg.ontology import SMEKG, load_ontology
 >>> str(SMEKG.Network)
 'https://w3id.org/smekg/ontology#Network'
 >>> len(load_ontology()) > 100

@@ -7,7 +7,7 @@ sectors; a network covers what its members cover, transitively (networks of
 networks); a country that is a member of a network covers itself.
 
 The walk runs on a :class:`CoverageTable`, compiled once per
-:class:`~queries.index.GraphIndex`: every entity that can cover anything gets a
+:class:`~smekg.queries.graph_index.GraphIndex`: every entity that can cover anything gets a
 position in name order, and the scope and membership links become arrays of
 positions. A question is then a few vectorised steps: mark whoever serves the region
 or an ancestor, keep those whose sectors contain the sector (or who name none), and
@@ -36,10 +36,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
 
 import numpy as np
 
-from queries.index import GraphIndex
+from smekg.queries.graph_index import GraphIndex
 
 _POSITION = np.int32
 
@@ -56,6 +57,18 @@ class Coverage:
     @property
     def through_members(self) -> bool:
         return bool(self.member_chain)
+
+
+_TABLES: WeakKeyDictionary[GraphIndex, CoverageTable] = WeakKeyDictionary()
+
+
+def coverage_table(index: GraphIndex) -> CoverageTable:
+    """The scope and membership links of ``index`` compiled for coverage walks (built on
+    first use, kept while the index lives)."""
+    table = _TABLES.get(index)
+    if table is None:
+        table = _TABLES.setdefault(index, CoverageTable(index))
+    return table
 
 
 class CoverageTable:
@@ -213,4 +226,4 @@ def coverage(
     Direct covers come first, then networks reached through their members, shortest
     chain first; by name, then IRI, within each.
     """
-    return index.coverage_table.walk(region, sector).page()
+    return coverage_table(index).walk(region, sector).page()

@@ -12,11 +12,11 @@ from collections.abc import Mapping
 
 from rapidfuzz import fuzz, process, utils
 
-from loaders.resolve import ResolveError, Resolver, concept_notations
-from queries.index import KIND_CLASSES, GraphIndex
-from queries.registry import NamedQuery, Param
-from smekg.backends import Iri, Value
-from smekg.iri import Minter
+from smekg.core.backends import Iri, Value
+from smekg.core.iri import Minter
+from smekg.queries.graph_index import KIND_CLASSES, GraphIndex
+from smekg.queries.registry import NamedQuery, Param
+from smekg.reference.resolve import ResolveError, Resolver, concept_notations
 
 REGION_LEVELS = {"country": 0, "nuts0": 0, "nuts1": 1, "nuts2": 2, "nuts3": 3}
 SECTOR_LEVELS = {"section": 1, "division": 2, "group": 3, "class": 4}

@@ -1,12 +1,12 @@
 """The named queries, answered: what the REST API and ``smekg query`` call.
 
-:class:`QueryService` binds and checks parameters (:mod:`queries.params`), runs the
-named queries on a backend (:mod:`smekg.backends`), and shapes the answers
-(:mod:`queries.models`), naming every entity with its label, kind and code.
+:class:`QueryService` binds and checks parameters (:mod:`smekg.queries.params`), runs the
+named queries on a backend (:mod:`smekg.core.backends`), and shapes the answers
+(:mod:`smekg.queries.models`), naming every entity with its label, kind and code.
 
 Examples
 --------
->>> from smekg.backends.oxigraph import OxigraphBackend
+>>> from smekg.core.backends.oxigraph import OxigraphBackend
 >>> service = QueryService(OxigraphBackend(store_path), Minter(base_iri))  # doctest: +SKIP
 >>> answer = service.coverage(region="ITH55", sector="C25")  # doctest: +SKIP
 >>> answer.results[0].match.explanation  # doctest: +SKIP
@@ -25,9 +25,11 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from queries.coverage import Coverage
-from queries.index import GraphIndex, fold
-from queries.models import (
+from smekg.core.backends import GraphBackend, Iri, Row, Value
+from smekg.core.iri import Minter
+from smekg.queries.coverage import Coverage, coverage_table
+from smekg.queries.graph_index import GraphIndex, fold
+from smekg.queries.models import (
     CompareAnswer,
     CoverageAnswer,
     CoverageItem,
@@ -43,10 +45,8 @@ from queries.models import (
     RegionSide,
     SearchHit,
 )
-from queries.params import REGION_LEVELS, SECTOR_LEVELS, Binder, ParamError
-from queries.registry import NamedQuery, Param, load_registry
-from smekg.backends import GraphBackend, Iri, Row, Value
-from smekg.iri import Minter
+from smekg.queries.params import REGION_LEVELS, SECTOR_LEVELS, Binder, ParamError
+from smekg.queries.registry import NamedQuery, Param, load_registry
 
 DEFAULT_LIMIT = 100
 _PLACE_KINDS = {"world", "continent", "country", "nuts-region", "subdivision", "region", "sector"}
@@ -145,7 +145,7 @@ class QueryService:
                     if self._index is None or self._index.version != version:
                         with _collector_paused():
                             index = GraphIndex.build(self.backend)
-                            index.coverage_table  # compiled now, not by the first request  # noqa: B018
+                            coverage_table(index)  # compiled now, not by the first request
                             self._index = index
                     self._checked = now
         return self._index
@@ -201,11 +201,11 @@ class QueryService:
         offset: int = 0,
         limit: int | None = DEFAULT_LIMIT,
     ) -> CoverageAnswer:
-        """Who covers ``region`` and ``sector``, each with why (see :mod:`queries.coverage`)."""
+        """Who covers ``region`` and ``sector``, each with why (:mod:`smekg.queries.coverage`)."""
         bound = self.bind("coverage", {"region": region, "sector": sector, "type": type,
                                        "service": service})
         index = self.index
-        table = index.coverage_table
+        table = coverage_table(index)
         keep = None
         if "type" in bound:
             keep = table.mask("type", bound["type"], index.tags)

@@ -15,19 +15,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from loaders.bundled import bundled_sources, ontology_source, reference_sources
-from loaders.sources import file_sources, load_sources
-from queries.service import QueryService
-from smekg.backends.oxigraph import OxigraphBackend
-from smekg.backends.sparql import SparqlBackend, SparqlEndpoint
-from smekg.generate import generate
-from smekg.iri import Minter
-from smekg.remote_store import RemoteGraphStore
-from smekg.settings import REPO_ROOT
-from smekg.store import GraphStore
+from smekg.core.backends.oxigraph import OxigraphBackend
+from smekg.core.backends.sparql import SparqlBackend, SparqlEndpoint
+from smekg.core.iri import Minter
+from smekg.core.stores import GraphStore, RemoteGraphStore
+from smekg.loaders.bundled import bundled_sources, ontology_source, reference_sources
+from smekg.loaders.generate import generate
+from smekg.loaders.sources import file_sources, load_sources
+from smekg.queries.service import QueryService
 
 BASE = "https://w3id.org/smekg/id/"
-DATA_DIR = REPO_ROOT / "data"
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +36,7 @@ def _build(path: Path, with_seed: bool) -> Path:
     store = GraphStore.open(path)
     minter = Minter(BASE)
     if with_seed:
-        sources = bundled_sources(minter, store, DATA_DIR)
+        sources = bundled_sources(minter, store)
     else:
         sources = [ontology_source(), *reference_sources(minter)]
     load_sources(store, sources, minter)
@@ -97,7 +94,7 @@ class Neo4jDatasets:
             return
         from pyoxigraph import Store
 
-        from loaders.neo4j_sync import Neo4jSync
+        from smekg.core.neo4j.sync import Neo4jSync
 
         Neo4jSync(self.driver).sync(Store.read_only(str(store_dir)))
         self.current = store_dir
@@ -110,8 +107,8 @@ def neo4j() -> Iterator[Neo4jDatasets]:
     No wipe is needed: a sync makes Neo4j hold exactly the store's sources and removes
     any other source it holds.
     """
-    from loaders.neo4j_sync import connect
-    from smekg.backends import BackendUnavailable
+    from smekg.core.backends import BackendUnavailable
+    from smekg.core.neo4j.sync import connect
 
     try:
         driver = connect(NEO4J_TEST_URI, *NEO4J_TEST_AUTH)
@@ -135,6 +132,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return 0
 
     items.sort(key=group)
+    _mark_by_server(items)
 
 
 # -- query services over real stores (every backend) ---------------------------------
@@ -150,7 +148,7 @@ class Neo4jService(QueryService):
     """A query service over the test Neo4j, which it first syncs with its store."""
 
     def __init__(self, datasets, store_dir: Path) -> None:
-        from smekg.backends.neo4j import Neo4jBackend
+        from smekg.core.neo4j.backend import Neo4jBackend
 
         super().__init__(Neo4jBackend(NEO4J_TEST_URI, *NEO4J_TEST_AUTH), Minter(BASE),
                          check_interval=0.0)
@@ -326,10 +324,18 @@ def load_remote(server: OxigraphServer, make_sources) -> None:
 
 
 @pytest.fixture(scope="session")
+def reference_server(start_oxigraph_server: Callable[..., OxigraphServer]) -> OxigraphServer:
+    """A server holding the ontology and the reference data (user graphs come and go)."""
+    server = start_oxigraph_server()
+    load_remote(server, lambda minter, store: [ontology_source(), *reference_sources(minter)])
+    return server
+
+
+@pytest.fixture(scope="session")
 def seeded_sparql(start_oxigraph_server: Callable[..., OxigraphServer]) -> OxigraphServer:
     """An Oxigraph server holding everything `smekg load` loads (read-only for tests)."""
     server = start_oxigraph_server()
-    load_remote(server, lambda minter, store: bundled_sources(minter, store, DATA_DIR))
+    load_remote(server, lambda minter, store: bundled_sources(minter, store))
     return server
 
 
@@ -359,3 +365,23 @@ def sparql_service(request: pytest.FixtureRequest, store_fixture: str) -> Sparql
     """A query service over the test Oxigraph server loaded like ``store_fixture``."""
     return SparqlService(request.getfixturevalue(SPARQL_DATASETS[store_fixture]),
                          request.getfixturevalue(store_fixture))
+
+
+# -- markers: which tests need which real server ----------------------------------------
+# Set from what a test uses (its fixtures, or the backend it is parametrized with), so that
+# `pytest -m "not neo4j"` and the like select exactly the tests that can run without it.
+_MARK_BY_FIXTURE = {"neo4j": "neo4j", "start_oxigraph_server": "oxigraph_server",
+                    "start_api": "server"}
+_MARK_BY_PARAM = {"neo4j": "neo4j", "sparql": "oxigraph_server"}
+
+
+def _mark_by_server(items: list[pytest.Item]) -> None:
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        callspec = getattr(item, "callspec", None)
+        values = {value for value in (callspec.params.values() if callspec else ())
+                  if isinstance(value, str)}
+        marks = {mark for fixture, mark in _MARK_BY_FIXTURE.items() if fixture in names}
+        marks |= {mark for value, mark in _MARK_BY_PARAM.items() if value in values}
+        for mark in sorted(marks):
+            item.add_marker(getattr(pytest.mark, mark))

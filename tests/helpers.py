@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path
 
-from loaders.rdf import GraphBuilder
+from smekg.core.rdf import GraphBuilder
+
+#: The checkout the tests run from (its data/ folder is the source of the bundled data).
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def index_of(graph: GraphBuilder) -> dict[tuple[str, str], list]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pyoxigraph import RdfFormat, parse
 
-from smekg.store import GraphStore
+from smekg.core.stores import GraphStore
 from tests.conftest import OxigraphServer, free_port
 
 SMEKG = str(Path(sys.executable).with_name("smekg"))

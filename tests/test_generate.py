@@ -13,11 +13,9 @@ from pathlib import Path
 import pycountry
 import pytest
 
-from loaders.reference.regions import bundled_nuts_codes
-from loaders.reference.sectors import nace21_codes
-from loaders.resolve import concept_notations
-from loaders.sources import file_sources, load_sources
-from smekg.generate import (
+from smekg.core.iri import Minter
+from smekg.core.stores import GraphStore
+from smekg.loaders.generate import (
     EU_COUNTRIES,
     FILES,
     NETWORK_SHARE,
@@ -26,8 +24,10 @@ from smekg.generate import (
     generate,
     source_id,
 )
-from smekg.iri import Minter
-from smekg.store import GraphStore
+from smekg.loaders.sources import file_sources, load_sources
+from smekg.reference.regions import bundled_nuts_codes
+from smekg.reference.resolve import concept_notations
+from smekg.reference.sectors import nace21_codes
 
 SMEKG = str(Path(sys.executable).with_name("smekg"))
 AREAS = {"world", "Europe", "Africa", "Asia", "Americas", "Oceania"}

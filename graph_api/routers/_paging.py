@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from queries.models import Page
+from smekg.queries.models import Page
 
 
 def page(items: list, offset: int, limit: int) -> Page:

@@ -7,8 +7,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from graph_api.deps import AnalyticsDep, Kind, Sector
-from graph_api.negotiation import RESPONSES, render
 from smekg.analytics import plots
 from smekg.analytics.export import EXPORT_FORMATS, graph_bytes
 from smekg.analytics.models import (
@@ -20,6 +18,8 @@ from smekg.analytics.models import (
     PathsAnswer,
     ReachAnswer,
 )
+from smekg.graph_api.deps import AnalyticsDep, Kind, Sector
+from smekg.graph_api.negotiation import RESPONSES, render
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
 

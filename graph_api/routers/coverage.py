@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from graph_api.deps import FormatQuery, Kind, Offset, Region, Sector, Service, ServiceDep
-from graph_api.negotiation import RESPONSES, render
-from queries.models import CoverageAnswer
-from queries.service import DEFAULT_LIMIT, MAX_LIMIT
+from smekg.graph_api.deps import FormatQuery, Kind, Offset, Region, Sector, Service, ServiceDep
+from smekg.graph_api.negotiation import RESPONSES, render
+from smekg.queries.models import CoverageAnswer
+from smekg.queries.service import DEFAULT_LIMIT, MAX_LIMIT
 
 router = APIRouter(tags=["coverage"])
 

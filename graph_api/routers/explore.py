@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from graph_api.deps import FormatQuery, Kind, Limit, Offset, Sector, ServiceDep
-from graph_api.negotiation import RESPONSES, render
-from queries.models import EntityDetail, GapsAnswer, SearchHit
-from queries.registry import PARAM_TYPES
+from smekg.graph_api.deps import FormatQuery, Kind, Limit, Offset, Sector, ServiceDep
+from smekg.graph_api.negotiation import RESPONSES, render
+from smekg.queries.models import EntityDetail, GapsAnswer, SearchHit
+from smekg.queries.registry import PARAM_TYPES
 
 router = APIRouter(tags=["explore"])
 

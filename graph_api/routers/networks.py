@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from graph_api.deps import FormatQuery, Limit, Offset, ServiceDep, Transitive
-from graph_api.negotiation import RESPONSES, render
-from graph_api.routers._paging import page
-from queries.models import Member, Page
+from smekg.graph_api.deps import FormatQuery, Limit, Offset, ServiceDep, Transitive
+from smekg.graph_api.negotiation import RESPONSES, render
+from smekg.graph_api.routers._paging import page
+from smekg.queries.models import Member, Page
 
 router = APIRouter(prefix="/networks", tags=["networks"])
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from graph_api.deps import (
+from smekg.graph_api.deps import (
     FormatQuery,
     Kind,
     Limit,
@@ -17,9 +17,9 @@ from graph_api.deps import (
     Theme,
     Transitive,
 )
-from graph_api.negotiation import RESPONSES, render
-from graph_api.routers._paging import page
-from queries.models import Membership, Page
+from smekg.graph_api.negotiation import RESPONSES, render
+from smekg.graph_api.routers._paging import page
+from smekg.queries.models import Membership, Page
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])
 

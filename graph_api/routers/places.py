@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from graph_api.deps import FormatQuery, Kind, Limit, Offset, Sector, ServiceDep
-from graph_api.negotiation import RESPONSES, render
-from graph_api.routers._paging import page
-from queries.models import CompareAnswer, Page
+from smekg.graph_api.deps import FormatQuery, Kind, Limit, Offset, Sector, ServiceDep
+from smekg.graph_api.negotiation import RESPONSES, render
+from smekg.graph_api.routers._paging import page
+from smekg.queries.models import CompareAnswer, Page
 
 countries = APIRouter(prefix="/countries", tags=["countries"])
 regions = APIRouter(prefix="/regions", tags=["regions"])

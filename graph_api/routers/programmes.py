@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from graph_api.deps import FormatQuery, Limit, Offset, Region, Sector, ServiceDep, Theme
-from graph_api.negotiation import RESPONSES, render
-from graph_api.routers._paging import page
-from queries.models import LineageEdge, Page
+from smekg.graph_api.deps import FormatQuery, Limit, Offset, Region, Sector, ServiceDep, Theme
+from smekg.graph_api.negotiation import RESPONSES, render
+from smekg.graph_api.routers._paging import page
+from smekg.queries.models import LineageEdge, Page
 
 programmes = APIRouter(prefix="/programmes", tags=["programmes"])
 good_practices = APIRouter(prefix="/good-practices", tags=["good practices"])

@@ -2,7 +2,7 @@
 
 ``router`` holds the routes (and the query editor's static files); ``QueryPool`` the worker
 processes that run the queries with a real timeout. Both are imported lazily so that a
-worker process, which imports :mod:`graph_api.sparql.worker`, starts without FastAPI.
+worker process, which imports :mod:`smekg.graph_api.sparql.worker`, starts without FastAPI.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
-    from graph_api.sparql.pool import QueryPool
+    from smekg.graph_api.sparql.pool import QueryPool
 
     router: APIRouter
 
@@ -21,11 +21,11 @@ __all__ = ["QueryPool", "router"]
 
 def __getattr__(name: str) -> Any:
     if name == "router":
-        from graph_api.sparql.routes import router
+        from smekg.graph_api.sparql.routes import router
 
         return router
     if name == "QueryPool":
-        from graph_api.sparql.pool import QueryPool
+        from smekg.graph_api.sparql.pool import QueryPool
 
         return QueryPool
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,7 +1,7 @@
 """A pool of persistent worker processes that run SPARQL queries with a real timeout.
 
 pyoxigraph cannot cancel a running query, so queries run in worker processes (see
-:mod:`graph_api.sparql.worker`): a query that exceeds the timeout has its worker killed,
+:mod:`smekg.graph_api.sparql.worker`): a query that exceeds the timeout has its worker killed,
 which really stops the CPU work, and a fresh worker takes its place. Each worker answers
 one query at a time; requests wait (asynchronously) for a free worker. The event loop
 never blocks: it waits for a reply by waiting for the pipe to become readable, and reads
@@ -32,8 +32,8 @@ import anyio
 import anyio.to_thread
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-from graph_api.sparql import worker as worker_module
-from graph_api.sparql.worker import OK, READY, Job
+from smekg.graph_api.sparql import worker as worker_module
+from smekg.graph_api.sparql.worker import OK, READY, Job
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +178,7 @@ class QueryPool:
         prefixes: dict[str, str] | None = None,
     ) -> None:
         if prefixes is None:
-            from ontology import PREFIXES
+            from smekg.ontology import PREFIXES
 
             prefixes = dict(PREFIXES)
         self.store_path = Path(store_path)

@@ -3,7 +3,7 @@
 With the remote backend there is no local store for the worker pool to read, so the
 endpoint forwards each query to the store's query URL (SPARQL 1.1 Protocol, POST form)
 and relays the answer. Everything the endpoint promises still holds, because the
-request is checked before it is forwarded (:func:`graph_api.sparql.routes._job`):
+request is checked before it is forwarded (:func:`smekg.graph_api.sparql.routes._job`):
 updates and ``SERVICE`` are refused (and the forwarder only ever talks to the query
 URL), the format is negotiated from ``Accept``, the project's prefixes are predeclared,
 the base IRI is the endpoint's URL, and a protocol dataset is passed on.
@@ -30,13 +30,13 @@ import httpx
 from fastapi.responses import Response, StreamingResponse
 from pyoxigraph import NamedNode
 
-from graph_api.sparql.formats import FORMATS_BY_NAME
-from graph_api.sparql.protocol import ProtocolError
-from graph_api.sparql.ui import human_bytes
-from graph_api.sparql.worker import Job
-from ontology import PREFIXES
 from smekg import __version__
-from smekg.settings import Settings
+from smekg.core.settings import Settings
+from smekg.graph_api.sparql.formats import FORMATS_BY_NAME
+from smekg.graph_api.sparql.protocol import ProtocolError
+from smekg.graph_api.sparql.ui import human_bytes
+from smekg.graph_api.sparql.worker import Job
+from smekg.ontology import PREFIXES
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ _PASSED_HEADERS = ("content-type", "content-language")
 class RemoteQueries:
     """Forwards ``/sparql`` queries to a remote store, with the endpoint's limits.
 
-    It stands where the embedded store's :class:`~graph_api.sparql.pool.QueryPool`
+    It stands where the embedded store's :class:`~smekg.graph_api.sparql.pool.QueryPool`
     stands (``app.state.sparql_pool``): ``start``, ``aclose``, ``timeout``,
     ``max_result_bytes`` and ``prefixes``, and :meth:`answer` in place of ``execute``.
 
@@ -80,7 +80,7 @@ class RemoteQueries:
     @classmethod
     def from_settings(cls, settings: Settings) -> RemoteQueries:
         """The forwarder to the store ``SMEKG_SPARQL_ENDPOINT`` names."""
-        from smekg.backends.factory import open_sparql_endpoint
+        from smekg.core.connect import open_sparql_endpoint
 
         endpoint = open_sparql_endpoint(settings)  # checks the settings
         endpoint.close()

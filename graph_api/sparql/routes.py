@@ -35,11 +35,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from graph_api.sparql import worker
-from graph_api.sparql.formats import GRAPH_FORMATS, RESULT_FORMATS, accepts_html, negotiate
-from graph_api.sparql.lexer import scan
-from graph_api.sparql.pool import PoolBusy, QueryPool, QueryTimeout, WorkerDied, WorkerFailed
-from graph_api.sparql.protocol import (
+from smekg.graph_api.sparql import worker
+from smekg.graph_api.sparql.formats import GRAPH_FORMATS, RESULT_FORMATS, accepts_html, negotiate
+from smekg.graph_api.sparql.lexer import scan
+from smekg.graph_api.sparql.pool import PoolBusy, QueryPool, QueryTimeout, WorkerDied, WorkerFailed
+from smekg.graph_api.sparql.protocol import (
     DIRECT,
     FORM,
     READ_ONLY,
@@ -48,8 +48,8 @@ from graph_api.sparql.protocol import (
     operation_from_params,
     operation_from_post,
 )
-from graph_api.sparql.remote import RemoteQueries
-from graph_api.sparql.ui import STATIC_DIR, human_bytes, render_page
+from smekg.graph_api.sparql.remote import RemoteQueries
+from smekg.graph_api.sparql.ui import STATIC_DIR, human_bytes, render_page
 
 router = APIRouter(tags=["sparql"])
 router.mount("/sparql/yasgui", StaticFiles(directory=STATIC_DIR), name="yasgui")

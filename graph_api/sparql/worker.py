@@ -24,7 +24,7 @@ from typing import Any
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store
 from pyoxigraph import serialize as serialize_rdf
 
-from graph_api.sparql.formats import FORMATS_BY_NAME
+from smekg.graph_api.sparql.formats import FORMATS_BY_NAME
 
 # Reply tuples of answer(), first element:
 OK = "ok"  # (OK, content_type, body); sent as (OK, content_type, len(body)), then the body
@@ -50,7 +50,7 @@ class Job:
     default_graphs, named_graphs
         The protocol dataset (``default-graph-uri``, ``named-graph-uri``), or None.
     results_format, graph_format
-        Names (in :data:`~graph_api.sparql.formats.FORMATS_BY_NAME`) of the negotiated
+        Names (in :data:`~smekg.graph_api.sparql.formats.FORMATS_BY_NAME`) of the negotiated
         format for SELECT/ASK results and for CONSTRUCT/DESCRIBE results; None when the
         client accepts none.
     """

@@ -28,7 +28,6 @@ from collections.abc import Iterable
 import igraph
 import networkx as nx
 
-from queries.models import EntityRef
 from smekg.analytics.models import (
     ActorScore,
     BrokersAnswer,
@@ -43,6 +42,7 @@ from smekg.analytics.models import (
     Share,
 )
 from smekg.analytics.projection import ACTOR_KINDS, Progress
+from smekg.queries.models import EntityRef
 
 NOT_ACTOR_LINKS = frozenset({"broader", "located_in", "area_served", "sector",
                              "provides_service", "thematic_area", "founding_location"})

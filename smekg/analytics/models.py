@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from queries.models import EntityRef
+from smekg.queries.models import EntityRef
 
 
 class Share(BaseModel):

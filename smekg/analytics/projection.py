@@ -38,8 +38,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from queries.index import GraphIndex
-from smekg.backends import Row
+from smekg.core.backends import Row
+from smekg.queries.graph_index import GraphIndex
 
 Progress = Callable[[str, int, int | None], None]
 """``progress(step, done, total)``: what a long computation reports (total may be None)."""

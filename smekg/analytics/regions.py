@@ -1,6 +1,6 @@
 """Regions seen whole: the coverage gap matrix, and two regions' ecosystems compared.
 
-Both build on coverage (:mod:`queries.coverage`): an entity covers a region and a
+Both build on coverage (:mod:`smekg.queries.coverage`): an entity covers a region and a
 sector when it serves the region or a region containing it, names the sector, a sector
 containing it or no sector, or is a network one of whose members (at any depth) does.
 """
@@ -11,11 +11,12 @@ from collections import Counter
 
 import networkx as nx
 
-from queries.params import REGION_LEVELS, SECTOR_LEVELS
-from queries.service import QueryService, level_name
 from smekg.analytics.actors import actor_graph
 from smekg.analytics.models import EcosystemComparison, GapMatrix, RegionEcosystem
 from smekg.analytics.projection import Progress
+from smekg.queries.coverage import coverage_table
+from smekg.queries.params import REGION_LEVELS, SECTOR_LEVELS
+from smekg.queries.service import QueryService, level_name
 
 
 def gap_matrix(
@@ -38,7 +39,7 @@ def gap_matrix(
     bound = service.bind("gaps", raw)
     regions, sectors = service.gap_axes(bound)
     index = service.index
-    table = index.coverage_table
+    table = coverage_table(index)
     keep = table.mask("type", bound["type"], index.tags) if "type" in bound else None
     counts = []
     for number, region in enumerate(regions, start=1):

@@ -2,7 +2,7 @@
 
 :class:`AnalyticsService` checks parameters like the named queries do (codes, ids and
 IRIs resolved; a name that matches nothing is an error with suggestions), projects the
-graph from whichever backend the :class:`~queries.service.QueryService` runs on, keeps
+graph from whichever backend the :class:`~smekg.queries.service.QueryService` runs on, keeps
 the last few projections while the data is unchanged, and runs the analyses.
 """
 
@@ -14,10 +14,6 @@ from pathlib import Path
 
 import networkx as nx
 
-from queries.models import EntityRef
-from queries.params import ParamError
-from queries.registry import QUERY_DIR, NamedQuery, Param, load_registry
-from queries.service import QueryService
 from smekg.analytics import actors, reach, regions
 from smekg.analytics.models import (
     BrokersAnswer,
@@ -29,6 +25,11 @@ from smekg.analytics.models import (
     ReachAnswer,
 )
 from smekg.analytics.projection import Progress, Scope, project
+from smekg.core.backends import SOURCES_VERSION
+from smekg.queries.models import EntityRef
+from smekg.queries.params import ParamError
+from smekg.queries.registry import QUERY_DIR, NamedQuery, Param, load_registry
+from smekg.queries.service import QueryService
 
 _SCOPE_PARAMS = (
     Param("network", "entity", "only this network and its members, at any depth",
@@ -74,7 +75,7 @@ class AnalyticsService:
         if not source:
             return None
         graphs = sorted(str(row["graph"]) for row in self.queries.backend.select(
-            load_registry(QUERY_DIR / "index")["version"], {}))
+            SOURCES_VERSION, {}))
         for graph in graphs:
             if source in (graph, graph.split("/graph/", 1)[-1]):
                 return graph

@@ -6,8 +6,8 @@ and Italy itself; IPI also collaborates with MEDEF.
 
 from __future__ import annotations
 
-from queries.index import KIND_CLASSES, GraphIndex
-from smekg.backends import Iri, Row
+from smekg.core.backends import Iri, Row
+from smekg.queries.graph_index import KIND_CLASSES, GraphIndex
 
 _ORG = "http://www.w3.org/ns/org#"
 _SMEKG = "https://w3id.org/smekg/ontology#"

@@ -31,9 +31,6 @@ from collections.abc import Mapping
 from pydantic import BaseModel
 from pyoxigraph import Literal, NamedNode
 
-from loaders.rdf import GraphBuilder
-from loaders.sources import LOADER_VERSION
-from ontology import DCTERMS, PROV, RDF, RDFS, SKOS, SMEKG, XSD
 from smekg.analytics.models import (
     BrokersAnswer,
     CentralityAnswer,
@@ -41,9 +38,11 @@ from smekg.analytics.models import (
     GapMatrix,
     ReachAnswer,
 )
-from smekg.iri import Minter
-from smekg.remote_store import RemoteGraphStore
-from smekg.store import GraphStore
+from smekg.core.iri import Minter
+from smekg.core.rdf import GraphBuilder
+from smekg.core.stores import SourceStore
+from smekg.loaders.sources import LOADER_VERSION
+from smekg.ontology import DCTERMS, PROV, RDF, RDFS, SKOS, SMEKG, XSD
 
 WRITABLE = ("centrality", "brokers", "communities", "reach", "gaps")
 
@@ -58,7 +57,7 @@ def results_graph(minter: Minter, analysis: str, parameters: Mapping[str, object
 
 
 def write_back(
-    store: GraphStore | RemoteGraphStore, minter: Minter, analysis: str, answer: BaseModel,
+    store: SourceStore, minter: Minter, analysis: str, answer: BaseModel,
     parameters: Mapping[str, object], *, started: dt.datetime | None = None,
 ) -> tuple[str, int]:
     """Replace ``analysis``'s results graph with ``answer``; return the graph and its size."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
-from queries.params import ParamError
 from smekg.analytics import actors, reach
 from smekg.analytics.actors import _pairs_sharing_a_group, actor_graph
+from smekg.queries.params import ParamError
 
 _SMEKG = "https://w3id.org/smekg/ontology#"
 

@@ -31,8 +31,8 @@ def test_the_remote_sparql_store_projects_the_same_graph(oxigraph_service, reque
 
 def test_generated_ecosystem_analyses_agree(generated_service):
     """Each backend's answers equal the embedded store's (which the other tests check)."""
-    from queries.service import QueryService
-    from smekg.backends.oxigraph import OxigraphBackend
+    from smekg.core.backends.oxigraph import OxigraphBackend
+    from smekg.queries.service import QueryService
 
     analytics = AnalyticsService(generated_service)
     graph = analytics.graph()

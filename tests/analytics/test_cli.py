@@ -98,11 +98,11 @@ def test_bad_parameters_exit_2_and_say_why(store):
 
 
 def test_write_back_goes_to_the_remote_sparql_store(start_oxigraph_server, tmp_path):
-    from loaders.bundled import bundled_sources
-    from tests.conftest import DATA_DIR, load_remote
+    from smekg.loaders.bundled import bundled_sources
+    from tests.conftest import load_remote
 
     server = start_oxigraph_server()
-    load_remote(server, lambda minter, store: bundled_sources(minter, store, DATA_DIR))
+    load_remote(server, lambda minter, store: bundled_sources(minter, store))
     env = {**os.environ, **server.env(), "COLUMNS": "200"}
     result = subprocess.run([SMEKG, "analyze", "centrality", "--backend", "sparql", "--write"],
                             capture_output=True, text=True, env=env, timeout=600)

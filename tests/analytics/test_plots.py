@@ -12,7 +12,6 @@ import networkx as nx
 import pytest
 from matplotlib.figure import Figure
 
-from queries.models import EntityRef
 from smekg.analytics.models import BrokersAnswer, BrokerScore, GapMatrix, GraphSize, Share
 from smekg.analytics.plots import (
     FIGURE_FORMATS,
@@ -25,6 +24,7 @@ from smekg.analytics.plots import (
 )
 from smekg.analytics.projection import project
 from smekg.analytics.testing import toy_index, toy_rows
+from smekg.queries.models import EntityRef
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SVG_TEXT = "{http://www.w3.org/2000/svg}text"

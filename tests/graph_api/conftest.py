@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from smekg.settings import REPO_ROOT
+from tests.helpers import REPO_ROOT
 
 
 def _free_port() -> int:
@@ -24,7 +24,7 @@ def _free_port() -> int:
 
 
 class ApiServer:
-    """A running ``uvicorn graph_api.main:app`` serving a copy of a store."""
+    """A running ``uvicorn smekg.graph_api.main:app`` serving a copy of a store."""
 
     def __init__(self, store: Path, env: dict[str, str], log: Path) -> None:
         self.store = store
@@ -32,7 +32,7 @@ class ApiServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = log.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "graph_api.main:app",
+            [sys.executable, "-m", "uvicorn", "smekg.graph_api.main:app",
              "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
             cwd=REPO_ROOT,
             env={**os.environ, "SMEKG_STORE": str(store), **env},

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from graph_api.sparql.formats import (
+from smekg.graph_api.sparql.formats import (
     GRAPH_FORMATS,
     RESULT_FORMATS,
     accepts_html,
     negotiate,
     parse_accept,
 )
-from graph_api.sparql.lexer import scan
-from graph_api.sparql.protocol import ProtocolError, operation_from_post, parse_content_type
+from smekg.graph_api.sparql.lexer import scan
+from smekg.graph_api.sparql.protocol import ProtocolError, operation_from_post, parse_content_type
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ from pathlib import Path
 import anyio
 import pytest
 
-from graph_api.sparql.pool import QueryPool, WorkerFailed
-from graph_api.sparql.worker import OK, SYNTAX, Job
+from smekg.graph_api.sparql.pool import QueryPool, WorkerFailed
+from smekg.graph_api.sparql.worker import OK, SYNTAX, Job
 from tests.graph_api.test_sparql_helpers import INSME, alive, wait_for
 
 ASK_INSME = Job(f"ASK {{ <{INSME}> a smekg:Network }}", None, True, None, None, "json", None)

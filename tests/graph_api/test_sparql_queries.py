@@ -24,7 +24,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 from SPARQLWrapper import CSV, GET, JSON, POST, POSTDIRECTLY, TURTLE, XML, SPARQLWrapper
 
-from ontology import PREFIXES
+from smekg.ontology import PREFIXES
 from tests.graph_api.conftest import ApiServer
 from tests.graph_api.test_sparql_helpers import (
     INSME,

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from pyoxigraph import RdfFormat, parse
 
-from graph_api.sparql.ui import EXAMPLES, STATIC_DIR, Example
-from ontology import PREFIXES
+from smekg.graph_api.sparql.ui import EXAMPLES, STATIC_DIR, Example
+from smekg.ontology import PREFIXES
 from tests.graph_api.conftest import ApiServer
 from tests.graph_api.test_sparql_helpers import INSME, NETWORK, RDF_TYPE, STEERING_GROUP
 

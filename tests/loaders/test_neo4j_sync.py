@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Store
 
-from loaders.neo4j_sync import Neo4jSync
-from loaders.sources import file_sources, load_sources
-from smekg.generate import generate
-from smekg.iri import Minter
-from smekg.settings import REPO_ROOT
-from smekg.store import GraphStore
+from smekg.core.iri import Minter
+from smekg.core.neo4j.sync import Neo4jSync
+from smekg.core.stores import GraphStore
+from smekg.loaders.generate import generate
+from smekg.loaders.sources import file_sources, load_sources
 from tests.conftest import BASE, NEO4J_TEST_AUTH, NEO4J_TEST_URI
+from tests.helpers import REPO_ROOT
 
 ORGS_HEADER = "id,name,types,country,covers_regions,covers_sectors,source\n"
 
@@ -147,7 +147,7 @@ def test_a_source_too_big_for_one_transaction_is_written_in_steps(neo4j, seeded_
 KILLED_SYNC = textwrap.dedent("""
     import sys
     from pyoxigraph import Store
-    from loaders.neo4j_sync import Neo4jSync, connect
+    from smekg.core.neo4j.sync import Neo4jSync, connect
     driver = connect(sys.argv[2], sys.argv[3], sys.argv[4])
     def progress(message):
         print(message, flush=True)

@@ -1,6 +1,10 @@
-"""Loading into a remote SPARQL store (a real `oxigraph serve`) with smekg's loaders:
-idempotent, a changed source replaced, a failing batch writing nothing, the same graphs as
-the embedded store, through SPARQL Update or the Graph Store Protocol."""
+"""Loading into a remote SPARQL store (a real `oxigraph serve`) with smekg's loaders: the
+same graphs as the embedded store, large graphs streamed, clear errors when it cannot be
+written, through SPARQL Update or the Graph Store Protocol.
+
+The write contract every store keeps (idempotent loads, a changed source replacing exactly
+its graph, a failing batch writing nothing, hostile literals kept as they are) is in
+tests/core/test_source_store.py, run on this store and on the embedded one."""
 
 from __future__ import annotations
 
@@ -10,26 +14,14 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Literal, NamedNode, Triple
 
-from loaders.bundled import ontology_source, reference_sources
-from loaders.errors import LoadError
-from loaders.sources import file_sources, load_sources
-from smekg.backends import BackendUnavailable
-from smekg.iri import Minter
-from smekg.remote_store import RemoteGraphStore, ntriples_chunks
-from smekg.store import GraphStore
-from tests.conftest import BASE, OxigraphServer, free_port, load_remote
+from smekg.core.backends import BackendUnavailable
+from smekg.core.iri import Minter
+from smekg.core.stores import GraphStore, RemoteGraphStore, ntriples_chunks
+from smekg.loaders.sources import file_sources, load_sources
+from tests.conftest import BASE, free_port
 from tests.loaders.test_loading import MEMBERSHIPS, ORGANISATIONS, write_csv
-from tests.queries.test_sparql_binding import HOSTILE
 
 PROV_AT = "<http://www.w3.org/ns/prov#generatedAtTime>"
-
-
-@pytest.fixture(scope="module")
-def reference_server(start_oxigraph_server) -> OxigraphServer:
-    """A server holding the ontology and the reference data (user graphs come and go)."""
-    server = start_oxigraph_server()
-    load_remote(server, lambda minter, store: [ontology_source(), *reference_sources(minter)])
-    return server
 
 
 @pytest.fixture(params=["update", "graph-store"])
@@ -77,55 +69,12 @@ def test_user_tables_load_as_on_the_embedded_store(remote, reference_store, user
             expected.sha256, expected.triples, expected.title, expected.source)
 
 
-def test_loading_twice_changes_nothing(remote, user_files):
-    load(remote, *user_files)
-    graphs = remote.named_graphs()
-    records = [remote.source_record(graph) for graph in graphs]
-    size = len(remote)
-    reports = load(remote, *user_files)
-    assert {r.status for r in reports} == {"unchanged"}
-    assert [remote.source_record(graph) for graph in graphs] == records  # checksums, times
-    assert len(remote) == size
 
 
-def test_a_changed_source_replaces_exactly_its_graph(remote, user_files):
-    minter = Minter(BASE)
-    organisations, memberships = user_files
-    load(remote, organisations, memberships)
-    membership_graph = graph_quads(remote.snapshot(), minter.graph("user/memberships"))
-    write_csv(organisations, [*ORGANISATIONS[:2], {**ORGANISATIONS[2], "name": "Agence C bis"}])
-    assert [r.status for r in load(remote, organisations)] == ["replaced"]
-    labels = remote.select("SELECT ?o ?l WHERE { ?o skos:prefLabel ?l }",
-                           {"o": NamedNode(minter.organisation("agency-c"))})
-    assert [row["l"].value for row in labels] == ["Agence C bis"]
-    assert graph_quads(remote.snapshot(), minter.graph("user/memberships")) == membership_graph
-    write_csv(memberships, MEMBERSHIPS[:1])  # a row removed: its facts go
-    load(remote, memberships)
-    members = remote.select("SELECT ?n ?m WHERE { ?ms org:organization ?n ; org:member ?m }",
-                            {"n": NamedNode(minter.organisation("net-b"))})
-    assert members == []
 
 
-def test_a_failing_batch_writes_nothing(remote, user_files, tmp_path):
-    organisations, _ = user_files
-    bad = write_csv(tmp_path / "memberships.csv", [{"network": "net-a", "member": "nobody"}])
-    graphs, size = remote.named_graphs(), len(remote)
-    with pytest.raises(LoadError, match="unknown id 'nobody'"):
-        load(remote, organisations, bad)
-    assert remote.named_graphs() == graphs and len(remote) == size
 
 
-def test_hostile_literals_are_stored_as_they_are(remote):
-    graph = "https://w3id.org/smekg/id/graph/user/hostile"
-    subject, predicate = NamedNode("https://ex.org/s"), NamedNode("https://ex.org/says")
-    triples = [Triple(subject, predicate, Literal(value)) for value in HOSTILE]
-    triples.append(Triple(subject, predicate, Literal("ciao\n'}", language="it")))
-    assert remote.replace_source(graph, triples) == len(triples)
-    rows = remote.select("SELECT ?value WHERE { GRAPH ?g { ?s ?p ?value } }",
-                         {"g": NamedNode(graph)})
-    assert {row["value"] for row in rows} == {t.object for t in triples}
-    assert remote.drop_source(graph) and not remote.drop_source(graph)
-    assert graph not in remote.named_graphs()
 
 
 def test_a_large_graph_is_streamed_in_pieces(remote):
@@ -141,7 +90,7 @@ def test_a_large_graph_is_streamed_in_pieces(remote):
 
 
 def test_an_unreachable_store_is_backend_unavailable():
-    from smekg.backends.sparql import SparqlEndpoint
+    from smekg.core.backends.sparql import SparqlEndpoint
 
     url = f"http://127.0.0.1:{free_port()}"
     store = RemoteGraphStore(SparqlEndpoint(f"{url}/query", update_url=f"{url}/update",

@@ -8,8 +8,8 @@ import hashlib
 import pytest
 from pyoxigraph import NamedNode
 
-from smekg.settings import REPO_ROOT
-from smekg.stats import store_stats
+from smekg.core.stats import store_stats
+from tests.helpers import REPO_ROOT
 
 SEED = REPO_ROOT / "data" / "seed"
 NUTS = "http://data.europa.eu/nuts/code/"

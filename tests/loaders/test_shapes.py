@@ -10,13 +10,13 @@ import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 from rdflib import Graph
 
-import loaders.sources as sources_module
-from loaders.bundled import bundled_sources
-from loaders.errors import LoadError
-from loaders.shapes import CompiledShapes, UnsupportedShape, compiled_shapes, superclasses
-from loaders.sources import file_sources, load_sources, validate_triples
-from smekg.generate import generate
-from smekg.store import GraphStore
+import smekg.loaders.sources as sources_module
+from smekg.core.stores import GraphStore
+from smekg.loaders.bundled import bundled_sources
+from smekg.loaders.errors import LoadError
+from smekg.loaders.generate import generate
+from smekg.loaders.shapes import CompiledShapes, UnsupportedShape, compiled_shapes, superclasses
+from smekg.loaders.sources import file_sources, load_sources, validate_triples
 
 from .test_loading import write_csv
 
@@ -102,7 +102,7 @@ def generated_graphs(reference_store_dir: Path, tmp_path_factory) -> tuple[Graph
     root = tmp_path_factory.mktemp("shapes")
     generate(root / "data", 400, seed=3)
     store = GraphStore.open(reference_store_dir, read_only=True)
-    from smekg.iri import Minter
+    from smekg.core.iri import Minter
 
     minter = Minter("https://w3id.org/smekg/id/")
     sources = file_sources(sorted((root / "data").glob("*.csv")), minter, store)
@@ -139,7 +139,7 @@ def test_broken_data_gets_the_same_violations_as_pyshacl(generated_graphs, seed:
 
 
 def test_the_bundled_seed_data_agrees(reference_store: GraphStore, minter) -> None:
-    from smekg.settings import REPO_ROOT
+    from tests.helpers import REPO_ROOT
 
     for source in bundled_sources(minter, reference_store, REPO_ROOT / "data"):
         if not source.key.startswith("seed/"):

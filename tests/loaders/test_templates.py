@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 
-from loaders.entities import SCHEMAS
-from loaders.templates import reference_markdown, template_csv
-from smekg.settings import REPO_ROOT
+from smekg.loaders.entities import SCHEMAS
+from smekg.loaders.templates import reference_markdown, template_csv
+from tests.helpers import REPO_ROOT
 
 TEMPLATES = REPO_ROOT / "data" / "templates"
 
@@ -14,7 +14,7 @@ TEMPLATES = REPO_ROOT / "data" / "templates"
 def test_templates_are_up_to_date():
     for kind in SCHEMAS:
         assert (TEMPLATES / f"{kind}.csv").read_text(encoding="utf-8") == template_csv(kind), (
-            f"run: python -m loaders.templates data/templates ({kind})"
+            f"run: python -m smekg.loaders.templates data/templates ({kind})"
         )
     assert (TEMPLATES / "README.md").read_text(encoding="utf-8") == reference_markdown()
 

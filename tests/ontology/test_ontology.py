@@ -25,7 +25,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from ontology import (
+from smekg.ontology import (
     CPSV,
     CV,
     DCTERMS,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from fastapi.encoders import jsonable_encoder
 
-from queries.service import QueryService
+from smekg.queries.service import QueryService
 from tests.conftest import Neo4jService, sparql_service
 
 
@@ -27,8 +27,8 @@ class BackendContract:
 
     @pytest.fixture(params=["neo4j", "sparql"])
     def services(self, request: pytest.FixtureRequest) -> tuple[QueryService, ...]:
-        from smekg.backends.oxigraph import OxigraphBackend
-        from smekg.iri import Minter
+        from smekg.core.backends.oxigraph import OxigraphBackend
+        from smekg.core.iri import Minter
         from tests.conftest import BASE
 
         store_dir = request.getfixturevalue(self.store_fixture)

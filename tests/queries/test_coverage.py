@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from queries.params import ParamError
-from smekg.iri import nace_sector, nuts_region
+from smekg.core.iri import nace_sector, nuts_region
+from smekg.queries.params import ParamError
 
 ID = "https://w3id.org/smekg/id/"
 ERGO = f"{ID}good-practice/emilia-romagna-go-global"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from queries.params import ParamError
-from queries.registry import PARAM_TYPES, RegistryError, load_registry, parse_query_file
-from queries.service import all_queries
+from smekg.queries.params import ParamError
+from smekg.queries.registry import PARAM_TYPES, RegistryError, load_registry, parse_query_file
+from smekg.queries.service import all_queries
 
 ID = "https://w3id.org/smekg/id/"
 GROUP = f"{ID}organisation/insme-steering-group"

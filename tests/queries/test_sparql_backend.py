@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from pyoxigraph import Literal, NamedNode
 
-from queries.registry import QUERY_DIR, NamedQuery, Param
-from smekg.backends import BackendUnavailable, Iri
-from smekg.backends.factory import open_backend
-from smekg.backends.oxigraph import OxigraphBackend
-from smekg.backends.sparql import SparqlBackend, SparqlEndpoint, SparqlError
-from smekg.settings import Settings
+from smekg.core.backends import BackendUnavailable, Iri
+from smekg.core.backends.oxigraph import OxigraphBackend
+from smekg.core.backends.sparql import SparqlBackend, SparqlEndpoint, SparqlError
+from smekg.core.connect import open_backend
+from smekg.core.settings import Settings
+from smekg.queries.registry import QUERY_DIR, NamedQuery, Param
 from tests.conftest import free_port
 from tests.queries.test_sparql_binding import HOSTILE
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Variable
 
-from ontology import PREFIXES
-from queries.registry import QUERY_DIR, NamedQuery, load_registry
-from smekg.backends.oxigraph import ANY, OxigraphBackend, to_python, to_term
-from smekg.backends.sparql_text import BindingError, bind, query_form, term_text, tokens
+from smekg.core.backends import SOURCES_VERSION
+from smekg.core.backends.oxigraph import ANY, OxigraphBackend, to_python, to_term
+from smekg.core.backends.sparql_text import BindingError, bind, query_form, term_text, tokens
+from smekg.ontology import PREFIXES
+from smekg.queries.registry import QUERY_DIR, NamedQuery, load_registry
 
-REGISTRY = {**load_registry(), **load_registry(QUERY_DIR / "index"),
+REGISTRY = {**load_registry(), **load_registry(QUERY_DIR / "index"), "version": SOURCES_VERSION,
             **load_registry(QUERY_DIR / "analytics")}
 
 # Raw parameter values (bound by the query service, as the API does), per named query.
@@ -96,7 +97,7 @@ def test_hostile_literals_are_values_not_text(seeded_store, value):
 def test_invalid_iris_cannot_be_made(iri):
     with pytest.raises(ValueError):
         NamedNode(iri)
-    from smekg.backends import Iri
+    from smekg.core.backends import Iri
 
     with pytest.raises(ValueError):
         to_term(Iri(iri))

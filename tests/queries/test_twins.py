@@ -10,9 +10,10 @@ import dataclasses
 
 import pytest
 
-from queries.registry import QUERY_DIR, load_registry
+from smekg.core.backends import SOURCES_VERSION
+from smekg.queries.registry import QUERY_DIR, load_registry
 
-INDEX_QUERIES = load_registry(QUERY_DIR / "index")
+INDEX_QUERIES = {**load_registry(QUERY_DIR / "index"), "version": SOURCES_VERSION}
 ANALYTICS_QUERIES = load_registry(QUERY_DIR / "analytics")
 NAMED_QUERIES = load_registry(QUERY_DIR)
 

@@ -1,4 +1,4 @@
-"""Tests of loaders.reference.countries: the country resolver and the country graph."""
+"""Tests of smekg.reference.countries: the country resolver and the country graph."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import pycountry
 import pytest
 from pyoxigraph import Literal, NamedNode
 
-from loaders.rdf import GraphBuilder
-from loaders.reference.countries import (
+from smekg.core.iri import Minter
+from smekg.core.rdf import GraphBuilder
+from smekg.ontology import RDF, SKOS, SMEKG
+from smekg.reference.countries import (
     ALIASES,
     CONTINENTS,
     COUNTRIES_WITHOUT_CONTINENT,
@@ -22,8 +24,6 @@ from loaders.reference.countries import (
     country_data,
     default_resolver,
 )
-from ontology import RDF, SKOS, SMEKG
-from smekg.iri import Minter
 from tests.helpers import index_of, objects
 
 MINTER = Minter("https://w3id.org/smekg/id/")

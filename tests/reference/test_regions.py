@@ -1,4 +1,4 @@
-"""Tests of loaders.reference.regions: NUTS, ISO 3166-2, Eurostat NUTS files, postcodes."""
+"""Tests of smekg.reference.regions: NUTS, ISO 3166-2, Eurostat NUTS files, postcodes."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ import pytest
 from openpyxl import Workbook
 from pyoxigraph import Literal, NamedNode
 
-from loaders.rdf import GraphBuilder
-from loaders.reference.regions import (
+from smekg.core.iri import NUTS_SCHEME_IRI, Minter, nuts_region
+from smekg.core.rdf import GraphBuilder
+from smekg.ontology import RDF, SKOS, SMEKG
+from smekg.reference.regions import (
     NUTS_COUNTRY_TO_ISO,
     NutsName,
     PostcodeResolver,
@@ -29,8 +31,6 @@ from loaders.reference.regions import (
     nuts_db_path,
     read_eurostat_nuts_file,
 )
-from ontology import RDF, SKOS, SMEKG
-from smekg.iri import NUTS_SCHEME_IRI, Minter, nuts_region
 from tests.helpers import index_of, objects
 
 MINTER = Minter("https://w3id.org/smekg/id/")

@@ -1,4 +1,4 @@
-"""Tests of loaders.reference.sectors: NACE Rev. 2.1 (bundled) and Rev. 2 (Eurostat file)."""
+"""Tests of smekg.reference.sectors: NACE Rev. 2.1 (bundled) and Rev. 2 (Eurostat file)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ import pytest
 from openpyxl import Workbook
 from pyoxigraph import Literal, NamedNode
 
-from loaders.rdf import GraphBuilder
-from loaders.reference.sectors import (
+from smekg.core.iri import NACE_SCHEME_IRIS, Minter, nace_sector
+from smekg.core.rdf import GraphBuilder
+from smekg.ontology import RDF, SKOS, SMEKG
+from smekg.reference.sectors import (
     NACE2_SECTION_DIVISIONS,
     NACE21_LEVEL_COUNTS,
     NACE21_SECTION_DIVISIONS,
@@ -25,8 +27,6 @@ from loaders.reference.sectors import (
     read_eurostat_nace2_codes,
     read_eurostat_nace2_file,
 )
-from ontology import RDF, SKOS, SMEKG
-from smekg.iri import NACE_SCHEME_IRIS, Minter, nace_sector
 from tests.helpers import index_of, objects
 
 MINTER = Minter("https://w3id.org/smekg/id/")

@@ -1,0 +1,201 @@
+"""An in-memory index of the graph's structure: names, kinds, hierarchies, scope, memberships.
+
+It is built from a handful of named queries (``queries/index/*.rq``) run on any backend,
+and rebuilt when the backend's data version changes. It answers what SPARQL engines
+answer slowly: coverage walks (a region's ancestors, then whoever serves them, then up
+the membership links: thousands of joins in one query, a few dictionary look-ups here),
+accent-insensitive search, and code resolution with suggestions.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from smekg.core.backends import GraphBackend
+from smekg.ontology import CV, DCTERMS, SCHEMA, SKOS, SMEKG
+from smekg.queries.models import EntityRef
+from smekg.queries.registry import QUERY_DIR, load_registry
+
+_ONT = str(SMEKG)
+
+# Most specific first: an entity's kind is the first of its classes in this list.
+KIND_CLASSES: dict[str, str] = {
+    "network": f"{_ONT}Network",
+    "good-practice": f"{_ONT}GoodPractice",
+    "programme": f"{_ONT}Programme",
+    "policy": f"{_ONT}Policy",
+    "publication": f"{_ONT}Publication",
+    "event": f"{_ONT}Event",
+    "world": f"{_ONT}World",
+    "continent": f"{_ONT}Continent",
+    "country": f"{_ONT}Country",
+    "nuts-region": f"{_ONT}NutsRegion",
+    "subdivision": f"{_ONT}Subdivision",
+    "region": f"{_ONT}Region",
+    "sector": f"{_ONT}Sector",
+    "source-document": f"{_ONT}SourceDocument",
+    "organisation": f"{_ONT}Organisation",
+}
+_CLASS_KIND = {iri: kind for kind, iri in KIND_CLASSES.items()}
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` without accents, for matching.
+
+    >>> fold("São Paulo – ÉMILIA")
+    'sao paulo – emilia'
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+_MAX_REFS = 200_000
+
+
+@dataclass(frozen=True)
+class Name:
+    entity: str
+    text: str
+    property: str  # prefLabel, altLabel, notation, identifier
+    folded: str
+
+
+@dataclass(eq=False)  # compared and hashed by identity: derived tables are kept per index
+class GraphIndex:
+    """The structure of the graph, for fast walks (build it with :meth:`build`)."""
+
+    version: str = ""
+    labels: dict[str, str] = field(default_factory=dict)
+    codes: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    broader: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    narrower: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    levels: dict[str, int] = field(default_factory=dict)
+    served_by: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    regions_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    sectors_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    sector_users: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    services_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    networks_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    member_countries: set[str] = field(default_factory=set)
+    by_key: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    names: list[Name] = field(default_factory=list)
+    _refs: dict[str, EntityRef] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def build(cls, backend: GraphBackend) -> GraphIndex:
+        """Read the structure of the graph from ``backend``."""
+        queries = load_registry(QUERY_DIR / "index")
+        index = cls(version=backend.data_version())
+        for row in backend.select(queries["types"], {}):
+            index.tags[row["entity"]].add(row["tag"])
+        pref, alt = str(SKOS.prefLabel), str(SKOS.altLabel)
+        notation, identifier = str(SKOS.notation), str(DCTERMS.identifier)
+        short = {pref: "name", alt: "other name", notation: "code", identifier: "id"}
+        for row in sorted(backend.select(queries["names"], {}), key=_name_order):
+            entity, prop, text = row["entity"], row["property"], str(row["name"])
+            if prop == pref:
+                index.labels.setdefault(entity, text)
+            elif prop in (notation, identifier):
+                index.codes.setdefault(entity, text)
+                index.by_key[text.casefold()].append(entity)
+            index.names.append(Name(entity, text, short[prop], fold(text)))
+        for row in backend.select(queries["hierarchy"], {}):
+            concept = row["concept"]
+            if "broader" in row and row["broader"] not in index.broader[concept]:
+                index.broader[concept].append(row["broader"])
+                index.narrower[row["broader"]].append(concept)
+            if "level" in row:
+                index.levels[concept] = int(row["level"])
+        served, sector = str(SCHEMA.areaServed), str(CV.sector)
+        service = str(SMEKG.providesService)
+        for row in backend.select(queries["scope"], {}):
+            entity, prop, value = row["entity"], row["property"], row["value"]
+            if prop == served:
+                index.served_by[value].append(entity)
+                index.regions_of[entity].append(value)
+            elif prop == sector:
+                index.sectors_of[entity].append(value)
+                index.sector_users[value].append(entity)
+            elif prop == service:
+                index.services_of[entity].add(value)
+        country = KIND_CLASSES["country"]
+        for row in backend.select(queries["membership_links"], {}):
+            member = row["member"]
+            index.networks_of[member].append(row["network"])
+            if country in index.tags.get(member, ()):
+                index.member_countries.add(member)
+        index._sort()
+        return index
+
+    def _sort(self) -> None:
+        # Stable, engine-independent order: every walk visits IRIs in sorted order.
+        for mapping in (self.broader, self.narrower, self.served_by, self.regions_of,
+                        self.sectors_of, self.sector_users, self.networks_of):
+            for values in mapping.values():
+                values.sort()
+        for values in self.by_key.values():
+            values.sort()
+
+    # -- what an entity is --------------------------------------------------------
+    def kind(self, iri: str) -> str | None:
+        """The most specific kind of ``iri`` (``network``, ``country``, ...)."""
+        tags = self.tags.get(iri)
+        if not tags:
+            return None
+        return next((kind for kind, cls_iri in KIND_CLASSES.items() if cls_iri in tags), None)
+
+    def ref(self, iri: str) -> EntityRef:
+        """The reference to ``iri`` that answers carry (one shared, immutable object per
+        entity: coverage pages name the same regions, sectors and networks over and over)."""
+        ref = self._refs.get(iri)
+        if ref is None:
+            if len(self._refs) >= _MAX_REFS:  # bounded: a walk over a huge graph stays small
+                self._refs.clear()
+            ref = EntityRef.model_construct(iri=iri, label=self.label(iri), type=self.kind(iri),
+                                            code=self.codes.get(iri))
+            self._refs[iri] = ref
+        return ref
+
+    def label(self, iri: str) -> str:
+        """The name of ``iri``, else its code, else the IRI itself."""
+        return self.labels.get(iri) or self.codes.get(iri) or iri
+
+    def has(self, iri: str) -> bool:
+        return iri in self.tags or iri in self.labels or iri in self.broader
+
+    # -- hierarchies ----------------------------------------------------------------
+    def ancestors(self, iri: str) -> list[str]:
+        """``iri`` and everything broader, nearest first (breadth first, sorted ties)."""
+        order, seen = [iri], {iri}
+        position = 0
+        while position < len(order):
+            for parent in self.broader.get(order[position], ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    order.append(parent)
+            position += 1
+        return order
+
+    def descendants(self, iri: str) -> list[str]:
+        """Everything narrower than ``iri`` (not itself), breadth first."""
+        order: list[str] = []
+        seen = {iri}
+        frontier = [iri]
+        while frontier:
+            nxt = []
+            for node in frontier:
+                for child in self.narrower.get(node, ()):
+                    if child not in seen:
+                        seen.add(child)
+                        order.append(child)
+                        nxt.append(child)
+            frontier = nxt
+        return order
+
+
+def _name_order(row: dict) -> tuple:
+    # A fixed order, so the first name (the label) is the same whatever the engine's row order.
+    return (row["entity"], row["property"], str(row["name"]))

@@ -1,0 +1,586 @@
+"""The ``smekg`` command line: load, validate, inspect, export and query the graph."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+import time
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples
+from rich.console import Console
+from rich.table import Table
+
+from smekg.cli.options import OutputFormat, StoreOption
+from smekg.core.iri import Minter
+from smekg.core.settings import Settings, get_settings
+from smekg.core.stores import (
+    EXPORT_FORMATS,
+    GraphStore,
+    RemoteGraphStore,
+    SourceStore,
+    StoreError,
+    ntriples,
+)
+from smekg.loaders.errors import LoadError
+
+app = typer.Typer(
+    help="smekg: a knowledge graph of SME support ecosystems.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True)
+out = Console()
+
+
+class Kind(StrEnum):
+    organisations = "organisations"
+    memberships = "memberships"
+    programmes = "programmes"
+    policies = "policies"
+    events = "events"
+    relations = "relations"
+    documents = "documents"
+    turtle = "turtle"
+    ntriples = "ntriples"
+    nquads = "nquads"
+    trig = "trig"
+    jsonld = "jsonld"
+    rdfxml = "rdfxml"
+
+
+class Target(StrEnum):
+    store = "store"
+    neo4j = "neo4j"
+
+
+TargetOption = Annotated[
+    Target,
+    typer.Option("--target", help="Where to load: the store, or the store and then Neo4j "
+                 "(the changed sources synced; see `smekg sync neo4j`)."),
+]
+
+def _settings(store: Path | None) -> Settings:
+    settings = get_settings()
+    if store is not None:
+        settings = settings.model_copy(update={"store": store})
+    return settings
+
+
+def _open(settings: Settings, read_only: bool = False, *,
+          embedded: bool = False) -> SourceStore:
+    """The store the settings name. With ``SMEKG_BACKEND=sparql`` that is the remote
+    SPARQL store, or for a command that needs the embedded store's API (``embedded``:
+    validate, export, sync) an in-memory copy of it."""
+    if settings.backend == "sparql":
+        from smekg.core.backends import BackendUnavailable
+        from smekg.core.connect import open_sparql_endpoint
+
+        try:
+            remote = RemoteGraphStore(open_sparql_endpoint(settings))
+            return remote.snapshot() if embedded else remote
+        except BackendUnavailable as error:
+            console.print(f"[red]error:[/red] {error}")
+            raise typer.Exit(1) from error
+    try:
+        return GraphStore.open(settings.store, read_only=read_only)
+    except StoreError as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from error
+
+
+def _fail(error: LoadError) -> None:
+    console.print(f"[red]nothing was written:[/red] {error}")
+    raise typer.Exit(1)
+
+
+def _run_load(store: SourceStore, settings: Settings, make_sources, *,
+              force: bool) -> None:
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from smekg.core.backends import BackendUnavailable
+    from smekg.core.iri import Minter
+    from smekg.loaders.sources import load_sources
+
+    minter = Minter(settings.base_iri)
+    started = time.perf_counter()
+    try:
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("reading sources")
+            sources = make_sources(minter, store)
+
+            def step(message: str) -> None:
+                progress.update(task, description=message)
+
+            reports = load_sources(store, sources, minter, force=force, progress=step)
+    except LoadError as error:
+        _fail(error)
+    except (BackendUnavailable, StoreError) as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from error
+    location = store.location if isinstance(store, RemoteGraphStore) else settings.store
+    table = Table(title=f"store: {location}")
+    for column in ("source", "status", "triples", "seconds"):
+        table.add_column(column, justify="right" if column in {"triples", "seconds"} else "left")
+    for report in reports:
+        table.add_row(report.key, report.status, f"{report.triples:,}", f"{report.seconds:.2f}")
+    out.print(table)
+    for report in reports:
+        for note in report.notes:
+            console.print(f"[yellow]note:[/yellow] {note}")
+    out.print(
+        f"{sum(r.status != 'unchanged' for r in reports)} source(s) written, "
+        f"{len(store):,} quads in the store, {time.perf_counter() - started:.1f} s"
+    )
+
+
+@app.command()
+def load(
+    store: StoreOption = None,
+    force: Annotated[bool, typer.Option(help="Reload even unchanged sources.")] = False,
+    reference_only: Annotated[
+        bool, typer.Option("--reference-only", help="Only the ontology and reference data.")
+    ] = False,
+    target: TargetOption = Target.store,
+) -> None:
+    """Load every bundled dataset: ontology, countries, regions, sectors and the seed data."""
+    from smekg.loaders.bundled import bundled_sources, ontology_source, reference_sources
+
+    settings = _settings(store)
+    graph_store = _open(settings)
+
+    def make(minter, st):
+        if reference_only:
+            return [ontology_source(), *reference_sources(minter)]
+        return bundled_sources(minter, st, settings.data_dir)
+
+    _run_load(graph_store, settings, make, force=force)
+    if target is Target.neo4j:
+        _sync_neo4j(graph_store, settings, force=False)
+
+
+def _sync_neo4j(graph_store: SourceStore, settings: Settings, *,
+                force: bool, batch_size: int | None = None) -> None:
+    from smekg.core.backends import BackendUnavailable
+    from smekg.core.neo4j.sync import Neo4jSync, connect
+
+    started = time.perf_counter()
+    try:
+        driver = connect(settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password,
+                         settings.neo4j_database)
+    except BackendUnavailable as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from error
+    sync = Neo4jSync(driver, settings.neo4j_database,
+                     batch_size=batch_size or settings.neo4j_batch_size,
+                     transaction_rows=settings.neo4j_transaction_rows)
+    if isinstance(graph_store, RemoteGraphStore):  # synced from a copy of the remote store
+        graph_store = graph_store.snapshot()
+    try:
+        with console.status("syncing Neo4j") as status:
+            reports = sync.sync(graph_store.oxigraph, force=force,
+                                progress=lambda message: status.update(message))
+    except Exception as error:  # the source being written was rolled back by Neo4j
+        console.print(f"[red]Neo4j sync failed[/red] ({type(error).__name__}: {error}); the "
+                      "source being written was rolled back, the others are kept")
+        raise typer.Exit(1) from error
+    finally:
+        driver.close()
+    table = Table(title=f"Neo4j: {settings.neo4j_uri}")
+    for column in ("source", "status", "nodes", "relationships", "rows/s", "seconds"):
+        table.add_column(column, justify="left" if column in {"source", "status"} else "right")
+    for report in reports:
+        table.add_row(report.graph.rsplit("/graph/", 1)[-1], report.status, f"{report.nodes:,}",
+                      f"{report.relationships:,}", f"{report.rows_per_second:,.0f}",
+                      f"{report.seconds:.2f}")
+    out.print(table)
+    out.print(f"{sum(r.status != 'unchanged' for r in reports)} source(s) synced to Neo4j, "
+              f"{time.perf_counter() - started:.1f} s")
+
+
+@app.command()
+def sync(
+    target: Annotated[Target, typer.Argument(help="What to sync the store to: neo4j.")],
+    store: StoreOption = None,
+    force: Annotated[bool, typer.Option(help="Rewrite even sources Neo4j already holds.")] = False,
+    batch_size: Annotated[
+        int | None, typer.Option(min=1, help="Rows per UNWIND batch (default: "
+                                 "$SMEKG_NEO4J_BATCH_SIZE, 5000).")] = None,
+) -> None:
+    """Bring Neo4j in step with the store: changed sources replaced, removed ones dropped."""
+    if target is not Target.neo4j:
+        console.print("[red]error:[/red] the store is the source of truth; sync neo4j")
+        raise typer.Exit(2)
+    settings = _settings(store)
+    _sync_neo4j(_open(settings, read_only=True, embedded=True), settings, force=force,
+                batch_size=batch_size)
+
+
+@app.command("load-file")
+def load_file(
+    paths: Annotated[list[Path], typer.Argument(help="Files or directories to load.")],
+    kind: Annotated[
+        Kind | None,
+        typer.Option(help="Table kind or RDF syntax (default: from the file name / extension)."),
+    ] = None,
+    store: StoreOption = None,
+    force: Annotated[bool, typer.Option(help="Reload even unchanged files.")] = False,
+    target: TargetOption = Target.store,
+) -> None:
+    """Load your own tables (CSV, XLSX, JSON, JSONL) or RDF files, each into its own graph."""
+    from smekg.loaders.sources import file_sources
+
+    settings = _settings(store)
+    graph_store = _open(settings)
+    _run_load(
+        graph_store,
+        settings,
+        lambda minter, st: file_sources(paths, minter, st, kind=kind.value if kind else None),
+        force=force,
+    )
+    if target is Target.neo4j:
+        _sync_neo4j(graph_store, settings, force=False)
+
+
+@app.command("load-reference")
+def load_reference(
+    path: Annotated[Path, typer.Argument(help="An official Eurostat classification file.")],
+    classification: Annotated[
+        str, typer.Option("--classification", help="nuts (names for NUTS 2024) or nace2.")
+    ],
+    store: StoreOption = None,
+) -> None:
+    """Load an official Eurostat file: NUTS names (CSV/XLSX) or NACE Rev. 2 (CSV/XLSX)."""
+    from smekg.loaders.sources import Built, Source
+    from smekg.reference.regions import build_nuts, read_eurostat_nuts_file
+    from smekg.reference.sectors import read_eurostat_nace2_file
+
+    settings = _settings(store)
+    graph_store = _open(settings)
+    if classification not in {"nuts", "nace2"}:
+        console.print("[red]error:[/red] --classification must be nuts or nace2")
+        raise typer.Exit(2)
+
+    def make(minter, _st):
+        if classification == "nuts":
+            names = read_eurostat_nuts_file(path)
+            labels = {code: entry.label for code, entry in names.items()}
+            return [
+                Source(
+                    key="reference/nuts2024",
+                    title="NUTS 2024 regions with the names of the official Eurostat file",
+                    origin=str(path),
+                    fingerprint=path.read_bytes(),
+                    build=lambda: Built(build_nuts(minter, labels)),
+                    shacl=False,
+                )
+            ]
+        return [
+            Source(
+                key="reference/nace2",
+                title="NACE Rev. 2 (official Eurostat file)",
+                origin=str(path),
+                fingerprint=path.read_bytes(),
+                build=lambda: Built(read_eurostat_nace2_file(path)),
+                shacl=False,
+            )
+        ]
+
+    try:
+        _run_load(graph_store, settings, make, force=False)
+    except ValueError as error:  # ReferenceFileError
+        console.print(f"[red]nothing was written:[/red] {error}")
+        raise typer.Exit(1) from error
+
+
+@app.command()
+def validate(
+    store: StoreOption = None,
+    engine: Annotated[str, typer.Option(
+        help="compiled (the shapes as Python checks, what loads use) or pyshacl (the "
+        "reference implementation, much slower).")] = "compiled",
+) -> None:
+    """Validate the whole store against the SHACL shapes."""
+    from smekg.loaders.shapes import compiled_shapes
+    from smekg.loaders.sources import validate_triples
+
+    if engine not in {"compiled", "pyshacl"}:
+        console.print(f"[red]error:[/red] --engine must be compiled or pyshacl, not {engine!r}")
+        raise typer.Exit(2)
+    settings = _settings(store)
+    graph_store = _open(settings, read_only=True, embedded=True)
+    started = time.perf_counter()
+    triples = list({q.triple for q in graph_store.oxigraph})
+    if engine == "pyshacl":
+        problems = validate_triples(triples, str(settings.store))
+    else:
+        problems = compiled_shapes().validate(triples, str(settings.store), lambda node: ())
+    for problem in problems[:200]:
+        console.print(f"[red]-[/red] {problem}")
+    seconds = time.perf_counter() - started
+    if problems:
+        out.print(f"{len(problems)} violation(s) in {len(triples):,} triples ({seconds:.1f} s)")
+        raise typer.Exit(1)
+    out.print(f"valid: {len(triples):,} triples conform to the shapes ({seconds:.1f} s)")
+
+
+@app.command()
+def stats(
+    store: StoreOption = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
+) -> None:
+    """Counts per class and per source."""
+    from smekg.core.stats import store_stats
+
+    settings = _settings(store)
+    graph_store = _open(settings, read_only=True)
+    result = store_stats(graph_store)
+    if fmt is OutputFormat.json:
+        out.print_json(json.dumps(result))
+        return
+    if fmt is OutputFormat.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["section", "name", "count"])
+        for section in ("classes", "sources"):
+            for name, count in result[section].items():
+                writer.writerow([section, name, count])
+        return
+    for section, title in (("classes", "class"), ("sources", "source graph")):
+        table = Table(title=f"{section} ({settings.store})")
+        table.add_column(title)
+        table.add_column("count", justify="right")
+        for name, count in result[section].items():
+            table.add_row(name, f"{count:,}")
+        out.print(table)
+    out.print(f"{result['quads']:,} quads in {len(result['sources'])} source graph(s)")
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="ttl, nt, nq, trig, rdf or jsonld.")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File (default: stdout).")
+    ] = None,
+    graph: Annotated[str | None, typer.Option(help="Only this source graph IRI.")] = None,
+    store: StoreOption = None,
+) -> None:
+    """Export the store: nq/trig/jsonld keep the source graphs; ttl/nt/rdf write the union."""
+    if fmt not in EXPORT_FORMATS:
+        console.print(f"[red]error:[/red] --format must be one of {', '.join(EXPORT_FORMATS)}")
+        raise typer.Exit(2)
+    settings = _settings(store)
+    graph_store = _open(settings, read_only=True, embedded=True)
+    data = graph_store.dump(output, fmt, graph)
+    if data is not None:
+        sys.stdout.buffer.write(data)
+
+
+@app.command()
+def sparql(
+    query: Annotated[str, typer.Argument(help="A SPARQL query, or @file.rq to read one.")],
+    fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
+    store: StoreOption = None,
+) -> None:
+    """Run a read-only SPARQL query (project prefixes predeclared; default graph = union)."""
+    text = Path(query[1:]).read_text(encoding="utf-8") if query.startswith("@") else query
+    settings = _settings(store)
+    graph_store = _open(settings, read_only=True)
+    try:
+        result = graph_store.query(text)
+    except SyntaxError as error:
+        console.print(f"[red]invalid query:[/red] {error}")
+        raise typer.Exit(1) from error
+    if isinstance(result, QueryBoolean):
+        out.print(
+            json.dumps({"boolean": bool(result)}) if fmt is not OutputFormat.table else bool(result)
+        )
+        return
+    if isinstance(result, QueryTriples):
+        text = ntriples(result)
+        sys.stdout.write(text + "\n" if text else "")
+        return
+    assert isinstance(result, QuerySolutions)
+    names = [v.value for v in result.variables]
+    rows = [[_term_text(solution[name]) for name in names] for solution in result]
+    if fmt is OutputFormat.json:
+        out.print_json(json.dumps([dict(zip(names, row, strict=True)) for row in rows]))
+    elif fmt is OutputFormat.csv:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(names)
+        writer.writerows(rows)
+        sys.stdout.write(buffer.getvalue())
+    else:
+        table = Table(*names)
+        for row in rows:
+            table.add_row(*(cell or "" for cell in row))
+        out.print(table)
+        out.print(f"{len(rows)} row(s)")
+
+
+def _term_text(term) -> str | None:
+    if term is None:
+        return None
+    return term.value
+
+
+
+@app.command()
+def generate(
+    orgs: Annotated[int, typer.Option("--orgs", help="Number of organisations (>= 10).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output directory for the CSV files.")],
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same bytes).")] = 42,
+) -> None:
+    """Write a synthetic SME support ecosystem as CSV tables (load with `smekg load-file`)."""
+    from smekg.loaders.generate import generate as generate_tables
+
+    try:
+        summary = generate_tables(out_dir, orgs, seed)
+    except ValueError as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from error
+    table = Table(title=f"synthetic data: {out_dir} (seed {seed})")
+    for column in ("file", "rows", "bytes"):
+        table.add_column(column, justify="left" if column == "file" else "right")
+    for name, rows in summary.rows.items():
+        table.add_row(name, f"{rows:,}", f"{summary.bytes[name]:,}")
+    out.print(table)
+    out.print(
+        f"{summary.networks:,} networks in {summary.tiers} tiers, network depth "
+        f"{summary.network_depth}, {summary.country_memberships:,} country memberships, "
+        f"{summary.seconds:.1f} s"
+    )
+
+
+@app.command(
+    "query",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def query(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Argument(help="Named query (see --list).")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
+    list_queries: Annotated[bool, typer.Option("--list", help="List the named queries.")] = False,
+    store: StoreOption = None,
+) -> None:
+    """Run a named query: `smekg query coverage --region ITH55 --sector C25 --format json`.
+
+    Parameters are given as `--name value` (see `smekg query --list`); the JSON printed is
+    the same as the REST API's.
+    """
+    from smekg.core.backends import BackendUnavailable
+    from smekg.core.backends.oxigraph import OxigraphBackend
+    from smekg.core.connect import open_backend
+    from smekg.queries.params import ParamError
+    from smekg.queries.render import plain, to_csv
+    from smekg.queries.service import QueryService, all_queries
+
+    if list_queries or name is None:
+        for named in all_queries().values():
+            params = " ".join(
+                f"--{p.name.replace('_', '-')} {p.type.upper()}" if p.required
+                else f"[--{p.name.replace('_', '-')} {p.type.upper()}]"
+                for p in named.params
+            )
+            out.print(f"[bold]{named.name}[/bold] {params}\n    {named.description}")
+        return
+    params = _named_params(ctx.args)
+    settings = _settings(store)
+    try:
+        # the store of record: the embedded one, or the remote one with SMEKG_BACKEND=sparql
+        backend = (open_backend(settings) if settings.backend == "sparql"
+                   else OxigraphBackend(settings.store))
+        service = QueryService(backend, Minter(settings.base_iri))
+        answer = service.run(name, params)
+    except (FileNotFoundError, BackendUnavailable) as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from error
+    except ParamError as error:
+        console.print(f"[red]error:[/red] {error.message}")
+        raise typer.Exit(2 if error.status == 422 else 1) from error
+    data = plain(answer)
+    if fmt is OutputFormat.json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    rows = data["results"] if isinstance(data, dict) and "results" in data else data
+    if isinstance(rows, dict):
+        rows = rows.get("facts", [rows])
+    if fmt is OutputFormat.csv:
+        sys.stdout.write(to_csv(rows).lstrip("\ufeff"))
+        return
+    _print_rows(rows)
+
+
+def _named_params(args: list[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    position = 0
+    while position < len(args):
+        flag = args[position]
+        if not flag.startswith("--"):
+            console.print(f"[red]error:[/red] expected --name value, got {flag!r}")
+            raise typer.Exit(2)
+        key, sep, value = flag[2:].partition("=")
+        if not sep:
+            if position + 1 >= len(args) or args[position + 1].startswith("--"):
+                value = "true"  # a bare flag, e.g. --transitive
+            else:
+                position += 1
+                value = args[position]
+        params[key.replace("-", "_")] = value
+        position += 1
+    return params
+
+
+def _print_rows(rows: list[dict]) -> None:
+    from smekg.queries.render import flatten
+
+    flat = [flatten(row) for row in rows]
+    wanted = [c for c in ("label", "type", "code", "match.explanation", "network.label", "role",
+                          "depth", "relation", "object.label", "region.code", "sector.code",
+                          "predicate", "value", "matched", "members")
+              if any(c in row for row in flat)]
+    table = Table(*wanted)
+    for row in flat:
+        table.add_row(*(row.get(column, "") for column in wanted))
+    out.print(table)
+    out.print(f"{len(flat)} result(s)")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address (default $SMEKG_HOST, 127.0.0.1).")
+                    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default $SMEKG_PORT, 8000).")] = None,
+    store: StoreOption = None,
+) -> None:
+    """Serve the REST API, the SPARQL endpoint (/sparql) and the docs (/docs) with uvicorn."""
+    import uvicorn
+
+    from smekg.graph_api.main import create_app
+
+    settings = _settings(store)
+    updates = {key: value for key, value in (("host", host), ("port", port)) if value is not None}
+    settings = settings.model_copy(update=updates)
+    if settings.backend != "sparql" and not (settings.store / "CURRENT").exists():
+        console.print(f"[red]error:[/red] no store at {settings.store} (run `smekg load` first)")
+        raise typer.Exit(1)
+    served = settings.sparql_endpoint if settings.backend == "sparql" else settings.store
+    console.print(f"serving {served} on http://{settings.host}:{settings.port} "
+                  f"(API docs at /docs, SPARQL at /sparql)")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+from smekg.cli.analyze import app as analyze_app  # noqa: E402 (after the commands above)
+
+app.add_typer(analyze_app, name="analyze")

@@ -1,0 +1,66 @@
+"""Graph backends: one small protocol, interchangeable implementations.
+
+The query layer (:mod:`smekg.queries.service`) only needs to run a named query with bound
+parameters and to know when the data changed. Each backend implements that for its
+engine: :class:`~smekg.core.backends.oxigraph.OxigraphBackend` runs the ``.rq`` text on the
+embedded store; the Neo4j backend runs each query's Cypher twin.
+
+Values crossing the boundary are plain Python: :class:`Iri` for IRIs, ``str`` for
+plain and language-tagged literals, ``int``/``float``/``bool`` for numeric and boolean
+literals, ``str`` (lexical form) for dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from smekg.core.named_queries import NamedQuery, parse_query_file
+
+
+class Iri(str):
+    """An IRI (a ``str`` that remembers it names a resource, not a literal)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"Iri({str.__repr__(self)})"
+
+
+Value = Iri | str | int | float | bool
+Row = dict[str, Value]
+
+
+class BackendUnavailable(RuntimeError):
+    """The backend cannot be reached (the message says which and how to fix it)."""
+
+
+@runtime_checkable
+class GraphBackend(Protocol):
+    """What the query layer needs from a graph engine."""
+
+    name: str
+
+    def select(self, query: NamedQuery, params: Mapping[str, Value]) -> list[Row]:
+        """Run ``query`` with ``params`` bound; unbound variables are left out of rows."""
+        ...
+
+    def data_version(self) -> str:
+        """A token that changes whenever the data changes (for caches)."""
+        ...
+
+    def close(self) -> None:
+        """Release the engine's resources."""
+        ...
+
+
+#: The checksum of every loaded source graph (``version.rq`` beside this module, with its
+#: Cypher twin): how every backend tells its data version.
+SOURCES_VERSION: NamedQuery = parse_query_file(Path(__file__).with_name("version.rq"))
+
+
+def sources_version(backend: GraphBackend) -> str:
+    """The checksums of every loaded source, as one token (a :meth:`data_version`)."""
+    rows = backend.select(SOURCES_VERSION, {})
+    return "|".join(sorted(f"{row['graph']}={row.get('sha256', '')}" for row in rows))

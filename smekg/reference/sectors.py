@@ -1,0 +1,449 @@
+"""NACE sectors: Rev. 2.1 from the ``naceconverter`` package, Rev. 2 from Eurostat's file.
+
+Both revisions are modelled alike, with the official EU Vocabularies IRIs
+(``http://data.europa.eu/ux2/nace2.1/2511``, ``http://data.europa.eu/ux2/nace2/2511``): each
+code is a ``smekg:Sector`` and ``skos:Concept`` with ``skos:prefLabel``\\@en,
+``skos:notation`` and ``smekg:naceCode`` (the code as printed: ``C``, ``25``, ``25.1``,
+``25.11``), ``smekg:level`` (1 section ... 4 class), ``skos:inScheme`` the revision's scheme,
+``skos:broader`` its parent (sections are ``skos:topConceptOf`` the scheme) and its level
+node ``smekg:nace2.1-level-1`` ... (the level lists its concepts with ``skos:member``).
+
+Examples
+--------
+>>> normalise_nace_code("C 2511")
+'25.11'
+>>> graph = build_nace21()
+>>> len(graph) > 9_000
+True
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from pyoxigraph import Literal, NamedNode
+
+from smekg.core.iri import NACE_SCHEME_IRIS, Minter, nace_sector
+from smekg.core.rdf import GraphBuilder
+from smekg.ontology import RDF, SKOS, SMEKG
+from smekg.reference.regions import ReferenceFileError, _read_table
+
+__all__ = [
+    "NACE2_SECTION_DIVISIONS",
+    "NACE21_LEVEL_COUNTS",
+    "NACE21_SECTION_DIVISIONS",
+    "InvalidNaceCode",
+    "NaceCode",
+    "ReferenceFileError",
+    "build_nace21",
+    "nace21_codes",
+    "nace_level",
+    "normalise_nace_code",
+    "read_eurostat_nace2_codes",
+    "read_eurostat_nace2_file",
+]
+
+NACE21_LEVEL_COUNTS: dict[int, int] = {1: 22, 2: 87, 3: 287, 4: 651}
+"""Codes per level of NACE Rev. 2.1 (sections, divisions, groups, classes): 1,047 in all."""
+
+NACE2_SECTION_DIVISIONS: dict[str, tuple[int, int]] = {
+    "A": (1, 3), "B": (5, 9), "C": (10, 33), "D": (35, 35), "E": (36, 39), "F": (41, 43),
+    "G": (45, 47), "H": (49, 53), "I": (55, 56), "J": (58, 63), "K": (64, 66), "L": (68, 68),
+    "M": (69, 75), "N": (77, 82), "O": (84, 84), "P": (85, 85), "Q": (86, 88), "R": (90, 93),
+    "S": (94, 96), "T": (97, 98), "U": (99, 99),
+}  # fmt: skip
+"""NACE Rev. 2: section -> (first, last) division."""
+
+NACE21_SECTION_DIVISIONS: dict[str, tuple[int, int]] = {
+    "A": (1, 3), "B": (5, 9), "C": (10, 33), "D": (35, 35), "E": (36, 39), "F": (41, 43),
+    "G": (46, 47), "H": (49, 53), "I": (55, 56), "J": (58, 60), "K": (61, 63), "L": (64, 66),
+    "M": (68, 68), "N": (69, 75), "O": (77, 82), "P": (84, 84), "Q": (85, 85), "R": (86, 88),
+    "S": (90, 93), "T": (94, 96), "U": (97, 98), "V": (99, 99),
+}  # fmt: skip
+"""NACE Rev. 2.1: section -> (first, last) division (checked against the bundled data)."""
+
+_CODE_SHAPES = {
+    1: re.compile(r"^[A-Z]$"),
+    2: re.compile(r"^\d{2}$"),
+    3: re.compile(r"^\d{2}\.\d$"),
+    4: re.compile(r"^\d{2}\.\d{2}$"),
+}
+_LOOSE_CODE = re.compile(
+    r"^(?P<section>[A-Z])?(?P<division>\d{2})(?:\.?(?P<group>\d)(?P<cls>\d)?)?$"
+)
+
+_TYPE = NamedNode(str(RDF.type))
+_SECTOR = NamedNode(str(SMEKG.Sector))
+_CONCEPT = NamedNode(str(SKOS.Concept))
+_PREF_LABEL = NamedNode(str(SKOS.prefLabel))
+_NOTATION = NamedNode(str(SKOS.notation))
+_NACE_CODE = NamedNode(str(SMEKG.naceCode))
+_LEVEL = NamedNode(str(SMEKG.level))
+_IN_SCHEME = NamedNode(str(SKOS.inScheme))
+_BROADER = NamedNode(str(SKOS.broader))
+_TOP_CONCEPT_OF = NamedNode(str(SKOS.topConceptOf))
+_HAS_TOP_CONCEPT = NamedNode(str(SKOS.hasTopConcept))
+_SCOPE_NOTE = NamedNode(str(SKOS.scopeNote))
+_MEMBER = NamedNode(str(SKOS.member))
+
+
+class InvalidNaceCode(ValueError):
+    """Text that is not a NACE code; the message says why."""
+
+
+def _sections_of(division: int) -> list[str]:
+    """Sections holding ``division`` in NACE Rev. 2 or Rev. 2.1."""
+    return sorted(
+        {
+            section
+            for table in (NACE2_SECTION_DIVISIONS, NACE21_SECTION_DIVISIONS)
+            for section, (first, last) in table.items()
+            if first <= division <= last
+        }
+    )
+
+
+def normalise_nace_code(text: str) -> str:
+    """The canonical printed form of a NACE code (Rev. 2 or Rev. 2.1).
+
+    Accepted: a section letter (``C``, ``c``); a division, group or class with or without
+    the dot (``25``, ``25.1``/``251``, ``25.11``/``2511``), optionally preceded by its
+    section letter (``C25``, ``C 25``, ``C25.11``). Spaces are ignored.
+
+    Parameters
+    ----------
+    text
+        The code as written.
+
+    Returns
+    -------
+    str
+        ``C``, ``25``, ``25.1`` or ``25.11``.
+
+    Raises
+    ------
+    InvalidNaceCode
+        For anything else, e.g. a national fifth level (``25.110``), a one-digit division
+        (``1.1``), a division that exists in neither revision (``04``) or a section that
+        does not hold the division (``A25``).
+
+    Examples
+    --------
+    >>> [normalise_nace_code(t) for t in ("c", "C 25", "251", "2511", "C25.11")]
+    ['C', '25', '25.1', '25.11', '25.11']
+    >>> normalise_nace_code("A25")
+    Traceback (most recent call last):
+    ...
+    smekg.reference.sectors.InvalidNaceCode: 'A25': division 25 is in section C, not A
+    """
+    if not isinstance(text, str):
+        raise InvalidNaceCode(f"{text!r}: a NACE code must be a string")
+    compact = re.sub(r"\s+", "", text).upper()
+    if not compact:
+        raise InvalidNaceCode(f"{text!r}: empty NACE code")
+    if re.fullmatch(r"[A-Z]", compact):
+        if compact not in NACE2_SECTION_DIVISIONS and compact not in NACE21_SECTION_DIVISIONS:
+            raise InvalidNaceCode(f"{text!r}: no NACE section {compact} (sections are A-V)")
+        return compact
+    match = _LOOSE_CODE.match(compact)
+    if match is None:
+        raise InvalidNaceCode(
+            f"{text!r}: not a NACE code; expected a section letter (C), a two-digit division "
+            "(25), a group (25.1) or a class (25.11), optionally after its section (C25.11)"
+        )
+    division = match["division"]
+    sections = _sections_of(int(division))
+    if not sections:
+        raise InvalidNaceCode(f"{text!r}: there is no NACE division {division}")
+    section = match["section"]
+    if section is not None and section not in sections:
+        raise InvalidNaceCode(
+            f"{text!r}: division {division} is in section {' or '.join(sections)}, not {section}"
+        )
+    if match["group"] is None:
+        return division
+    if match["cls"] is None:
+        return f"{division}.{match['group']}"
+    return f"{division}.{match['group']}{match['cls']}"
+
+
+def nace_level(code: str) -> int:
+    """Level (1 section ... 4 class) of a canonical NACE code.
+
+    Raises
+    ------
+    InvalidNaceCode
+        If ``code`` is not in canonical form (see :func:`normalise_nace_code`).
+
+    Examples
+    --------
+    >>> [nace_level(code) for code in ("C", "25", "25.1", "25.11")]
+    [1, 2, 3, 4]
+    """
+    for level, shape in _CODE_SHAPES.items():
+        if shape.match(code):
+            return level
+    raise InvalidNaceCode(f"{code!r}: not a canonical NACE code (C, 25, 25.1 or 25.11)")
+
+
+@dataclass(frozen=True)
+class NaceCode:
+    """One NACE code as read from a classification file.
+
+    Attributes
+    ----------
+    code
+        Canonical printed code (``25.11``).
+    level
+        1 (section) ... 4 (class).
+    parent
+        Code of the parent, ``None`` for sections.
+    label
+        English title.
+    includes
+        "This item includes" text, if any.
+    """
+
+    code: str
+    level: int
+    parent: str | None
+    label: str
+    includes: str | None = None
+
+
+def _add_sector(graph: GraphBuilder, version: str, item: NaceCode) -> None:
+    add = graph.add
+    node = NamedNode(nace_sector(version, item.code))
+    scheme = NamedNode(NACE_SCHEME_IRIS[version])
+    level_node = NamedNode(str(SMEKG[f"nace{version}-level-{item.level}"]))
+    add(node, _TYPE, _SECTOR)
+    add(node, _TYPE, _CONCEPT)
+    add(node, _PREF_LABEL, GraphBuilder.text(item.label, "en"))
+    add(node, _NOTATION, Literal(item.code))
+    add(node, _NACE_CODE, Literal(item.code))
+    add(node, _LEVEL, GraphBuilder.integer(item.level))
+    add(node, _IN_SCHEME, scheme)
+    add(level_node, _MEMBER, node)
+    if item.parent is None:
+        add(node, _TOP_CONCEPT_OF, scheme)
+        add(scheme, _HAS_TOP_CONCEPT, node)
+    else:
+        add(node, _BROADER, NamedNode(nace_sector(version, item.parent)))
+    if item.includes:
+        add(node, _SCOPE_NOTE, GraphBuilder.text(item.includes, "en"))
+
+
+def _build(version: str, items: Iterable[NaceCode]) -> GraphBuilder:
+    graph = GraphBuilder()
+    for item in items:
+        _add_sector(graph, version, item)
+    return graph
+
+
+# -- NACE Rev. 2.1 (bundled) -----------------------------------------------------------------
+
+
+def nace21_codes() -> list[NaceCode]:
+    """The NACE Rev. 2.1 codes of levels 1-4 shipped with ``naceconverter``, checked.
+
+    The package's national fifth level (``01.110``) is left out.
+
+    Raises
+    ------
+    ValueError
+        If the package data do not have 22/87/287/651 codes per level, or a code's shape,
+        parent or level is inconsistent.
+
+    Examples
+    --------
+    >>> codes = {item.code: item for item in nace21_codes()}
+    >>> codes["25.11"].parent, codes["25.11"].label
+    ('25.1', 'Manufacture of metal structures and parts of structures')
+    """
+    text = resources.files("naceconverter").joinpath("nacecodes.csv").read_text("utf-8-sig")
+    items: dict[str, NaceCode] = {}
+    for row in csv.DictReader(io.StringIO(text), delimiter=";"):
+        level = int(row["level"])
+        if level == 5:
+            continue
+        code, parent, label = row["code"].strip(), row["parentCode"].strip(), row["name"]
+        if level not in _CODE_SHAPES or not _CODE_SHAPES[level].match(code):
+            raise ValueError(f"naceconverter: code {code!r} does not fit level {level}")
+        if code in items:
+            raise ValueError(f"naceconverter: code {code} is listed twice")
+        items[code] = NaceCode(code, level, parent or None, label.strip())
+    counts = {level: 0 for level in NACE21_LEVEL_COUNTS}
+    for item in items.values():
+        counts[item.level] += 1
+        if (item.level == 1) != (item.parent is None):
+            raise ValueError(f"naceconverter: code {item.code} has parent {item.parent!r}")
+        if item.parent is not None:
+            parent_item = items.get(item.parent)
+            if parent_item is None or parent_item.level != item.level - 1:
+                raise ValueError(f"naceconverter: bad parent {item.parent!r} of {item.code}")
+        if not item.label:
+            raise ValueError(f"naceconverter: code {item.code} has no name")
+    if counts != NACE21_LEVEL_COUNTS:
+        raise ValueError(
+            f"naceconverter data have {counts} codes per level, NACE Rev. 2.1 has "
+            f"{NACE21_LEVEL_COUNTS}"
+        )
+    return list(items.values())
+
+
+def build_nace21(minter: Minter | None = None) -> GraphBuilder:
+    """Build NACE Rev. 2.1 (sections to classes, 1,047 concepts) from ``naceconverter``.
+
+    Parameters
+    ----------
+    minter
+        Accepted for uniformity with the other builders; NACE uses official EU IRIs.
+
+    Examples
+    --------
+    >>> from pyoxigraph import NamedNode, Triple
+    >>> graph = build_nace21()
+    >>> Triple(NamedNode(nace_sector("2.1", "25.11")), _BROADER,
+    ...        NamedNode(nace_sector("2.1", "25.1"))) in set(graph)
+    True
+    """
+    return _build("2.1", nace21_codes())
+
+
+# -- NACE Rev. 2 (Eurostat file) -------------------------------------------------------------
+
+_NACE_REQUIRED = ("level", "code", "parent", "description")
+_NACE_INCLUDES = "this item includes"
+
+
+def read_eurostat_nace2_codes(path: str | Path, *, encoding: str | None = None) -> list[NaceCode]:
+    """Read and check NACE Rev. 2 codes from Eurostat's classification file.
+
+    See :func:`read_eurostat_nace2_file`, which builds the graph from them.
+    """
+    table = _read_table(
+        path,
+        lambda keys: all(name in keys for name in _NACE_REQUIRED),
+        what="the columns Level, Code, Parent and Description",
+        encoding=encoding,
+    )
+    keys = [" ".join(cell.split()).casefold() for cell in table.header]
+    level_i, code_i, parent_i, label_i = (keys.index(name) for name in _NACE_REQUIRED)
+    includes_i = keys.index(_NACE_INCLUDES) if _NACE_INCLUDES in keys else None
+    header = table.header
+
+    def cell(row: list[str], index: int) -> str:
+        return row[index] if index < len(row) else ""
+
+    items: dict[str, NaceCode] = {}
+    rows: dict[str, int] = {}
+    for number, row in table.rows:
+        level_text, code = cell(row, level_i), cell(row, code_i)
+        if not code:
+            raise table.error("empty NACE code", row=number, column=header[code_i], value=code)
+        try:
+            level = int(level_text)
+        except ValueError:
+            level = 0
+        if level not in _CODE_SHAPES:
+            raise table.error(
+                "NACE level must be 1, 2, 3 or 4",
+                row=number,
+                column=header[level_i],
+                value=level_text,
+            )
+        if not _CODE_SHAPES[level].match(code):
+            expected = {1: "a section letter", 2: "NN", 3: "NN.N", 4: "NN.NN"}[level]
+            raise table.error(
+                f"code does not have the shape of a level-{level} code ({expected})",
+                row=number,
+                column=header[code_i],
+                value=code,
+            )
+        if code in items:
+            raise table.error(
+                f"NACE code given twice (first in row {rows[code]})",
+                row=number,
+                column=header[code_i],
+                value=code,
+            )
+        label = cell(row, label_i)
+        if not label:
+            raise table.error(
+                f"empty description of {code}", row=number, column=header[label_i], value=label
+            )
+        parent = cell(row, parent_i) or None
+        includes = cell(row, includes_i) if includes_i is not None else ""
+        items[code] = NaceCode(code, level, parent, label, includes or None)
+        rows[code] = number
+
+    for code, item in items.items():
+        number = rows[code]
+        if item.level == 1:
+            if item.parent is not None:
+                raise table.error(
+                    f"section {code} must not have a parent",
+                    row=number,
+                    column=header[parent_i],
+                    value=item.parent,
+                )
+            continue
+        parent = items.get(item.parent or "")
+        if parent is None:
+            raise table.error(
+                f"parent of {code} is missing from the file"
+                if item.parent
+                else f"{code} has no parent",
+                row=number,
+                column=header[parent_i],
+                value=item.parent or "",
+            )
+        if parent.level != item.level - 1:
+            raise table.error(
+                f"parent of level-{item.level} code {code} is a level-{parent.level} code",
+                row=number,
+                column=header[parent_i],
+                value=parent.code,
+            )
+        if item.level >= 3 and not code.startswith(parent.code):
+            raise table.error(
+                f"parent of {code} must be {code[: len(code) - 1].rstrip('.')}",
+                row=number,
+                column=header[parent_i],
+                value=parent.code,
+            )
+    return list(items.values())
+
+
+def read_eurostat_nace2_file(path: str | Path, *, encoding: str | None = None) -> GraphBuilder:
+    """Build NACE Rev. 2 from Eurostat's classification file.
+
+    The file is the RAMON export as published: CSV (``,`` or ``;`` separated, UTF-8 unless
+    ``encoding`` says otherwise) or XLSX with the columns ``Order``, ``Level``, ``Code``,
+    ``Parent``, ``Description``, ``This item includes``, ``This item also includes``,
+    ``Rulings``, ``This item excludes``, ``Reference to ISIC Rev. 4``; ``Level``, ``Code``,
+    ``Parent`` and ``Description`` are required, header names are matched
+    case-insensitively and the header may be any of the first 10 rows. Concepts get
+    ``http://data.europa.eu/ux2/nace2/...`` IRIs, the scheme ``NACE_SCHEME_IRIS["2"]``, and
+    ``skos:scopeNote``\\@en from "This item includes".
+
+    Raises
+    ------
+    ReferenceFileError
+        Naming file, row, column and value when a level is not 1-4, a code does not have the
+        shape of its level, a code repeats, a description is empty, or a parent is missing,
+        not one level up or (groups, classes) not the code's prefix.
+
+    Examples
+    --------
+    >>> graph = read_eurostat_nace2_file("tests/fixtures/eurostat/NACE_REV2_sample.csv")
+    >>> len(graph) > 100
+    True
+    """
+    return _build("2", read_eurostat_nace2_codes(path, encoding=encoding))

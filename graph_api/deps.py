@@ -11,16 +11,20 @@ from smekg.core.settings import Settings
 from smekg.queries.service import MAX_LIMIT, QueryService
 
 
+# ``app.state`` is untyped: each value is named with the type main.py stores there.
 def get_service(request: Request) -> QueryService:
-    return request.app.state.query_service
+    service: QueryService = request.app.state.query_service
+    return service
 
 
 def get_analytics(request: Request) -> AnalyticsService:
-    return request.app.state.analytics
+    analytics: AnalyticsService = request.app.state.analytics
+    return analytics
 
 
 def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 ServiceDep = Annotated[QueryService, Depends(get_service)]

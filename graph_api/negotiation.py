@@ -39,11 +39,11 @@ def chosen_format(request: Request, explicit: str | None) -> str:
 
 def render(
     request: Request,
-    answer: BaseModel | dict | list,
+    answer: BaseModel | dict[str, Any] | list[Any],
     explicit: str | None,
     *,
     filename: str,
-    rows: Iterable[BaseModel | dict] | None = None,
+    rows: Iterable[BaseModel | dict[str, Any]] | None = None,
 ) -> Response:
     """Answer in the negotiated format; ``rows`` (default: ``answer.results``) make the CSV."""
     fmt = chosen_format(request, explicit)

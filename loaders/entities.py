@@ -20,33 +20,25 @@ from functools import cache
 
 from pyoxigraph import BlankNode, NamedNode
 
+from smekg import ontology
 from smekg.core.iri import Minter, is_valid_key
 from smekg.core.rdf import GraphBuilder, TermCache
 from smekg.loaders.errors import Problem
 from smekg.loaders.tables import Record
-from smekg.ontology import (
-    CPSV,
-    CV,
-    DCTERMS,
-    FOAF,
-    LOCN,
-    ORG,
-    PROV,
-    RDF,
-    ROV,
-    SCHEMA,
-    SKOS,
-    SMEKG,
-    WD,
-)
+from smekg.ontology import WD
 from smekg.reference.regions import PostcodeResolver
-from smekg.reference.resolve import ResolveError, Resolver
+from smekg.reference.resolve import Resolved, ResolveError, Resolver
 
 CPSV, CV, DCTERMS, FOAF, LOCN, ORG, PROV, RDF, ROV, SCHEMA, SKOS, SMEKG = (
     TermCache(namespace)
-    for namespace in (CPSV, CV, DCTERMS, FOAF, LOCN, ORG, PROV, RDF, ROV, SCHEMA, SKOS, SMEKG))
+    for namespace in (ontology.CPSV, ontology.CV, ontology.DCTERMS, ontology.FOAF, ontology.LOCN,
+                      ontology.ORG, ontology.PROV, ontology.RDF, ontology.ROV, ontology.SCHEMA,
+                      ontology.SKOS, ontology.SMEKG))
 
 MULTI_SEPARATOR = ";"
+
+Predicate = str | NamedNode
+"""A predicate as :meth:`GraphBuilder.add` takes it (rdflib terms are strings)."""
 
 
 @dataclass(frozen=True)
@@ -354,13 +346,15 @@ class TableMapper:
                 )
 
     def _index_batch(self, tables: Mapping[str, list[Record]], result: MappingResult) -> None:
-        for kind, iri_of in (
+        # per kind: how a key gives the entity's kind and IRI (None: it depends on the row)
+        minted: tuple[tuple[str, Callable[[str], tuple[str, str]] | None], ...] = (
             ("documents", lambda r: ("document", self.minter.source_document(r))),
             ("organisations", None),
             ("events", lambda r: ("event", self.minter.event(r))),
             ("policies", None),
             ("programmes", None),
-        ):
+        )
+        for kind, iri_of in minted:
             for record in tables.get(kind, []):
                 key = str(record.values["id"])
                 if not is_valid_key(key):
@@ -387,7 +381,8 @@ class TableMapper:
                 elif kind == "policies":
                     is_publication = record.values.get("kind") in {"publication", "policy_brief"}
                     entity_kind = "publication" if is_publication else "policy"
-                    iri = (self.minter.publication if is_publication else self.minter.policy)(key)
+                    iri = (self.minter.publication(key) if is_publication
+                           else self.minter.policy(key))
                 else:
                     entity_kind = (
                         "good_practice"
@@ -688,15 +683,16 @@ class _Row:
     def list(self, column: str) -> list[str]:
         return _split(self.record.values.get(column, ""))
 
-    def resolve(self, column: str, value: str, resolve: Callable[[str], object]):
+    def resolve(
+        self, column: str, value: str, resolve: Callable[[str], Resolved]
+    ) -> Resolved | None:
         try:
             resolved = resolve(value)
         except ResolveError as error:
             self.problem(str(error), column, value)
             return None
-        note = getattr(resolved, "note", None)
-        if note:
-            self.note(f"column {column!r}: {note}")
+        if resolved.note:
+            self.note(f"column {column!r}: {resolved.note}")
         return resolved
 
     def names(self, g: GraphBuilder, iri: str) -> None:
@@ -706,12 +702,12 @@ class _Row:
             g.add(iri, SKOS.altLabel, g.text(alt, "en"))
 
     def literal(
-        self, g: GraphBuilder, iri: str, prop, column: str, language: str | None = None
+        self, g: GraphBuilder, iri: str, prop: Predicate, column: str, language: str | None = None
     ) -> None:
         if self.text(column):
             g.add(iri, prop, g.text(self.text(column), language))
 
-    def date(self, g: GraphBuilder, iri: str, prop, column: str) -> None:
+    def date(self, g: GraphBuilder, iri: str, prop: Predicate, column: str) -> None:
         value = self.text(column)
         if not value:
             return
@@ -720,7 +716,7 @@ class _Row:
         except ValueError:
             self.problem("not a date: use YYYY, YYYY-MM or YYYY-MM-DD", column, value)
 
-    def count(self, g: GraphBuilder, iri: str, prop, column: str) -> None:
+    def count(self, g: GraphBuilder, iri: str, prop: Predicate, column: str) -> None:
         value = self.text(column)
         if not value:
             return
@@ -729,7 +725,7 @@ class _Row:
             return
         g.add(iri, prop, g.integer(int(value)))
 
-    def url(self, g: GraphBuilder, iri: str, prop, column: str) -> None:
+    def url(self, g: GraphBuilder, iri: str, prop: Predicate, column: str) -> None:
         value = self.text(column)
         if not value:
             return
@@ -747,24 +743,30 @@ class _Row:
             return
         g.add(iri, SMEKG.wikidata, str(WD[value]))
 
-    def country(self, g: GraphBuilder, iri: str, prop, column: str) -> None:
+    def country(self, g: GraphBuilder, iri: str, prop: Predicate, column: str) -> None:
         resolved = self.resolve(column, self.text(column), self.mapper.resolver.country)
         if resolved:
             g.add(iri, prop, resolved.iri)
 
-    def region(self, g: GraphBuilder, iri: str, prop, column: str):
+    def region(
+        self, g: GraphBuilder, iri: str, prop: Predicate, column: str
+    ) -> Resolved | None:
         return self.region_value(g, iri, prop, column, self.text(column))
 
-    def region_value(self, g: GraphBuilder, iri: str, prop, column: str, value: str):
+    def region_value(
+        self, g: GraphBuilder, iri: str, prop: Predicate, column: str, value: str
+    ) -> Resolved | None:
         resolved = self.resolve(column, value, self.mapper.resolver.region)
         if resolved:
             g.add(iri, prop, resolved.iri)
         return resolved
 
-    def region_code(self, g: GraphBuilder, iri: str, prop, code: str) -> None:
+    def region_code(self, g: GraphBuilder, iri: str, prop: Predicate, code: str) -> None:
         self.region_value(g, iri, prop, "postcode", code)
 
-    def concept(self, g: GraphBuilder, iri: str, prop, scheme: str, column: str, value: str):
+    def concept(
+        self, g: GraphBuilder, iri: str, prop: Predicate, scheme: str, column: str, value: str
+    ) -> None:
         resolved = self.resolve(column, value, lambda v: self.mapper.resolver.concept(scheme, v))
         if resolved:
             g.add(iri, prop, resolved.iri)
@@ -779,7 +781,7 @@ class _Row:
         for value in self.list("themes"):
             self.concept(g, iri, CV.thematicArea, "Themes", "themes", value)
 
-    def provenance(self, g: GraphBuilder, node) -> None:
+    def provenance(self, g: GraphBuilder, node: str | BlankNode) -> None:
         source = self.text("source")
         if source:
             document = self.mapper.index.get(source)

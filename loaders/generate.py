@@ -60,11 +60,11 @@ import csv
 import random
 import re
 import time
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TextIO
+from typing import Generic, TextIO, TypeVar
 
 import pycountry
 
@@ -365,16 +365,19 @@ def _nace() -> _Nace:
 # -- sampling ----------------------------------------------------------------------------------
 
 
-class _Zipf:
+_T = TypeVar("_T")
+
+
+class _Zipf(Generic[_T]):
     """Draws items with weights ``1 / rank**exponent`` (rank 1 = the first item)."""
 
     __slots__ = ("cum", "items", "total")
 
-    def __init__(self, items: Sequence, exponent: float = 1.0) -> None:
+    def __init__(self, items: Sequence[_T], exponent: float = 1.0) -> None:
         self.items = tuple(items)
         if not self.items:
             raise ValueError("nothing to draw from")
-        cum = []
+        cum: list[float] = []
         total = 0.0
         for rank in range(1, len(self.items) + 1):
             total += rank**-exponent
@@ -382,13 +385,13 @@ class _Zipf:
         self.cum = cum
         self.total = total
 
-    def pick(self, rng: random.Random):
+    def pick(self, rng: random.Random) -> _T:
         return self.items[bisect.bisect_right(self.cum, rng.random() * self.total)]
 
-    def distinct(self, rng: random.Random, k: int) -> list:
+    def distinct(self, rng: random.Random, k: int) -> list[_T]:
         """Up to ``k`` distinct items (fewer if the draws keep repeating)."""
         k = min(k, len(self.items))
-        out: list = []
+        out: list[_T] = []
         for _ in range(k * 20):
             item = self.pick(rng)
             if item not in out:
@@ -398,12 +401,12 @@ class _Zipf:
         return out
 
 
-class _Weighted(_Zipf):
+class _Weighted(_Zipf[_T]):
     """Draws the keys of ``weights`` (in their order) by their weights."""
 
-    def __init__(self, weights: dict) -> None:
+    def __init__(self, weights: dict[_T, float]) -> None:
         self.items = tuple(weights)
-        cum = []
+        cum: list[float] = []
         total = 0.0
         for value in weights.values():
             total += value
@@ -424,8 +427,9 @@ class _Generator:
         self.source = source_id(orgs, seed)
         self.geo = _geo()
         self.country_zipf = _Zipf(self.geo.countries, COUNTRY_ZIPF_EXPONENT)
-        self._pools: dict[Hashable, _Zipf | None] = {}
-        self._region_zipf: dict[str, _Zipf | None] = {}
+        self._pools: dict[Hashable, _Zipf[int] | None] = {}  # networks
+        self._country_pools: dict[str, _Zipf[str]] = {}  # by continent
+        self._region_zipf: dict[str, _Zipf[str] | None] = {}
         # per organisation (index 0 .. n-1)
         self.type: list[str] = []
         self.second_type: list[str] = []
@@ -441,13 +445,15 @@ class _Generator:
         self._pairs: set[int] = set()
 
     # -- pools of networks, drawn Zipf-wise in a fixed order -----------------------------------
-    def _pool(self, key: Hashable, make: Callable[[], list[int]]) -> _Zipf | None:
+    def _pool(self, key: Hashable, make: Callable[[], list[int]]) -> _Zipf[int] | None:
         if key not in self._pools:
             items = make()
             self._pools[key] = _Zipf(items) if items else None
         return self._pools[key]
 
-    def _tier_pool(self, tier: int, country: str = "", continent: str = "") -> _Zipf | None:
+    def _tier_pool(
+        self, tier: int, country: str = "", continent: str = ""
+    ) -> _Zipf[int] | None:
         def make() -> list[int]:
             return [
                 n
@@ -458,7 +464,9 @@ class _Generator:
 
         return self._pool(("tier", tier, country, continent), make)
 
-    def _network_pool(self, country: str = "", continent: str = "", top: bool = False):
+    def _network_pool(
+        self, country: str = "", continent: str = "", top: bool = False
+    ) -> _Zipf[int] | None:
         """Networks (low tiers first; ``top``: continental and worldwide ones, top first)."""
 
         def make() -> list[int]:
@@ -535,12 +543,12 @@ class _Generator:
             self.region.append(region)
             self.founded.append(founded)
             self.tier.append(tier)
-        for tier in self.tiers:
-            for n in tier:
+        for networks in self.tiers:
+            for n in networks:
                 self.members[n] = []
                 self.country_members[n] = []
 
-    def _regions_of(self, country: str) -> _Zipf | None:
+    def _regions_of(self, country: str) -> _Zipf[str] | None:
         """NUTS-3 regions (or ISO 3166-2 subdivisions) of a country, in a seed-dependent
         Zipf order."""
         if country not in self._region_zipf:
@@ -608,12 +616,12 @@ class _Generator:
                     COUNTRY_MEMBER_SHARE
                 ):
                     continent = self.geo.continent[self.country[n]]
-                    pool = (
+                    countries = (
                         self._countries_of(continent)
                         if self.scope[n] == "continental"
                         else self.country_zipf
                     )
-                    self.country_members[n] = pool.distinct(rng, rng.randint(5, 40))
+                    self.country_members[n] = countries.distinct(rng, rng.randint(5, 40))
 
     def _parent(self, network: int, tier: int) -> int:
         country = self.country[network]
@@ -641,7 +649,7 @@ class _Generator:
                 return pool.pick(self.rng)
         raise AssertionError("empty tier")
 
-    def _membership_pool(self, i: int) -> _Zipf | None:
+    def _membership_pool(self, i: int) -> _Zipf[int] | None:
         country = self.country[i]
         continent = self.geo.continent[country]
         if self.scope[i] in {"continental", "world"}:
@@ -668,15 +676,13 @@ class _Generator:
                 return i
         return next(i for i in range(self.n) if self.tier[i] < 0)
 
-    def _countries_of(self, continent: str) -> _Zipf:
+    def _countries_of(self, continent: str) -> _Zipf[str]:
         """The countries of a continent, ranked as :data:`COUNTRY_RANKING`."""
-        key = ("countries", continent)
-        if key not in self._pools:
-            self._pools[key] = _Zipf(
+        pool = self._country_pools.get(continent)
+        if pool is None:
+            pool = self._country_pools[continent] = _Zipf(
                 [c for c in self.geo.countries if self.geo.continent[c] == continent]
             )
-        pool = self._pools[key]
-        assert pool is not None
         return pool
 
     def depth(self) -> int:
@@ -828,7 +834,9 @@ class _Generator:
                     row["until"] = str(until)
         return row
 
-    def policy_rows(self, count: int) -> tuple[list[dict[str, str]], list[str], dict]:
+    def policy_rows(
+        self, count: int
+    ) -> tuple[list[dict[str, str]], list[str], dict[str, list[str]]]:
         """The policy rows, the publication ids and ``{country: policy ids}``."""
         rng = self.rng
         issuers = [i for i in range(self.n) if self.type[i] in ISSUER_TYPES] or list(range(self.n))
@@ -921,7 +929,7 @@ _THEMES = _Zipf(THEMES, 0.8)
 
 
 @cache
-def _child_zipf(code: str) -> _Zipf:
+def _child_zipf(code: str) -> _Zipf[str]:
     return _Zipf(_nace().children[code], 0.8)
 
 
@@ -973,7 +981,7 @@ def generate(out: Path, orgs: int, seed: int = 42) -> GenerationSummary:
     summary.tiers = len(gen.tiers)
     summary.network_depth = gen.depth()
 
-    def write(name: str, rows) -> None:
+    def write(name: str, rows: Iterable[dict[str, str]]) -> None:
         count = 0
         with (out / name).open("w", encoding="utf-8", newline="") as handle:
             emit = _writer(handle, name.removesuffix(".csv"))

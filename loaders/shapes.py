@@ -41,15 +41,19 @@ from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
-from rdflib import BNode, Graph, URIRef
+from rdflib import Graph, URIRef
 from rdflib import Literal as RdflibLiteral
 from rdflib.collection import Collection
+from rdflib.term import Node
 
+from smekg.core.rdf import triple_parts
 from smekg.loaders.errors import Problem
 from smekg.ontology import RDF, RDFS, SH, XSD, load_ontology, load_shapes
 
 Term = NamedNode | BlankNode | Literal
-Check = Callable[[Term, Callable[[Term], frozenset[str]]], bool]
+Types = Callable[[Term], frozenset[str]]
+"""A node's classes."""
+Check = Callable[[Term, Types], bool]
 """A value check: the value node and a function giving a node's classes -> conforms?"""
 
 TypesOf = Callable[[NamedNode | BlankNode], Iterable[str]]
@@ -115,7 +119,7 @@ def _datatype_check(datatype: str) -> Check:
         return lambda v, _types: isinstance(v, Literal) and v.language is not None
     checked = datatype in _CHECKED_LEXICAL
 
-    def check(value: Term, _types) -> bool:
+    def check(value: Term, _types: Types) -> bool:
         if not isinstance(value, Literal) or value.language is not None:
             return False
         if value.datatype.value != datatype:
@@ -129,8 +133,8 @@ def _class_check(classes: frozenset[str]) -> Check:
     return lambda v, types: not isinstance(v, Literal) and not classes.isdisjoint(types(v))
 
 
-def _node_kind_check(kind: URIRef) -> Check:
-    kinds: dict[URIRef, tuple[type, ...]] = {
+def _node_kind_check(kind: Node) -> Check:
+    kinds: dict[Node, tuple[type, ...]] = {
         SH.IRI: (NamedNode,), SH.Literal: (Literal,), SH.BlankNode: (BlankNode,),
         SH.BlankNodeOrIRI: (BlankNode, NamedNode), SH.IRIOrLiteral: (NamedNode, Literal),
         SH.BlankNodeOrLiteral: (BlankNode, Literal),
@@ -154,7 +158,7 @@ def _number(value: Term) -> Decimal | None:
 
 
 def _range_check(bound: Decimal, minimum: bool) -> Check:
-    def check(value: Term, _types) -> bool:
+    def check(value: Term, _types: Types) -> bool:
         number = _number(value)
         if number is None:
             return False
@@ -163,12 +167,29 @@ def _range_check(bound: Decimal, minimum: bool) -> Check:
     return check
 
 
-def _to_term(node: URIRef | RdflibLiteral) -> Term:
+def _in_check(allowed: frozenset[Term]) -> Check:
+    return lambda v, _types: v in allowed
+
+
+def _or_check(options: tuple[tuple[Check, ...], ...]) -> Check:
+    return lambda v, types: any(all(check(v, types) for check in option) for option in options)
+
+
+def _to_term(node: Node) -> Term:
     if isinstance(node, URIRef):
         return NamedNode(str(node))
+    if not isinstance(node, RdflibLiteral):
+        raise UnsupportedShape(f"sh:in member {node!r} is neither an IRI nor a literal")
     if node.language:
         return Literal(str(node), language=node.language)
     return Literal(str(node), datatype=NamedNode(str(node.datatype or XSD.string)))
+
+
+def _integer(node: Node) -> int:
+    """``int()`` of a term's lexical form (every rdflib term is a ``str``)."""
+    if not isinstance(node, str):
+        raise UnsupportedShape(f"{node!r} is not a number")
+    return int(node)
 
 
 class _Compiler:
@@ -182,18 +203,21 @@ class _Compiler:
     def with_subclasses(self, cls: str) -> frozenset[str]:
         return frozenset({cls, *self.subclasses.get(cls, ())})
 
-    def keys(self, shape: URIRef | BNode, allowed: set[URIRef]) -> None:
+    # A shape is an IRI or a blank node; typed Node as the graph gives it (and can tell
+    # about any node).
+    def keys(self, shape: Node, allowed: set[URIRef]) -> None:
         for predicate in set(self.shapes.predicates(shape, None)):
             if predicate not in allowed | _ANNOTATIONS:
                 raise UnsupportedShape(f"{shape}: {predicate} is not supported by the compiler")
 
-    def message(self, shape: URIRef | BNode) -> str:
+    def message(self, shape: Node) -> str:
         message = self.shapes.value(shape, SH.message)
         return str(message) if message is not None else f"violates {shape}"
 
-    def value_checks(self, shape: URIRef | BNode) -> tuple[Check, ...]:
+    def value_checks(self, shape: Node) -> tuple[Check, ...]:
         """One check per constraint component (pySHACL reports one result per component)."""
-        g, checks = self.shapes, []
+        g = self.shapes
+        checks: list[Check] = []
         for datatype in g.objects(shape, SH.datatype):
             checks.append(_datatype_check(str(datatype)))
         for cls in g.objects(shape, SH["class"]):
@@ -203,25 +227,20 @@ class _Compiler:
         for pattern in g.objects(shape, SH.pattern):
             checks.append(_pattern_check(str(pattern), str(g.value(shape, SH.flags) or "")))
         for members in g.objects(shape, SH["in"]):
-            allowed = frozenset(_to_term(m) for m in Collection(g, members))
-            checks.append(lambda v, _types, allowed=allowed: v in allowed)
+            checks.append(_in_check(frozenset(_to_term(m) for m in Collection(g, members))))
         for bound in g.objects(shape, SH.minInclusive):
             checks.append(_range_check(Decimal(str(bound)), minimum=True))
         for bound in g.objects(shape, SH.maxInclusive):
             checks.append(_range_check(Decimal(str(bound)), minimum=False))
         for alternatives in g.objects(shape, SH["or"]):
-            options = []
+            options: list[tuple[Check, ...]] = []
             for option in Collection(g, alternatives):
                 self.keys(option, _VALUE_KEYS)
                 options.append(self.value_checks(option))
-            checks.append(
-                lambda v, types, options=tuple(options): any(
-                    all(check(v, types) for check in option) for option in options
-                )
-            )
+            checks.append(_or_check(tuple(options)))
         return tuple(checks)
 
-    def property_rule(self, shape: URIRef | BNode) -> PropertyRule:
+    def property_rule(self, shape: Node) -> PropertyRule:
         self.keys(shape, _PROPERTY_KEYS)
         path = self.shapes.value(shape, SH.path)
         if not isinstance(path, URIRef):
@@ -231,12 +250,12 @@ class _Compiler:
         return PropertyRule(
             path=NamedNode(str(path)),
             message=self.message(shape),
-            min_count=int(min_count) if min_count is not None else 0,
-            max_count=int(max_count) if max_count is not None else None,
+            min_count=_integer(min_count) if min_count is not None else 0,
+            max_count=_integer(max_count) if max_count is not None else None,
             checks=self.value_checks(shape),
         )
 
-    def node_rule(self, shape: URIRef | BNode) -> NodeRule:
+    def node_rule(self, shape: Node) -> NodeRule:
         self.keys(shape, _NODE_SHAPE_KEYS | _VALUE_KEYS)
         g = self.shapes
         classes: set[str] = set()
@@ -294,7 +313,8 @@ class CompiledShapes:
         """
         by_subject: dict[NamedNode | BlankNode, list[tuple[NamedNode, Term]]] = {}
         for triple in triples:
-            by_subject.setdefault(triple.subject, []).append((triple.predicate, triple.object))
+            subject, predicate, obj = triple_parts(triple)
+            by_subject.setdefault(subject, []).append((predicate, obj))
         return self.validate_subjects(by_subject, origin, types_of)
 
     def validate_subjects(
@@ -355,7 +375,9 @@ class CompiledShapes:
         return self._subject_rules
 
 
-def _check_focus(rule: NodeRule, focus, values, types, origin, problems) -> None:
+def _check_focus(rule: NodeRule, focus: NamedNode | BlankNode,
+                 values: dict[NamedNode, list[Term]], types: Types, origin: str,
+                 problems: list[Problem]) -> None:
     focus_text = focus.value if isinstance(focus, NamedNode) else str(focus)
     for check in rule.checks:
         if not check(focus, types):

@@ -17,18 +17,22 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
-from pyoxigraph import NamedNode, RdfFormat, Triple, parse, serialize
+from pyoxigraph import BlankNode, NamedNode, RdfFormat, Triple, parse, serialize
 from rdflib import Graph
 
 from smekg import __version__
 from smekg.core.iri import Minter, slug
-from smekg.core.rdf import GraphBuilder
+from smekg.core.rdf import GraphBuilder, Node, triple_parts
 from smekg.core.stores import SourceRecord, SourceStore, ntriples
 from smekg.loaders.entities import CLASS_KINDS, Entity, TableMapper
 from smekg.loaders.errors import LoadError, Problem
-from smekg.loaders.tables import TABLE_SUFFIXES, read_tables
+from smekg.loaders.tables import TABLE_SUFFIXES, Record, read_tables
 from smekg.ontology import DCTERMS, PROV, RDF, SMEKG, load_shapes
+
+if TYPE_CHECKING:
+    from smekg.loaders.shapes import TypesOf
 
 LOADER_VERSION = f"smekg-loaders/{__version__}"
 
@@ -108,7 +112,7 @@ class _Spool:
         self.path: Path | None = None
         self.count = 0
         self.duplicates = False  # rows repeating a subject across chunks (count is high)
-        self._file = None
+        self._file: IO[bytes] | None = None
 
     def add(self, graph: GraphBuilder) -> None:
         self.count += len(graph)
@@ -222,7 +226,8 @@ def _build_and_validate(
         store,
     )
     for plan in plans:
-        if not plan.changed:
+        spool = plan.spool
+        if spool is None:  # unchanged
             continue
         started = time.perf_counter()
         check = validate and plan.source.shacl
@@ -231,17 +236,17 @@ def _build_and_validate(
                 if progress:
                     progress(f"validating {plan.source.key}")
                 problems.extend(_validate(plan.built.graph, plan.source.origin, types_of))
-            plan.spool.add(plan.built.graph)
+            spool.add(plan.built.graph)
             plan.notes = plan.built.notes
             plan.built = None
         else:
             problems.extend(_stream(plan, types_of, check, progress))
-        plan.spool.close()
+        spool.close()
         plan.seconds += time.perf_counter() - started
     return plans, problems
 
 
-def _stream(plan: _Plan, types_of, check: bool,
+def _stream(plan: _Plan, types_of: TypesOf, check: bool,
             progress: Callable[[str], None] | None) -> list[Problem]:
     """Build, validate and spool a chunked source; returns its problems.
 
@@ -252,8 +257,8 @@ def _stream(plan: _Plan, types_of, check: bool,
     assert source.chunks is not None and plan.spool is not None
     mapping: list[Problem] = []
     problems: list[Problem] = []
-    seen: set = set()
-    spanning: set = set()
+    seen: set[Node] = set()
+    spanning: set[Node] = set()
     rows = 0
     for built in source.chunks():
         rows += built.rows or 0
@@ -288,7 +293,7 @@ def _stream(plan: _Plan, types_of, check: bool,
     return sorted(problems, key=str)
 
 
-def _node_text(node) -> str:
+def _node_text(node: Node) -> str:
     return node.value if isinstance(node, NamedNode) else str(node)
 
 
@@ -341,18 +346,18 @@ def _batch_types(
     graphs: list[GraphBuilder],
     finders: list[Callable[[str], tuple[str, ...] | None]],
     store: SourceStore,
-) -> Callable[[NamedNode], Iterable[str]]:
+) -> TypesOf:
     """Where a node's classes are found: the batch's graphs, its tables, then the store."""
     rdf_type = NamedNode(str(RDF.type))
-    declared: dict[NamedNode, list[str]] = {}
+    declared: dict[NamedNode | BlankNode, list[str]] = {}
     for graph in graphs:
         for subject, pairs in graph.by_subject().items():
             for predicate, obj in pairs:
                 if predicate == rdf_type and isinstance(subject, NamedNode):
                     declared.setdefault(subject, []).append(obj.value)
-    from_store: dict[NamedNode, list[str]] = {}
+    from_store: dict[NamedNode | BlankNode, list[str]] = {}
 
-    def types_of(node: NamedNode) -> Iterable[str]:
+    def types_of(node: NamedNode | BlankNode) -> Iterable[str]:
         found = declared.get(node)
         if found is not None:
             return found
@@ -363,13 +368,13 @@ def _batch_types(
                     return classes
         found = from_store.get(node)
         if found is None:
-            found = from_store[node] = [t.object.value for t in store.types_of(node)]
+            found = from_store[node] = [triple_parts(t)[2].value for t in store.types_of(node)]
         return found
 
     return types_of
 
 
-def _validate(graph: GraphBuilder, origin: str, types_of) -> list[Problem]:
+def _validate(graph: GraphBuilder, origin: str, types_of: TypesOf) -> list[Problem]:
     from smekg.loaders.shapes import compiled_shapes
 
     by_subject = {s: list(pairs) for s, pairs in graph.by_subject().items()}
@@ -484,7 +489,7 @@ def table_sources(
     referenced across the files. Each file becomes its own source and named graph;
     ``origin_of(path)`` is what its provenance records as its origin (default: the path)."""
     mapper = TableMapper(minter, store_lookup(store))
-    read: list[tuple[Path, dict]] = []
+    read: list[tuple[Path, dict[str, list[Record]]]] = []
     problems: list[Problem] = []
     for path in paths:
         try:
@@ -497,7 +502,7 @@ def table_sources(
     if problems:
         raise LoadError(problems)
 
-    def builder(tables: dict) -> Callable[[], Built]:
+    def builder(tables: dict[str, list[Record]]) -> Callable[[], Built]:
         def build() -> Built:
             result = mapper.map(tables)
             if result.problems:
@@ -506,7 +511,7 @@ def table_sources(
 
         return build
 
-    def chunker(tables: dict) -> Callable[[], Iterator[Built]]:
+    def chunker(tables: dict[str, list[Record]]) -> Callable[[], Iterator[Built]]:
         def chunks() -> Iterator[Built]:
             for result in mapper.map_chunks(tables, CHUNK_ROWS):
                 yield Built(result.graph, result.notes, result.rows, result.problems)

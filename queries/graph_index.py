@@ -13,7 +13,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from smekg.core.backends import GraphBackend
+from smekg.core.backends import GraphBackend, Row, row_iri
 from smekg.ontology import CV, DCTERMS, SCHEMA, SKOS, SMEKG
 from smekg.queries.models import EntityRef
 from smekg.queries.registry import QUERY_DIR, load_registry
@@ -90,12 +90,12 @@ class GraphIndex:
         queries = load_registry(QUERY_DIR / "index")
         index = cls(version=backend.data_version())
         for row in backend.select(queries["types"], {}):
-            index.tags[row["entity"]].add(row["tag"])
+            index.tags[row_iri(row, "entity")].add(row_iri(row, "tag"))
         pref, alt = str(SKOS.prefLabel), str(SKOS.altLabel)
         notation, identifier = str(SKOS.notation), str(DCTERMS.identifier)
         short = {pref: "name", alt: "other name", notation: "code", identifier: "id"}
         for row in sorted(backend.select(queries["names"], {}), key=_name_order):
-            entity, prop, text = row["entity"], row["property"], str(row["name"])
+            entity, prop, text = row_iri(row, "entity"), row_iri(row, "property"), str(row["name"])
             if prop == pref:
                 index.labels.setdefault(entity, text)
             elif prop in (notation, identifier):
@@ -103,16 +103,18 @@ class GraphIndex:
                 index.by_key[text.casefold()].append(entity)
             index.names.append(Name(entity, text, short[prop], fold(text)))
         for row in backend.select(queries["hierarchy"], {}):
-            concept = row["concept"]
-            if "broader" in row and row["broader"] not in index.broader[concept]:
-                index.broader[concept].append(row["broader"])
-                index.narrower[row["broader"]].append(concept)
+            concept = row_iri(row, "concept")
+            broader = row_iri(row, "broader") if "broader" in row else None
+            if broader is not None and broader not in index.broader[concept]:
+                index.broader[concept].append(broader)
+                index.narrower[broader].append(concept)
             if "level" in row:
                 index.levels[concept] = int(row["level"])
         served, sector = str(SCHEMA.areaServed), str(CV.sector)
         service = str(SMEKG.providesService)
         for row in backend.select(queries["scope"], {}):
-            entity, prop, value = row["entity"], row["property"], row["value"]
+            entity, prop = row_iri(row, "entity"), row_iri(row, "property")
+            value = row_iri(row, "value")
             if prop == served:
                 index.served_by[value].append(entity)
                 index.regions_of[entity].append(value)
@@ -123,8 +125,8 @@ class GraphIndex:
                 index.services_of[entity].add(value)
         country = KIND_CLASSES["country"]
         for row in backend.select(queries["membership_links"], {}):
-            member = row["member"]
-            index.networks_of[member].append(row["network"])
+            member = row_iri(row, "member")
+            index.networks_of[member].append(row_iri(row, "network"))
             if country in index.tags.get(member, ()):
                 index.member_countries.add(member)
         index._sort()
@@ -196,6 +198,6 @@ class GraphIndex:
         return order
 
 
-def _name_order(row: dict) -> tuple:
+def _name_order(row: Row) -> tuple[str, str, str]:
     # A fixed order, so the first name (the label) is the same whatever the engine's row order.
-    return (row["entity"], row["property"], str(row["name"]))
+    return (row_iri(row, "entity"), row_iri(row, "property"), str(row["name"]))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -61,7 +61,7 @@ class Page(BaseModel):
     count: int = Field(description="Number of results in all pages.")
     offset: int = 0
     limit: int | None = None
-    results: list[dict]
+    results: list[dict[str, Any]]
 
 
 class Member(EntityRef):

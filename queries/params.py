@@ -8,7 +8,7 @@ the parameter and the value and suggests close matches.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from rapidfuzz import fuzz, process, utils
 
@@ -79,7 +79,7 @@ class Binder:
         if isinstance(value, bool | int) and param.type in {"bool", "int"}:
             return value
         text = str(value).strip()
-        method = getattr(self, f"_{param.type}")
+        method: Callable[[str, str], Value] = getattr(self, f"_{param.type}")
         return method(param.name, text)
 
     # -- one method per parameter type ---------------------------------------------
@@ -199,7 +199,7 @@ class Binder:
             score_cutoff=60)]
 
     def _keys(self, kind: str | None) -> list[str]:
-        cache = self.__dict__.setdefault("_key_cache", {})
+        cache: dict[str | None, list[str]] = self.__dict__.setdefault("_key_cache", {})
         if kind not in cache:
             sectors = {"sector"}
             regions = {"world", "continent", "country", "nuts-region", "subdivision", "region"}

@@ -41,7 +41,7 @@ def plain(value: Any) -> Any:
     return value
 
 
-def flatten(row: dict, prefix: str = "") -> dict[str, str]:
+def flatten(row: dict[str, Any], prefix: str = "") -> dict[str, str]:
     """One CSV row: nested objects become ``a.b`` columns, lists are joined with ``; ``."""
     flat: dict[str, str] = {}
     for key, value in row.items():
@@ -61,7 +61,7 @@ def flatten(row: dict, prefix: str = "") -> dict[str, str]:
     return flat
 
 
-def to_csv(rows: list[dict]) -> str:
+def to_csv(rows: list[dict[str, Any]]) -> str:
     """CSV text with a byte-order mark, so that Excel reads it as UTF-8."""
     flat = [flatten(row) for row in rows]
     columns: list[str] = []

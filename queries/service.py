@@ -22,10 +22,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 from rapidfuzz import fuzz, process
 
-from smekg.core.backends import GraphBackend, Iri, Row, Value
+from smekg.core.backends import GraphBackend, Iri, Row, Value, row_int, row_iri
 from smekg.core.iri import Minter
 from smekg.queries.coverage import Coverage, coverage_table
 from smekg.queries.graph_index import GraphIndex, fold
@@ -51,6 +52,7 @@ from smekg.queries.registry import NamedQuery, Param, load_registry
 DEFAULT_LIMIT = 100
 _PLACE_KINDS = {"world", "continent", "country", "nuts-region", "subdivision", "region", "sector"}
 MAX_LIMIT = 10_000
+_T = TypeVar("_T")
 
 # Queries computed from others (no text of their own), declared like the .rq ones.
 COMPOSITES = {
@@ -175,7 +177,7 @@ class QueryService:
         return (self.index.label(iri).casefold(), iri)
 
     @staticmethod
-    def _page(items: list, offset: int, limit: int | None) -> list:
+    def _page(items: list[_T], offset: int, limit: int | None) -> list[_T]:
         end = None if limit is None else offset + limit
         return items[offset:end]
 
@@ -208,15 +210,16 @@ class QueryService:
         table = coverage_table(index)
         keep = None
         if "type" in bound:
-            keep = table.mask("type", bound["type"], index.tags)
+            keep = table.mask("type", row_iri(bound, "type"), index.tags)
         if "service" in bound:
-            provides = table.mask("service", bound["service"], index.services_of)
+            provides = table.mask("service", row_iri(bound, "service"), index.services_of)
             keep = provides if keep is None else keep & provides
-        walk = table.walk(bound.get("region"), bound.get("sector"), keep)
+        region_iri, sector_iri = _optional_iri(bound, "region"), _optional_iri(bound, "sector")
+        walk = table.walk(region_iri, sector_iri, keep)
         page = walk.page(offset, limit)
         return CoverageAnswer(
-            region=self.ref(bound["region"]) if "region" in bound else None,
-            sector=self.ref(bound["sector"]) if "sector" in bound else None,
+            region=self.ref(region_iri) if region_iri is not None else None,
+            sector=self.ref(sector_iri) if sector_iri is not None else None,
             type=type,
             service=service,
             count=len(walk),
@@ -290,13 +293,15 @@ class QueryService:
         """The members of ``network`` (with ``transitive``, of its member networks too)."""
         bound = self.bind("members", {"network": network, "transitive": transitive})
         rows = self.rows("members", bound)
-        depth = _depths(bound["network"], rows, parent="via", child="member")
-        members = [
-            Member(**self.ref(row["member"]).model_dump(), network=self.ref(row["via"]),
-                   role=self._role(row), since=_text(row.get("since")),
-                   until=_text(row.get("until")), depth=depth[row["via"]] + 1)
-            for row in rows
-        ]
+        depth = _depths(row_iri(bound, "network"), rows, parent="via", child="member")
+        members = []
+        for row in rows:
+            via = row_iri(row, "via")
+            members.append(Member(
+                **self.ref(row_iri(row, "member")).model_dump(), network=self.ref(via),
+                role=self._role(row), since=_text(row.get("since")),
+                until=_text(row.get("until")), depth=depth[via] + 1,
+            ))
         members.sort(key=lambda m: (m.depth, m.network.label.casefold(), m.label.casefold(),
                                     m.iri, m.role or ""))
         return members
@@ -306,13 +311,15 @@ class QueryService:
         bound = self.bind("memberships", {"organisation": organisation,
                                           "transitive": transitive})
         rows = self.rows("memberships", bound)
-        depth = _depths(bound["organisation"], rows, parent="via", child="network")
-        result = [
-            Membership(network=self.ref(row["network"]), member=self.ref(row["via"]),
-                       role=self._role(row), since=_text(row.get("since")),
-                       until=_text(row.get("until")), depth=depth[row["via"]] + 1)
-            for row in rows
-        ]
+        depth = _depths(row_iri(bound, "organisation"), rows, parent="via", child="network")
+        result = []
+        for row in rows:
+            via = row_iri(row, "via")
+            result.append(Membership(
+                network=self.ref(row_iri(row, "network")), member=self.ref(via),
+                role=self._role(row), since=_text(row.get("since")),
+                until=_text(row.get("until")), depth=depth[via] + 1,
+            ))
         result.sort(key=lambda m: (m.depth, m.network.label.casefold(), m.network.iri,
                                    m.role or ""))
         return result
@@ -321,16 +328,16 @@ class QueryService:
         role = row.get("role")
         return self.index.codes.get(str(role), str(role)) if role is not None else None
 
-    def networks(self) -> list[dict]:
+    def networks(self) -> list[dict[str, Any]]:
         """Every network with its numbers of members, member networks and member countries."""
         rows = self.rows("networks", {})
-        items = [{**self.ref(row["network"]).model_dump(), "members": row["members"],
+        items = [{**self.ref(row_iri(row, "network")).model_dump(), "members": row["members"],
                   "member_networks": row["networks"], "member_countries": row["countries"]}
                  for row in rows]
         return sorted(items, key=lambda item: self._sort_key(item["iri"]))
 
     # -- organisations, places, sectors ----------------------------------------------
-    def organisations(self, **filters: str | None) -> list[dict]:
+    def organisations(self, **filters: str | None) -> list[dict[str, Any]]:
         """Organisations matching every given filter (see ``organisations.rq``)."""
         bound = self.bind("organisations", filters)
         index = self.index
@@ -338,7 +345,7 @@ class QueryService:
         return [self._organisation(iri) for iri in sorted(iris, key=self._sort_key)
                 if index.has(iri)]
 
-    def _organisation(self, iri: str, **extra: object) -> dict:
+    def _organisation(self, iri: str, **extra: object) -> dict[str, Any]:
         index = self.index
         types = sorted(index.codes.get(t, t) for t in index.tags.get(iri, ())
                        if "type-" in t)
@@ -348,7 +355,9 @@ class QueryService:
                 "services": sorted(index.codes.get(s, s) for s in index.services_of.get(iri, ())),
                 **extra}
 
-    def organisations_in_region(self, region: str, type: str | None = None) -> list[dict]:
+    def organisations_in_region(
+        self, region: str, type: str | None = None
+    ) -> list[dict[str, Any]]:
         """Organisations located in ``region`` or a region within it."""
         bound = self.bind("organisations_in_region", {"region": region, "type": type})
         best: dict[str, str] = {}
@@ -361,25 +370,25 @@ class QueryService:
         return [{**self._organisation(org), "located_in": self.ref(best[org]).model_dump()}
                 for org in sorted(best, key=self._sort_key)]
 
-    def places(self, name: str, within: str | None, level: str | None) -> list[dict]:
+    def places(self, name: str, within: str | None, level: str | None) -> list[dict[str, Any]]:
         """Regions (``name="regions"``) or sectors (``"sectors"``) within one, at a level."""
         bound = self.bind(name, {"within": within, "level": level})
         column = "region" if name == "regions" else "sector"
-        items = {}
+        items: dict[str, dict[str, Any]] = {}
         for row in self.rows(name, bound):
             iri = str(row[column])
             item = items.setdefault(iri, {**self.ref(iri).model_dump(),
                                           "level": self.index.levels.get(iri), "parents": []})
             if "parent" in row:
-                item["parents"].append(self.ref(row["parent"]).model_dump())
+                item["parents"].append(self.ref(row_iri(row, "parent")).model_dump())
         return sorted(items.values(), key=lambda i: (i["code"] or i["label"], i["iri"]))
 
-    def countries(self) -> list[dict]:
+    def countries(self) -> list[dict[str, Any]]:
         """Every ISO 3166-1 country, with its continent, the networks it is a member of and
         the number of entities serving it directly."""
         index = self.index
         country_class = "https://w3id.org/smekg/ontology#Country"
-        result = []
+        result: list[dict[str, Any]] = []
         for iri, tags in index.tags.items():
             if country_class in tags:
                 parents = index.broader.get(iri, [])
@@ -390,7 +399,7 @@ class QueryService:
         return sorted(result, key=lambda c: (c["code"] or "", c["iri"]))
 
     # -- programmes and policies -----------------------------------------------------
-    def programmes(self, **filters: str | None) -> list[dict]:
+    def programmes(self, **filters: str | None) -> list[dict[str, Any]]:
         """Programmes and good practices by region, sector, theme, policy or kind."""
         bound = self.bind("programmes", filters)
         index = self.index
@@ -401,9 +410,9 @@ class QueryService:
                  "sectors": [self.ref(s).model_dump() for s in index.sectors_of.get(iri, ())]}
                 for iri in iris]
 
-    def policies(self) -> list[dict]:
+    def policies(self) -> list[dict[str, Any]]:
         """Policies, charters and publications."""
-        items: dict[str, dict] = {}
+        items: dict[str, dict[str, Any]] = {}
         for row in self.rows("policies", {}):
             iri = str(row["policy"])
             item = items.setdefault(iri, {**self.ref(iri).model_dump(), "kind": None,
@@ -411,23 +420,25 @@ class QueryService:
             item["kind"] = item["kind"] or _text(row.get("kind"))
             item["date"] = item["date"] or _text(row.get("date"))
             if "adoptedAt" in row:
-                item["adopted_at"] = self.ref(row["adoptedAt"]).model_dump()
+                item["adopted_at"] = self.ref(row_iri(row, "adoptedAt")).model_dump()
             if "publisher" in row:
-                item["publisher"] = self.ref(row["publisher"]).model_dump()
+                item["publisher"] = self.ref(row_iri(row, "publisher")).model_dump()
         return sorted(items.values(), key=lambda i: self._sort_key(i["iri"]))
 
     def policy_lineage(self, policy: str) -> list[LineageEdge]:
         """What ``policy`` led to and came from, as edges, nearest first."""
         bound = self.bind("policy_lineage", {"policy": policy})
-        start = bound["policy"]
-        rows = [{**row, "subject": row.get("subject", start), "object": row.get("object", start)}
-                for row in self.rows("policy_lineage", bound)]
-        links = defaultdict(set)
-        for row in rows:
-            links[row["subject"]].add(row["object"])
-            links[row["object"]].add(row["subject"])
+        start = row_iri(bound, "policy")
+        links: defaultdict[str, set[str]] = defaultdict(set)
+        edges: set[tuple[str, str, str]] = set()
+        for row in self.rows("policy_lineage", bound):
+            # an edge that starts or ends at the policy leaves that end unbound
+            subject = row_iri(row, "subject") if "subject" in row else start
+            obj = row_iri(row, "object") if "object" in row else start
+            links[subject].add(obj)
+            links[obj].add(subject)
+            edges.add((str(subject), str(row_iri(row, "relation")), str(obj)))
         distance = _distances(start, links)
-        edges = {(str(r["subject"]), str(r["relation"]), str(r["object"])) for r in rows}
         result = [
             LineageEdge(subject=self.ref(s), relation=self.index.codes.get(p, _short(p)),
                         object=self.ref(o),
@@ -442,14 +453,14 @@ class QueryService:
     def entity(self, entity: str) -> EntityDetail:
         """Every fact about ``entity`` (an id, a code or an IRI), each with its source."""
         bound = self.bind("entity", {"entity": entity})
-        iri = bound["entity"]
+        iri = row_iri(bound, "entity")
         facts = []
         for row in self.rows("entity", bound):
             value = row["value"]
-            is_iri = isinstance(value, Iri)
+            value_label = self.index.label(value) if isinstance(value, Iri) else None
             facts.append(Fact(
                 direction=row["direction"], predicate=str(row["predicate"]), value=str(value),
-                value_label=self.index.label(value) if is_iri else None, is_iri=is_iri,
+                value_label=value_label, is_iri=isinstance(value, Iri),
                 graph=str(row["graph"]), document=_text(row.get("document")),
                 evidence=_text(row.get("evidence")),
             ))
@@ -501,8 +512,8 @@ class QueryService:
         index = self.index
         region_level_name = level_name(region_level or "nuts2", REGION_LEVELS, "region_level")
         sector_level_name = level_name(sector_level or "section", SECTOR_LEVELS, "sector_level")
-        scope_iri = bound["scope"]
-        sector_root = bound.get("sector")
+        scope_iri = row_iri(bound, "scope")
+        sector_root = _optional_iri(bound, "sector")
         regions, sectors = self.gap_axes(bound)
         sector_set = set(sectors)
         kind = bound.get("type")
@@ -514,7 +525,8 @@ class QueryService:
         def served_here(node: str) -> tuple[bool, frozenset[str]]:
             # (covers all sectors?, level sectors covered) by entities serving ``node``
             if node not in full_cache:
-                everything, covered = False, set()
+                everything = False
+                covered: set[str] = set()
                 entities = list(index.served_by.get(node, ()))
                 if node in index.member_countries:
                     entities.append(node)
@@ -530,7 +542,8 @@ class QueryService:
 
         cells, covered_count = [], 0
         for region in regions:
-            everything, covered = False, set()
+            everything = False
+            covered: set[str] = set()
             for ancestor in index.ancestors(region):
                 all_sectors, some = served_here(ancestor)
                 everything = everything or all_sectors
@@ -538,7 +551,7 @@ class QueryService:
             if everything:
                 covered_count += len(sectors)
                 continue
-            partial = Counter()
+            partial: Counter[str] = Counter()
             for below in index.descendants(region):
                 for entity in filter(counts, index.served_by.get(below, ())):
                     for s in index.sectors_of.get(entity) or sectors:
@@ -561,16 +574,16 @@ class QueryService:
                      for r, s, n in page],
         )
 
-    def gap_axes(self, bound: Mapping[str, Value]) -> tuple[list[str], list[str]]:
+    def gap_axes(self, bound: dict[str, Value]) -> tuple[list[str], list[str]]:
         """The regions and sectors a gap table crosses (``bound``: the ``gaps`` parameters
         as :meth:`bind` returns them), each in code order."""
         index = self.index
-        r_level, s_level = bound["region_level"], bound["sector_level"]
-        scope_iri = bound["scope"]
+        r_level, s_level = row_int(bound, "region_level"), row_int(bound, "sector_level")
+        scope_iri = row_iri(bound, "scope")
         regions = sorted((r for r in [scope_iri, *index.descendants(scope_iri)]
                           if index.levels.get(r) == r_level and _is_region_at(index, r, r_level)),
                          key=lambda r: (index.codes.get(r, r), r))
-        sector_root = bound.get("sector")
+        sector_root = _optional_iri(bound, "sector")
         sector_pool = ([sector_root, *index.descendants(sector_root)] if sector_root else
                        [s for s in index.levels if index.kind(s) == "sector"])
         sectors = sorted({s for s in sector_pool if index.levels.get(s) == s_level
@@ -589,7 +602,7 @@ class QueryService:
             covered.append(iris)
             by_type = Counter(item.type or "other" for item in answer.results)
             located = len(self.organisations_in_region(str(bound[key])))
-            sides.append(RegionSide(region=self.ref(bound[key]), covered_by=len(iris),
+            sides.append(RegionSide(region=self.ref(row_iri(bound, key)), covered_by=len(iris),
                                     by_type=dict(sorted(by_type.items())), located_here=located))
 
         def refs(iris: set[str]) -> list[EntityRef]:
@@ -597,7 +610,7 @@ class QueryService:
 
         return CompareAnswer(
             a=sides[0], b=sides[1],
-            sector=self.ref(bound["sector"]) if "sector" in bound else None,
+            sector=self.ref(row_iri(bound, "sector")) if "sector" in bound else None,
             shared=refs(covered[0] & covered[1]), only_a=refs(covered[0] - covered[1]),
             only_b=refs(covered[1] - covered[0]),
         )
@@ -605,9 +618,9 @@ class QueryService:
 
 def _depths(root: str, rows: list[Row], *, parent: str, child: str) -> dict[str, int]:
     """Distance from ``root`` of every ``parent`` in ``rows`` (breadth first)."""
-    links = defaultdict(set)
+    links: defaultdict[str, set[str]] = defaultdict(set)
     for row in rows:
-        links[row[parent]].add(row[child])
+        links[row_iri(row, parent)].add(row_iri(row, child))
     return _distances(root, links)
 
 
@@ -624,6 +637,11 @@ def _distances(root: str, links: Mapping[str, set[str]]) -> dict[str, int]:
                     nxt.append(other)
         frontier = nxt
     return distance
+
+
+def _optional_iri(bound: Row, name: str) -> Iri | None:
+    """The IRI bound to the optional parameter ``name``, or None when it was left out."""
+    return row_iri(bound, name) if name in bound else None
 
 
 def _text(value: Value | None) -> str | None:

@@ -3,9 +3,10 @@ graph exports and figures."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
+from matplotlib.figure import Figure
 
 from smekg.analytics import plots
 from smekg.analytics.export import EXPORT_FORMATS, graph_bytes
@@ -47,10 +48,12 @@ _FIGURE_MEDIA = {"png": "image/png", "svg": "image/svg+xml"}
 _EXPORT_MEDIA = {"graphml": "application/graphml+xml", "gexf": "application/gexf+xml",
                  "json": "application/json", "nodes.csv": "text/csv; charset=utf-8",
                  "edges.csv": "text/csv; charset=utf-8"}
-FIGURES = {200: {"content": {"image/png": {}, "image/svg+xml": {}, "text/csv": {}}}}
+FIGURES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"image/png": {}, "image/svg+xml": {}, "text/csv": {}}}
+}
 
 
-def _figure(figure: object, fmt: str, filename: str) -> Response:
+def _figure(figure: Figure, fmt: str, filename: str) -> Response:
     return Response(plots.figure_bytes(figure, fmt), media_type=_FIGURE_MEDIA[fmt],
                     headers={"Content-Disposition": f'inline; filename="{filename}.{fmt}"'})
 

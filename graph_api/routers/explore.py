@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -71,7 +71,7 @@ def gaps(
 
 
 @router.get("/queries")
-def list_queries(service: ServiceDep) -> list[dict]:
+def list_queries(service: ServiceDep) -> list[dict[str, Any]]:
     """The named queries, with their parameters and an example."""
     return [
         {"name": q.name, "description": q.description, "example": q.example,

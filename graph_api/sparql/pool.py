@@ -116,7 +116,7 @@ class _Worker:
                 await anyio.wait_readable(self.conn.fileno())
             # uvloop makes a watched descriptor non-blocking; reads below must block
             os.set_blocking(self.conn.fileno(), True)
-            header = self.conn.recv()
+            header: tuple[Any, ...] = self.conn.recv()  # a reply tuple of worker.answer
             if header[0] != OK:
                 return header
             _, content_type, size = header

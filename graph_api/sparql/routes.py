@@ -148,7 +148,8 @@ NamedGraphs = Annotated[
 
 
 def _pool(request: Request) -> QueryPool | RemoteQueries:
-    return request.app.state.sparql_pool
+    pool: QueryPool | RemoteQueries = request.app.state.sparql_pool
+    return pool
 
 
 def _not_acceptable(accept: str | None, graph: bool) -> ProtocolError:

@@ -19,9 +19,17 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
-from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store
+from pyoxigraph import (
+    NamedNode,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    QueryTriples,
+    RdfFormat,
+    Store,
+)
 from pyoxigraph import serialize as serialize_rdf
 
 from smekg.graph_api.sparql.formats import FORMATS_BY_NAME
@@ -122,12 +130,22 @@ def answer(
         return (NOT_ACCEPTABLE, "graph" if is_graph else "results")
     fmt = FORMATS_BY_NAME[name]
     writer = CappedWriter(max_result_bytes)
+    # pyoxigraph writes to any object with a write() method; its stubs ask for IO[bytes]
+    output = cast(IO[bytes], writer)
+    pyoxigraph_format = fmt.pyoxigraph
     try:
-        if is_graph and name in ("turtle", "trig"):
-            # pyoxigraph's serializer writes @prefix lines for the project's prefixes
-            serialize_rdf(result, writer, fmt.pyoxigraph, prefixes=prefixes)
-        else:
-            result.serialize(writer, fmt.pyoxigraph)
+        if isinstance(result, QueryTriples) and isinstance(pyoxigraph_format, RdfFormat):
+            if name in ("turtle", "trig"):
+                # pyoxigraph's serializer writes @prefix lines for the project's prefixes
+                serialize_rdf(result, output, pyoxigraph_format, prefixes=prefixes)
+            else:
+                result.serialize(output, pyoxigraph_format)
+        elif isinstance(result, QuerySolutions | QueryBoolean) and isinstance(
+            pyoxigraph_format, QueryResultsFormat
+        ):
+            result.serialize(output, pyoxigraph_format)
+        else:  # the format tables keep graph and results formats apart: never reached
+            raise TypeError(f"{name} is not a format for {type(result).__name__}")
     except ResultTooLarge:
         return (TOO_LARGE, writer.size)
     except Exception as error:

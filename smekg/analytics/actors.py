@@ -23,7 +23,9 @@ import itertools
 import random
 import weakref
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 import igraph
 import networkx as nx
@@ -41,7 +43,7 @@ from smekg.analytics.models import (
     PathStep,
     Share,
 )
-from smekg.analytics.projection import ACTOR_KINDS, Progress
+from smekg.analytics.projection import ACTOR_KINDS, Progress, ProjectedGraph
 from smekg.queries.models import EntityRef
 
 NOT_ACTOR_LINKS = frozenset({"broader", "located_in", "area_served", "sector",
@@ -53,18 +55,29 @@ SAMPLES = 2_000
 """Sources sampled for betweenness above :data:`SAMPLE_ABOVE` actors."""
 _CHUNK = 200
 _TIES = 20  # paths of one length looked at per path returned, to order ties by name
+_Node = TypeVar("_Node", bound=Hashable)
 
 
-_DERIVED: weakref.WeakKeyDictionary[nx.Graph, dict] = weakref.WeakKeyDictionary()
+@dataclass
+class _Derived:
+    """Views and scores computed from a projected graph."""
+
+    actors: nx.Graph[str] | None = None
+    betweenness: dict[tuple[int, int, int], tuple[dict[str, float], int | None]] = field(
+        default_factory=dict)  # by (sample_above, samples, seed)
+    labels_by_code: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
-def _derived(graph: nx.Graph) -> dict:
+_DERIVED: weakref.WeakKeyDictionary[ProjectedGraph, _Derived] = weakref.WeakKeyDictionary()
+
+
+def _derived(graph: ProjectedGraph) -> _Derived:
     """Views and scores computed from a projected graph, kept as long as the graph lives
     (projected graphs are not changed once built)."""
-    return _DERIVED.setdefault(graph, {})
+    return _DERIVED.setdefault(graph, _Derived())
 
 
-def ref(graph: nx.Graph, iri: str) -> EntityRef:
+def ref(graph: nx.Graph[str], iri: str) -> EntityRef:
     """The :class:`EntityRef` of a node of a projected graph."""
     data = graph.nodes[iri]
     kind = data.get("kind")
@@ -72,12 +85,12 @@ def ref(graph: nx.Graph, iri: str) -> EntityRef:
                      type=None if kind in (None, "other") else kind, code=data.get("code"))
 
 
-def size(graph: nx.Graph) -> GraphSize:
+def size(graph: nx.Graph[str]) -> GraphSize:
     return GraphSize(scope=graph.graph.get("scope", "everything"),
                      nodes=graph.number_of_nodes(), edges=graph.number_of_edges())
 
 
-def is_actor(graph: nx.MultiDiGraph, node: str) -> bool:
+def is_actor(graph: ProjectedGraph, node: str) -> bool:
     """Organisations and networks, and countries that are members of a network."""
     kind = graph.nodes[node].get("kind")
     if kind in ACTOR_KINDS:
@@ -86,19 +99,19 @@ def is_actor(graph: nx.MultiDiGraph, node: str) -> bool:
         key.startswith("member_of") for _, _, key in graph.out_edges(node, keys=True))
 
 
-def actor_graph(graph: nx.MultiDiGraph) -> nx.Graph:
+def actor_graph(graph: ProjectedGraph) -> nx.Graph[str]:
     """The undirected graph of actors and the links between them.
 
     Each edge keeps ``links``: the ``(subject, relation, object)`` facts joining the pair.
     """
     derived = _derived(graph)
-    if "actors" not in derived:
-        derived["actors"] = _actor_graph(graph)
-    return derived["actors"]
+    if derived.actors is None:
+        derived.actors = _actor_graph(graph)
+    return derived.actors
 
 
-def _actor_graph(graph: nx.MultiDiGraph) -> nx.Graph:
-    actors = nx.Graph(scope=graph.graph.get("scope", "everything"))
+def _actor_graph(graph: ProjectedGraph) -> nx.Graph[str]:
+    actors: nx.Graph[str] = nx.Graph(scope=graph.graph.get("scope", "everything"))
     for node in graph.nodes:
         if is_actor(graph, node):
             actors.add_node(node, **graph.nodes[node])
@@ -115,21 +128,22 @@ def _actor_graph(graph: nx.MultiDiGraph) -> nx.Graph:
     return actors
 
 
-def membership_graph(graph: nx.MultiDiGraph) -> nx.DiGraph:
+def membership_graph(graph: ProjectedGraph) -> nx.DiGraph[str]:
     """The directed graph of actor links as stated (member -> network, ...)."""
     actors = actor_graph(graph)
-    directed = nx.DiGraph()
+    directed: nx.DiGraph[str] = nx.DiGraph()
     directed.add_nodes_from(actors.nodes)
-    for _, _, links in actors.edges(data="links"):
+    for _, _, data in actors.edges(data=True):
+        links: list[tuple[str, str, str]] = data["links"]  # (subject, relation, object)
         directed.add_edges_from((subject, obj) for subject, _, obj in links)
     return directed
 
 
 # -- centrality ------------------------------------------------------------------------
 def betweenness(
-    graph: nx.Graph, *, sample_above: int = SAMPLE_ABOVE, samples: int = SAMPLES,
+    graph: nx.Graph[_Node], *, sample_above: int = SAMPLE_ABOVE, samples: int = SAMPLES,
     seed: int = 42, progress: Progress | None = None,
-) -> tuple[dict[str, float], int | None]:
+) -> tuple[dict[_Node, float], int | None]:
     """Normalised betweenness of every node, and the number of sampled sources (or None).
 
     The values are :func:`networkx.betweenness_centrality`'s: exact up to ``sample_above``
@@ -160,7 +174,7 @@ def betweenness(
         totals = [total + value for total, value in zip(totals, part, strict=True)]
         if progress:
             progress("betweenness", min(start + _CHUNK, len(sources)), len(sources))
-    totals = dict(zip(nodes, totals, strict=True))
+    by_node = dict(zip(nodes, totals, strict=True))
     # betweenness_centrality_subset halves undirected sums (normalized=False); undo that,
     # then normalise as betweenness_centrality does: by the (s, t) pairs a path through v
     # can join, and, when sampling, by the sources (a sampled node is never its own target).
@@ -170,18 +184,18 @@ def betweenness(
         return dict.fromkeys(nodes, 0.0), None
     if not sampled:
         scale = raw / (others * (others - 1))
-        return {node: value * scale for node, value in totals.items()}, None
+        return {node: value * scale for node, value in by_node.items()}, None
     k = len(sources)
     drawn = set(sources)
     source_scale = raw / ((k - 1) * (others - 1)) if k > 1 else 0.0
     other_scale = raw / (k * (others - 1))
     return {node: value * (source_scale if node in drawn else other_scale)
-            for node, value in totals.items()}, k
+            for node, value in by_node.items()}, k
 
 
-def _actor_betweenness(graph: nx.MultiDiGraph, sample_above: int, samples: int, seed: int,
+def _actor_betweenness(graph: ProjectedGraph, sample_above: int, samples: int, seed: int,
                        progress: Progress | None) -> tuple[dict[str, float], int | None]:
-    cache = _derived(graph).setdefault("betweenness", {})
+    cache = _derived(graph).betweenness
     key = (sample_above, samples, seed)
     if key not in cache:
         cache[key] = betweenness(actor_graph(graph), sample_above=sample_above,
@@ -190,7 +204,7 @@ def _actor_betweenness(graph: nx.MultiDiGraph, sample_above: int, samples: int, 
 
 
 def centrality(
-    graph: nx.MultiDiGraph, *, by: str = "pagerank", limit: int | None = 100,
+    graph: ProjectedGraph, *, by: str = "pagerank", limit: int | None = 100,
     sample_above: int = SAMPLE_ABOVE, samples: int = SAMPLES, seed: int = 42,
     progress: Progress | None = None,
 ) -> CentralityAnswer:
@@ -232,7 +246,7 @@ def centrality(
 
 
 # -- brokers ---------------------------------------------------------------------------
-def groups_of(graph: nx.Graph, node: str, by: str) -> frozenset[str]:
+def groups_of(graph: nx.Graph[str], node: str, by: str) -> frozenset[str]:
     """The groups of an actor: its country, or the NACE sections of its sectors."""
     data = graph.nodes[node]
     if by == "country":
@@ -254,7 +268,7 @@ def _pairs_sharing_a_group(groups: Iterable[frozenset[str]]) -> int:
 
 
 def brokers(
-    graph: nx.MultiDiGraph, *, by: str = "country", limit: int | None = 100,
+    graph: ProjectedGraph, *, by: str = "country", limit: int | None = 100,
     sample_above: int = SAMPLE_ABOVE, samples: int = SAMPLES, seed: int = 42,
     progress: Progress | None = None,
 ) -> BrokersAnswer:
@@ -304,8 +318,8 @@ def brokers(
     return BrokersAnswer(graph=size(graph), by=by, count=len(found), results=found[:limit])
 
 
-def _group_label(graph: nx.MultiDiGraph, code: str, by: str) -> str:
-    labels = _derived(graph).setdefault("labels_by_code", {})
+def _group_label(graph: ProjectedGraph, code: str, by: str) -> str:
+    labels = _derived(graph).labels_by_code
     if not labels:
         for _, data in graph.nodes(data=True):
             if data.get("kind") in ("country", "sector") and data.get("code"):
@@ -315,7 +329,7 @@ def _group_label(graph: nx.MultiDiGraph, code: str, by: str) -> str:
 
 # -- communities -----------------------------------------------------------------------
 def communities(
-    graph: nx.MultiDiGraph, *, resolution: float = 1.0, seed: int = 42,
+    graph: ProjectedGraph, *, resolution: float = 1.0, seed: int = 42,
     limit: int | None = 100, progress: Progress | None = None,
 ) -> CommunitiesAnswer:
     """Communities of linked actors (Louvain), each with its dominant countries and sectors.
@@ -348,7 +362,7 @@ def communities(
                              results=results, membership=membership)
 
 
-def _community(graph: nx.MultiDiGraph, linked: nx.Graph, number: int, members: set[str]
+def _community(graph: ProjectedGraph, linked: nx.Graph[str], number: int, members: set[str]
                ) -> Community:
     by_degree = sorted(members, key=lambda n: (-linked.degree(n), graph.nodes[n]["label"], n))
     return Community(
@@ -360,7 +374,7 @@ def _community(graph: nx.MultiDiGraph, linked: nx.Graph, number: int, members: s
     )
 
 
-def _shares(graph: nx.MultiDiGraph, members: set[str], by: str, top: int = 5) -> list[Share]:
+def _shares(graph: ProjectedGraph, members: set[str], by: str, top: int = 5) -> list[Share]:
     counts = Counter(g for n in members for g in groups_of(graph, n, by))
     known = sum(1 for n in members if groups_of(graph, n, by))
     return [Share(code=code, label=_group_label(graph, code, by), count=count,
@@ -370,7 +384,7 @@ def _shares(graph: nx.MultiDiGraph, members: set[str], by: str, top: int = 5) ->
 
 # -- connection paths ------------------------------------------------------------------
 def paths(
-    graph: nx.MultiDiGraph, source: str, target: str, *, limit: int = 5,
+    graph: ProjectedGraph, source: str, target: str, *, limit: int = 5,
     max_length: int = 6,
 ) -> PathsAnswer:
     """Ways ``source`` can be introduced to ``target``: simple paths through actors,
@@ -409,7 +423,7 @@ def paths(
                        connected=bool(results), results=results)
 
 
-def _connection(graph: nx.MultiDiGraph, actors: nx.Graph, path: list[str]) -> ConnectionPath:
+def _connection(graph: ProjectedGraph, actors: nx.Graph[str], path: list[str]) -> ConnectionPath:
     steps = []
     for u, v in itertools.pairwise(path):
         links = sorted(actors.edges[u, v]["links"])

@@ -46,6 +46,8 @@ import networkx as nx
 if TYPE_CHECKING:
     import pandas
 
+    from smekg.analytics.projection import ProjectedGraph
+
 EXPORT_FORMATS = ("graphml", "gexf", "json", "nodes.csv", "edges.csv")
 """The formats :func:`write_graph` writes."""
 
@@ -59,7 +61,7 @@ _LIST_SEPARATOR = "; "
 _NUMBERED_KEY = re.compile(r"-\d+$")
 
 
-def write_graph(graph: nx.MultiDiGraph, fmt: str, out: Path | str | BinaryIO) -> None:
+def write_graph(graph: ProjectedGraph, fmt: str, out: Path | str | BinaryIO) -> None:
     """Write ``graph`` in format ``fmt`` to a file or a binary stream.
 
     Parameters
@@ -94,7 +96,7 @@ def write_graph(graph: nx.MultiDiGraph, fmt: str, out: Path | str | BinaryIO) ->
         writer(graph, out)
 
 
-def graph_bytes(graph: nx.MultiDiGraph, fmt: str) -> bytes:
+def graph_bytes(graph: ProjectedGraph, fmt: str) -> bytes:
     """``graph`` in format ``fmt``, as bytes (see :func:`write_graph`).
 
     Raises
@@ -107,7 +109,7 @@ def graph_bytes(graph: nx.MultiDiGraph, fmt: str) -> bytes:
     return stream.getvalue()
 
 
-def to_pandas(graph: nx.MultiDiGraph) -> tuple[pandas.DataFrame, pandas.DataFrame]:
+def to_pandas(graph: ProjectedGraph) -> tuple[pandas.DataFrame, pandas.DataFrame]:
     """The nodes and the edges of ``graph`` as two data frames.
 
     Returns
@@ -140,8 +142,8 @@ def relation_of(key: object) -> str:
     return _NUMBERED_KEY.sub("", str(key))
 
 
-def _writer(fmt: str) -> Callable[[nx.MultiDiGraph, BinaryIO], None]:
-    writers: dict[str, Callable[[nx.MultiDiGraph, BinaryIO], None]] = {
+def _writer(fmt: str) -> Callable[[ProjectedGraph, BinaryIO], None]:
+    writers: dict[str, Callable[[ProjectedGraph, BinaryIO], None]] = {
         "graphml": _write_graphml,
         "gexf": _write_gexf,
         "json": _write_json,
@@ -153,41 +155,40 @@ def _writer(fmt: str) -> Callable[[nx.MultiDiGraph, BinaryIO], None]:
     return writers[fmt]
 
 
-def _write_graphml(graph: nx.MultiDiGraph, stream: BinaryIO) -> None:
+def _write_graphml(graph: ProjectedGraph, stream: BinaryIO) -> None:
     nx.write_graphml(_flat_copy(graph), stream)
 
 
-def _write_gexf(graph: nx.MultiDiGraph, stream: BinaryIO) -> None:
+def _write_gexf(graph: ProjectedGraph, stream: BinaryIO) -> None:
     flat = _flat_copy(graph)
     for *_, data in flat.edges(data=True):
         data["label"] = data["relation"]  # Gephi shows an edge's label
     nx.write_gexf(flat, stream)
 
 
-def _write_json(graph: nx.MultiDiGraph, stream: BinaryIO) -> None:
+def _write_json(graph: ProjectedGraph, stream: BinaryIO) -> None:
     data = nx.node_link_data(_json_copy(graph), edges="edges")
     stream.write(json.dumps(data, ensure_ascii=False, default=str).encode("utf-8"))
 
 
-def _write_nodes_csv(graph: nx.MultiDiGraph, stream: BinaryIO) -> None:
+def _write_nodes_csv(graph: ProjectedGraph, stream: BinaryIO) -> None:
     columns = _columns(NODE_COLUMNS, (data for _, data in graph.nodes(data=True)))
     stream.write(_csv_bytes(columns, _node_records(graph)))
 
 
-def _write_edges_csv(graph: nx.MultiDiGraph, stream: BinaryIO) -> None:
+def _write_edges_csv(graph: ProjectedGraph, stream: BinaryIO) -> None:
     columns = _columns(EDGE_COLUMNS, (data for *_, data in graph.edges(data=True)))
     stream.write(_csv_bytes(columns, _edge_records(graph)))
 
 
-def _flat_copy(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+def _flat_copy(graph: ProjectedGraph) -> ProjectedGraph:
     """A copy of ``graph`` that XML formats can hold: lists joined, ``None`` left out,
     and a ``relation`` attribute on every edge."""
-    flat = nx.MultiDiGraph(**_flat(graph.graph))
+    flat: ProjectedGraph = nx.MultiDiGraph()
+    flat.graph.update(_flat(graph.graph))
     flat.add_nodes_from((node, _flat(data)) for node, data in graph.nodes(data=True))
-    flat.add_edges_from(
-        (u, v, key, {**_flat(data), "relation": relation_of(key)})
-        for u, v, key, data in graph.edges(keys=True, data=True)
-    )
+    for u, v, key, data in graph.edges(keys=True, data=True):
+        flat.add_edge(u, v, key, **{**_flat(data), "relation": relation_of(key)})
     return flat
 
 
@@ -205,10 +206,10 @@ def _flat_value(value: object) -> object:
     return str(value)
 
 
-def _json_copy(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+def _json_copy(graph: ProjectedGraph) -> ProjectedGraph:
     """A copy of ``graph`` whose edges keep their source graph in ``source_graph``
     (node-link JSON writes an edge's subject in ``source``)."""
-    copy = nx.MultiDiGraph(**graph.graph)
+    copy: ProjectedGraph = nx.MultiDiGraph(**graph.graph)
     copy.add_nodes_from(graph.nodes(data=True))
     for u, v, key, data in graph.edges(keys=True, data=True):
         renamed = {("source_graph" if name == "source" else name): value
@@ -223,12 +224,12 @@ def _columns(first: tuple[str, ...], records: Iterable[Mapping[str, object]]) ->
     return (*first, *sorted(others))
 
 
-def _node_records(graph: nx.MultiDiGraph) -> Iterator[dict[str, object]]:
+def _node_records(graph: ProjectedGraph) -> Iterator[dict[str, object]]:
     for node in sorted(graph.nodes, key=str):
         yield {**graph.nodes[node], "iri": node}
 
 
-def _edge_records(graph: nx.MultiDiGraph) -> Iterator[dict[str, object]]:
+def _edge_records(graph: ProjectedGraph) -> Iterator[dict[str, object]]:
     edges = sorted(graph.edges(keys=True, data=True),
                    key=lambda edge: (str(edge[0]), str(edge[1]), str(edge[2])))
     for u, v, key, data in edges:

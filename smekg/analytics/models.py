@@ -103,7 +103,7 @@ class ReachAnswer(BaseModel):
     regions: list[Reached]
     sectors: list[Reached]
 
-    def rows(self) -> list[dict]:
+    def rows(self) -> list[dict[str, object]]:
         """What is reached, one row each, with its group (for CSV)."""
         return [{"group": group, **item.model_dump(mode="json")}
                 for group in ("members", "countries", "regions", "sectors")
@@ -161,7 +161,7 @@ class PathsAnswer(BaseModel):
     connected: bool
     results: list[ConnectionPath]
 
-    def rows(self) -> list[dict]:
+    def rows(self) -> list[dict[str, object]]:
         """One row per path: its actors and relations as text (for CSV)."""
         return [{"path": number, "length": path.length,
                  "actors": " → ".join(actor.label for actor in path.actors),
@@ -183,7 +183,7 @@ class GapMatrix(BaseModel):
     cells: int
     uncovered: int
 
-    def rows(self) -> list[dict]:
+    def rows(self) -> list[dict[str, object]]:
         """One row per region, one column per sector code (for CSV and spreadsheets)."""
         return [{"region": region.code or region.label, "region_name": region.label,
                  "region_iri": region.iri,

@@ -21,10 +21,9 @@ import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeAlias, TypedDict
 
 import matplotlib
-import networkx as nx
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -35,6 +34,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from smekg.analytics.models import BrokersAnswer, GapMatrix
+from smekg.analytics.projection import ProjectedGraph
 
 FIGURE_FORMATS = ("png", "svg")
 """The formats :func:`save` writes."""
@@ -57,6 +57,16 @@ _LABEL_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "
               "alpha": 0.75}
 # rc_context changes matplotlib's global settings while an SVG is written: one at a time.
 _SVG_LOCK = threading.Lock()
+_Point: TypeAlias = tuple[float, float]
+
+
+class _TextPlacement(TypedDict, total=False):
+    """How a label is placed around its anchor (keywords of ``Axes.annotate``)."""
+
+    rotation: float
+    rotation_mode: str
+    ha: str
+    va: str
 
 
 def figure_format(path_or_name: str | os.PathLike[str]) -> str:
@@ -240,7 +250,7 @@ def _annotate_counts(ax: Axes, counts: np.ndarray, cmap: Colormap,
 # --- network of networks -------------------------------------------------------------------
 
 
-def network_diagram(graph: nx.MultiDiGraph, network: str, *, max_depth: int = 3,
+def network_diagram(graph: ProjectedGraph, network: str, *, max_depth: int = 3,
                     max_nodes: int = 300) -> Figure:
     """The network of networks rooted at ``network``: its members, theirs, and so on.
 
@@ -294,7 +304,7 @@ def network_diagram(graph: nx.MultiDiGraph, network: str, *, max_depth: int = 3,
     return figure
 
 
-def _members(graph: nx.MultiDiGraph, node: str) -> list[str]:
+def _members(graph: ProjectedGraph, node: str) -> list[str]:
     """The direct members of ``node``, by label."""
     members = {u for u, _, key in graph.in_edges(node, keys=True) if _is_membership(key)}
     return sorted(members, key=lambda member: (_label(graph, member).casefold(), member))
@@ -304,7 +314,7 @@ def _is_membership(key: object) -> bool:
     return key == "member_of" or str(key).startswith("member_of-")
 
 
-def _member_tree(graph: nx.MultiDiGraph, root: str, max_depth: int
+def _member_tree(graph: ProjectedGraph, root: str, max_depth: int
                  ) -> tuple[list[list[str]], dict[str, str]]:
     """``[[root], its members, their members not seen before, ...]`` up to ``max_depth``,
     and the parent through which each member was first reached."""
@@ -334,7 +344,7 @@ def _cap(levels: list[list[str]], max_nodes: int) -> list[list[str]]:
 
 
 def _radial_layout(levels: list[list[str]], parents: dict[str, str]
-                   ) -> dict[str, np.ndarray]:
+                   ) -> dict[str, _Point]:
     """A radial tree: the root in the middle, depth ``d`` on the ring of radius ``d``,
     each node in the middle of a wedge of its parent's, as wide as its share of leaves."""
     weight = {node: 1.0 for level in levels for node in level}
@@ -346,7 +356,7 @@ def _radial_layout(levels: list[list[str]], parents: dict[str, str]
         weight.update(children_weight)
     root = levels[0][0]
     wedges = {root: (0.0, 2 * math.pi)}
-    positions = {root: np.zeros(2)}
+    positions: dict[str, _Point] = {root: (0.0, 0.0)}
     for depth, level in enumerate(levels[1:], start=1):
         start = {parent: wedges[parent][0] for parent in {parents[node] for node in level}}
         for node in level:
@@ -356,11 +366,11 @@ def _radial_layout(levels: list[list[str]], parents: dict[str, str]
             wedges[node] = (start[parent], start[parent] + width)
             start[parent] += width
             angle = start[parent] - width / 2
-            positions[node] = depth * np.array([math.cos(angle), math.sin(angle)])
+            positions[node] = (depth * math.cos(angle), depth * math.sin(angle))
     return positions
 
 
-def _diagram_title(graph: nx.MultiDiGraph, root: str, levels: Sequence[Sequence[str]],
+def _diagram_title(graph: ProjectedGraph, root: str, levels: Sequence[Sequence[str]],
                    left_out: int, max_nodes: int) -> str:
     shown = sum(len(level) for level in levels)
     depth = len(levels) - 1
@@ -371,8 +381,8 @@ def _diagram_title(graph: nx.MultiDiGraph, root: str, levels: Sequence[Sequence[
     return "\n".join(lines)
 
 
-def _draw_memberships(ax: Axes, graph: nx.MultiDiGraph, kept: list[str],
-                      positions: dict[str, np.ndarray]) -> None:
+def _draw_memberships(ax: Axes, graph: ProjectedGraph, kept: list[str],
+                      positions: dict[str, _Point]) -> None:
     segments = sorted({(u, v) for u, v, key in graph.subgraph(kept).edges(keys=True)
                        if _is_membership(key)})
     lines = [(positions[u], positions[v]) for u, v in segments]
@@ -380,8 +390,8 @@ def _draw_memberships(ax: Axes, graph: nx.MultiDiGraph, kept: list[str],
                                      zorder=1))
 
 
-def _draw_nodes(ax: Axes, graph: nx.MultiDiGraph, kept: list[str],
-                positions: dict[str, np.ndarray], root: str) -> list[float]:
+def _draw_nodes(ax: Axes, graph: ProjectedGraph, kept: list[str],
+                positions: dict[str, _Point], root: str) -> list[float]:
     base = min(140.0, max(18.0, 1200 / math.sqrt(len(kept))))
     sizes = [base * (1 + math.sqrt(len(_members(graph, node)))) for node in kept]
     xy = np.array([positions[node] for node in kept])
@@ -391,7 +401,7 @@ def _draw_nodes(ax: Axes, graph: nx.MultiDiGraph, kept: list[str],
     return sizes
 
 
-def _labelled(graph: nx.MultiDiGraph, kept: list[str], root: str) -> list[str]:
+def _labelled(graph: ProjectedGraph, kept: list[str], root: str) -> list[str]:
     """The root and the networks; every node when there are few."""
     everything = len(kept) <= _ALL_LABELS_NODES
     return [node for node in kept
@@ -407,12 +417,12 @@ def _radial_labels(kept: list[str]) -> bool:
     return _ALL_LABELS_NODES >= len(kept) > 12
 
 
-def _node_text(graph: nx.MultiDiGraph, node: str) -> str:
+def _node_text(graph: ProjectedGraph, node: str) -> str:
     return _short(_label(graph, node), 28)
 
 
-def _label_nodes(ax: Axes, graph: nx.MultiDiGraph, kept: list[str],
-                 positions: dict[str, np.ndarray], sizes: list[float], root: str,
+def _label_nodes(ax: Axes, graph: ProjectedGraph, kept: list[str],
+                 positions: dict[str, _Point], sizes: list[float], root: str,
                  labelled: list[str]) -> None:
     """Label the ``labelled`` nodes just outside their marker, away from the root."""
     fontsize, radial = _label_size(kept), _radial_labels(kept)
@@ -428,11 +438,12 @@ def _label_nodes(ax: Axes, graph: nx.MultiDiGraph, kept: list[str],
                            radial)
 
 
-def _label_outward(ax: Axes, text: str, position: np.ndarray, offset: float,
+def _label_outward(ax: Axes, text: str, position: _Point, offset: float,
                    fontsize: float, radial: bool) -> None:
     """Write ``text`` ``offset`` points from ``position``, away from the origin."""
     angle = math.atan2(position[1], position[0])
     cos, sin = math.cos(angle), math.sin(angle)
+    options: _TextPlacement
     if radial:
         degrees = math.degrees(angle)
         rotation = degrees - 180 if cos < 0 else degrees
@@ -457,7 +468,7 @@ def _fit_labels(ax: Axes, depth: int, longest: int, fontsize: float,
     ax.set_aspect("equal")
 
 
-def _kind_legend(ax: Axes, graph: nx.MultiDiGraph, kept: list[str]) -> None:
+def _kind_legend(ax: Axes, graph: ProjectedGraph, kept: list[str]) -> None:
     counts = {kind: 0 for kind in KIND_COLOURS}
     for node in kept:
         counts[_kind(graph, node)] += 1
@@ -471,7 +482,7 @@ def _kind_legend(ax: Axes, graph: nx.MultiDiGraph, kept: list[str]) -> None:
               bbox_to_anchor=(1.0, 1.0), fontsize=8, title_fontsize=8, frameon=False)
 
 
-def _kind(graph: nx.MultiDiGraph, node: str) -> str:
+def _kind(graph: ProjectedGraph, node: str) -> str:
     kind = graph.nodes[node].get("kind")
     return kind if kind in KIND_COLOURS else "other"
 
@@ -530,7 +541,7 @@ def _say_empty(ax: Axes, text: str) -> None:
     ax.set_axis_off()
 
 
-def _label(graph: nx.MultiDiGraph, node: str) -> str:
+def _label(graph: ProjectedGraph, node: str) -> str:
     return str(graph.nodes[node].get("label") or node)
 
 

@@ -35,14 +35,20 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import networkx as nx
 
-from smekg.core.backends import Row
+from smekg.core.backends import Row, Value
 from smekg.queries.graph_index import GraphIndex
 
 Progress = Callable[[str, int, int | None], None]
 """``progress(step, done, total)``: what a long computation reports (total may be None)."""
+ProjectedGraph: TypeAlias = "nx.MultiDiGraph[str]"
+"""A graph :func:`project` builds: nodes are IRIs, edge keys relation names (numbered
+when a pair has several links of one relation)."""
+_Link: TypeAlias = tuple[str, str, str, str, str, Value | None, Value | None, Value | None]
+"""subject, relation name, object, predicate, source graph, role, since, until."""
 
 ACTOR_KINDS = frozenset({"organisation", "network"})
 """The kinds that act in an ecosystem: centrality, brokers, communities and paths are
@@ -94,9 +100,9 @@ def project(
     rows: Iterable[Row],
     scope: Scope = Scope(),
     progress: Progress | None = None,
-) -> nx.MultiDiGraph:
+) -> ProjectedGraph:
     """The graph of ``rows`` (edges query rows), named by ``index``, cut to ``scope``."""
-    links = sorted(
+    links: list[_Link] = sorted(
         (str(row["subject"]), relation_name(str(row["relation"])), str(row["object"]),
          str(row["relation"]), str(row.get("source", "")), row.get("role"), row.get("since"),
          row.get("until"))
@@ -109,7 +115,7 @@ def project(
         if relation == "located_in":
             located[subject].append(obj)
     keep = None if scope.everything else _kept_nodes(index, located, links, scope)
-    graph = nx.MultiDiGraph(scope=_scope_text(scope))
+    graph: ProjectedGraph = nx.MultiDiGraph(scope=_scope_text(scope))
     for subject, relation, obj, predicate, source, role, since, until in links:
         if keep is not None and (subject not in keep or obj not in keep):
             continue
@@ -130,7 +136,7 @@ def project(
     return graph
 
 
-def _edge_key(graph: nx.MultiDiGraph, subject: str, obj: str, relation: str) -> str:
+def _edge_key(graph: ProjectedGraph, subject: str, obj: str, relation: str) -> str:
     # Keys are the relation, numbered when a pair has several links of one relation
     # (two memberships with different roles).
     if not graph.has_edge(subject, obj, relation):
@@ -182,7 +188,7 @@ def sections_of(index: GraphIndex, iri: str) -> list[str]:
     return sorted(sections)
 
 
-def _kept_nodes(index: GraphIndex, located: Mapping[str, list[str]], links: list[tuple],
+def _kept_nodes(index: GraphIndex, located: Mapping[str, list[str]], links: list[_Link],
                 scope: Scope) -> set[str]:
     members: dict[str, list[str]] = defaultdict(list)
     actors: set[str] = set()

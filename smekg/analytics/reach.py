@@ -23,16 +23,15 @@ Examples
 
 from __future__ import annotations
 
-import networkx as nx
-
 from smekg.analytics.actors import ref
 from smekg.analytics.models import ReachAnswer, Reached, ReachLevel
+from smekg.analytics.projection import ProjectedGraph
 
 _REGION_KINDS = frozenset({"world", "continent", "country", "nuts-region", "subdivision",
                            "region"})
 
 
-def reach(graph: nx.MultiDiGraph, network: str, max_depth: int | None = None) -> ReachAnswer:
+def reach(graph: ProjectedGraph, network: str, max_depth: int | None = None) -> ReachAnswer:
     """What ``network`` reaches through its members, down to ``max_depth`` (all if None)."""
     if network not in graph:
         raise KeyError(f"network: {network} is not in this graph")
@@ -101,11 +100,11 @@ def reach(graph: nx.MultiDiGraph, network: str, max_depth: int | None = None) ->
                        regions=ordered(regions), sectors=ordered(sectors))
 
 
-def _order(graph: nx.MultiDiGraph, node: str) -> tuple[str, str]:
+def _order(graph: ProjectedGraph, node: str) -> tuple[str, str]:
     return (str(graph.nodes[node].get("label", node)).casefold(), node)
 
 
-def _places(graph: nx.MultiDiGraph, member: str) -> list[tuple[str, str]]:
+def _places(graph: ProjectedGraph, member: str) -> list[tuple[str, str]]:
     """The places ``member`` is (a member country), is located in, or serves."""
     places = []
     if graph.nodes[member].get("kind") == "country":
@@ -118,7 +117,7 @@ def _places(graph: nx.MultiDiGraph, member: str) -> list[tuple[str, str]]:
     return places
 
 
-def _country_node(graph: nx.MultiDiGraph, place: str) -> str | None:
+def _country_node(graph: ProjectedGraph, place: str) -> str | None:
     """The country a place is in (following ``broader`` links in the graph)."""
     seen = {place}
     frontier = [place]

@@ -13,8 +13,10 @@ import networkx as nx
 
 from smekg.analytics.actors import actor_graph
 from smekg.analytics.models import EcosystemComparison, GapMatrix, RegionEcosystem
-from smekg.analytics.projection import Progress
+from smekg.analytics.projection import Progress, ProjectedGraph
+from smekg.core.backends import row_text
 from smekg.queries.coverage import coverage_table
+from smekg.queries.models import EntityRef
 from smekg.queries.params import REGION_LEVELS, SECTOR_LEVELS
 from smekg.queries.service import QueryService, level_name
 
@@ -40,7 +42,7 @@ def gap_matrix(
     regions, sectors = service.gap_axes(bound)
     index = service.index
     table = coverage_table(index)
-    keep = table.mask("type", bound["type"], index.tags) if "type" in bound else None
+    keep = table.mask("type", row_text(bound, "type"), index.tags) if "type" in bound else None
     counts = []
     for number, region in enumerate(regions, start=1):
         counts.append([len(table.walk(region, sector_iri, keep)) for sector_iri in sectors])
@@ -48,16 +50,17 @@ def gap_matrix(
             progress("gap matrix", number, len(regions))
     cells = len(regions) * len(sectors)
     return GapMatrix(
-        scope=service.ref(bound["scope"]),
+        scope=service.ref(row_text(bound, "scope")),
         region_level=level_name(region_level or "nuts2", REGION_LEVELS, "region_level"),
         sector_level=level_name(sector_level or "section", SECTOR_LEVELS, "sector_level"),
-        sector_scope=service.ref(bound["sector"]) if "sector" in bound else None, type=type,
+        sector_scope=service.ref(row_text(bound, "sector")) if "sector" in bound else None,
+        type=type,
         regions=[service.ref(r) for r in regions], sectors=[service.ref(s) for s in sectors],
         counts=counts, cells=cells, uncovered=sum(row.count(0) for row in counts))
 
 
 def compare_ecosystems(
-    service: QueryService, graph: nx.MultiDiGraph, a: str, b: str, sector: str | None = None,
+    service: QueryService, graph: ProjectedGraph, a: str, b: str, sector: str | None = None,
 ) -> EcosystemComparison:
     """Two regions' ecosystems side by side: counts, density, and the networks they share.
 
@@ -73,7 +76,7 @@ def compare_ecosystems(
         covering = service.coverage(region=region, sector=sector and str(bound["sector"]),
                                     limit=None).results
         located = service.organisations_in_region(region)
-        members = ({item.iri for item in covering} | {item["iri"] for item in located})
+        members = ({item.iri for item in covering} | {str(item["iri"]) for item in located})
         members &= set(actors)
         reached = _networks_above(graph, members)
         sub = actors.subgraph(members)
@@ -86,21 +89,22 @@ def compare_ecosystems(
         ecosystems.append(members)
         networks.append(reached)
 
-    def refs(iris: set[str]) -> list:
+    def refs(iris: set[str]) -> list[EntityRef]:
         return [service.ref(i) for i in sorted(iris, key=lambda i: (
             service.index.label(i).casefold(), i))]
 
     either = ecosystems[0] | ecosystems[1]
     shared = ecosystems[0] & ecosystems[1]
     return EcosystemComparison(
-        a=sides[0], b=sides[1], sector=service.ref(bound["sector"]) if "sector" in bound else None,
+        a=sides[0], b=sides[1],
+        sector=service.ref(row_text(bound, "sector")) if "sector" in bound else None,
         shared_networks=refs(networks[0] & networks[1]),
         only_a_networks=refs(networks[0] - networks[1]),
         only_b_networks=refs(networks[1] - networks[0]),
         shared_actors=len(shared), jaccard=round(len(shared) / len(either), 6) if either else 0.0)
 
 
-def _networks_above(graph: nx.MultiDiGraph, actors: set[str]) -> set[str]:
+def _networks_above(graph: ProjectedGraph, actors: set[str]) -> set[str]:
     """The networks ``actors`` are members of, at any depth."""
     seen: set[str] = set()
     frontier = list(actors)

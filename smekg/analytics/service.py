@@ -12,8 +12,6 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-import networkx as nx
-
 from smekg.analytics import actors, reach, regions
 from smekg.analytics.models import (
     BrokersAnswer,
@@ -24,7 +22,7 @@ from smekg.analytics.models import (
     PathsAnswer,
     ReachAnswer,
 )
-from smekg.analytics.projection import Progress, Scope, project
+from smekg.analytics.projection import Progress, ProjectedGraph, Scope, project
 from smekg.core.backends import SOURCES_VERSION
 from smekg.queries.models import EntityRef
 from smekg.queries.params import ParamError
@@ -59,7 +57,7 @@ class AnalyticsService:
     def __init__(self, queries: QueryService) -> None:
         self.queries = queries
         self._lock = threading.Lock()
-        self._graphs: OrderedDict[tuple[str, Scope], nx.MultiDiGraph] = OrderedDict()
+        self._graphs: OrderedDict[tuple[str, Scope], ProjectedGraph] = OrderedDict()
 
     # -- the graph -----------------------------------------------------------------
     def scope(self, network: str | None = None, region: str | None = None,
@@ -84,7 +82,7 @@ class AnalyticsService:
                          suggestions=[key for key in keys if source in key][:10] or keys[:10])
 
     def graph(self, scope: Scope = Scope(), progress: Progress | None = None  # noqa: B008
-              ) -> nx.MultiDiGraph:
+              ) -> ProjectedGraph:
         """The projected graph of ``scope`` (kept while the data is unchanged)."""
         index = self.queries.index
         key = (index.version, scope)

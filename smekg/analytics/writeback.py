@@ -65,7 +65,7 @@ def write_back(
         raise ValueError(f"{analysis} results are not written back (only: {', '.join(WRITABLE)})")
     graph = results_graph(minter, analysis, parameters)
     g = GraphBuilder()
-    _WRITERS[analysis](g, graph, answer)
+    _write_results(g, graph, analysis, answer)
     body = sorted(str(t) for t in g)
     count = len(g)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -95,6 +95,22 @@ def write_back(
 def _args(parameters: Mapping[str, object]) -> str:
     return " ".join(f"--{k.replace('_', '-')} {v}" for k, v in sorted(parameters.items())
                     if v not in (None, "", False))
+
+
+def _write_results(g: GraphBuilder, graph: str, analysis: str, answer: BaseModel) -> None:
+    """Add ``answer``, the results of ``analysis``, to ``g`` (``graph``: their graph)."""
+    if analysis == "centrality" and isinstance(answer, CentralityAnswer):
+        _centrality(g, graph, answer)
+    elif analysis == "brokers" and isinstance(answer, BrokersAnswer):
+        _brokers(g, graph, answer)
+    elif analysis == "communities" and isinstance(answer, CommunitiesAnswer):
+        _communities(g, graph, answer)
+    elif analysis == "reach" and isinstance(answer, ReachAnswer):
+        _reach(g, graph, answer)
+    elif analysis == "gaps" and isinstance(answer, GapMatrix):
+        _gaps(g, graph, answer)
+    else:
+        raise TypeError(f"cannot write a {type(answer).__name__} as {analysis} results")
 
 
 def _double(value: float) -> Literal:
@@ -144,7 +160,3 @@ def _gaps(g: GraphBuilder, graph: str, answer: GapMatrix) -> None:
             g.add(iri, SMEKG.cellRegion, region.iri)
             g.add(iri, SMEKG.cellSector, sector.iri)
             g.add(iri, SMEKG.coveredBy, g.integer(count))
-
-
-_WRITERS = {"centrality": _centrality, "brokers": _brokers, "communities": _communities,
-            "reach": _reach, "gaps": _gaps}

@@ -7,12 +7,14 @@ import io
 import json
 import sys
 import time
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Literal, overload
 
 import typer
-from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples
+from pyoxigraph import BlankNode, NamedNode, QueryBoolean, QuerySolutions, QueryTriples
+from pyoxigraph import Literal as RdfLiteral
 from rich.console import Console
 from rich.table import Table
 
@@ -28,6 +30,9 @@ from smekg.core.stores import (
     ntriples,
 )
 from smekg.loaders.errors import LoadError
+
+if TYPE_CHECKING:
+    from smekg.loaders.sources import Source
 
 app = typer.Typer(
     help="smekg: a knowledge graph of SME support ecosystems.",
@@ -72,8 +77,14 @@ def _settings(store: Path | None) -> Settings:
     return settings
 
 
+@overload
 def _open(settings: Settings, read_only: bool = False, *,
-          embedded: bool = False) -> SourceStore:
+          embedded: Literal[True]) -> GraphStore: ...
+@overload
+def _open(settings: Settings, read_only: bool = False, *,
+          embedded: bool = False) -> GraphStore | RemoteGraphStore: ...
+def _open(settings: Settings, read_only: bool = False, *,
+          embedded: bool = False) -> GraphStore | RemoteGraphStore:
     """The store the settings name. With ``SMEKG_BACKEND=sparql`` that is the remote
     SPARQL store, or for a command that needs the embedded store's API (``embedded``:
     validate, export, sync) an in-memory copy of it."""
@@ -99,7 +110,8 @@ def _fail(error: LoadError) -> None:
     raise typer.Exit(1)
 
 
-def _run_load(store: SourceStore, settings: Settings, make_sources, *,
+def _run_load(store: SourceStore, settings: Settings,
+              make_sources: Callable[[Minter, SourceStore], Sequence[Source]], *,
               force: bool) -> None:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -160,7 +172,7 @@ def load(
     settings = _settings(store)
     graph_store = _open(settings)
 
-    def make(minter, st):
+    def make(minter: Minter, st: SourceStore) -> list[Source]:
         if reference_only:
             return [ontology_source(), *reference_sources(minter)]
         return bundled_sources(minter, st, settings.data_dir)
@@ -170,7 +182,7 @@ def load(
         _sync_neo4j(graph_store, settings, force=False)
 
 
-def _sync_neo4j(graph_store: SourceStore, settings: Settings, *,
+def _sync_neo4j(graph_store: GraphStore | RemoteGraphStore, settings: Settings, *,
                 force: bool, batch_size: int | None = None) -> None:
     from smekg.core.backends import BackendUnavailable
     from smekg.core.neo4j.sync import Neo4jSync, connect
@@ -272,7 +284,7 @@ def load_reference(
         console.print("[red]error:[/red] --classification must be nuts or nace2")
         raise typer.Exit(2)
 
-    def make(minter, _st):
+    def make(minter: Minter, _st: SourceStore) -> list[Source]:
         if classification == "nuts":
             names = read_eurostat_nuts_file(path)
             labels = {code: entry.label for code, entry in names.items()}
@@ -345,6 +357,8 @@ def stats(
 
     settings = _settings(store)
     graph_store = _open(settings, read_only=True)
+    # store_stats only uses what every SourceStore has (select, len), though it is
+    # annotated GraphStore (smekg.core.stats): the remote store is read the same way.
     result = store_stats(graph_store)
     if fmt is OutputFormat.json:
         out.print_json(json.dumps(result))
@@ -429,7 +443,7 @@ def sparql(
         out.print(f"{len(rows)} row(s)")
 
 
-def _term_text(term) -> str | None:
+def _term_text(term: NamedNode | BlankNode | RdfLiteral | None) -> str | None:
     if term is None:
         return None
     return term.value
@@ -488,12 +502,12 @@ def query(
 
     if list_queries or name is None:
         for named in all_queries().values():
-            params = " ".join(
+            usage = " ".join(
                 f"--{p.name.replace('_', '-')} {p.type.upper()}" if p.required
                 else f"[--{p.name.replace('_', '-')} {p.type.upper()}]"
                 for p in named.params
             )
-            out.print(f"[bold]{named.name}[/bold] {params}\n    {named.description}")
+            out.print(f"[bold]{named.name}[/bold] {usage}\n    {named.description}")
         return
     params = _named_params(ctx.args)
     settings = _settings(store)
@@ -542,7 +556,7 @@ def _named_params(args: list[str]) -> dict[str, str]:
     return params
 
 
-def _print_rows(rows: list[dict]) -> None:
+def _print_rows(rows: list[dict[str, object]]) -> None:
     from smekg.queries.render import flatten
 
     flat = [flatten(row) for row in rows]

@@ -12,20 +12,33 @@ import datetime as dt
 import json
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import BaseModel
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from smekg.cli.options import OutputFormat, StoreOption
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from smekg.analytics.projection import Scope
+    from smekg.analytics.service import AnalyticsService
 
 app = typer.Typer(help="Ecosystem analyses: centrality, brokers, reach, communities, paths, "
                   "gaps, comparisons, exports.", no_args_is_help=True)
@@ -80,7 +93,7 @@ class Run:
             updates["backend"] = backend.value
         self.settings = settings.model_copy(update=updates)
         self.started = dt.datetime.now(dt.UTC)
-        self._analytics = None
+        self._analytics: AnalyticsService | None = None
         if write and self.settings.backend == "neo4j":  # said before any work is done
             console.print("[red]error:[/red] --write writes into the RDF store, the system of "
                           "record; run it with --backend oxigraph (then `smekg sync neo4j`) "
@@ -88,7 +101,7 @@ class Run:
             raise typer.Exit(1)
 
     @property
-    def analytics(self):
+    def analytics(self) -> AnalyticsService:
         if self._analytics is None:
             from smekg.analytics.service import AnalyticsService
             from smekg.core.connect import open_backend
@@ -102,7 +115,7 @@ class Run:
     @contextmanager
     def progress(self) -> Iterator[Callable[[str, int, int | None], None]]:
         """A ``progress(step, done, total)`` callback drawing a bar on standard error."""
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console, transient=True) as bar:
             def report(step: str, done: int, total: int | None) -> None:
@@ -131,10 +144,11 @@ class Run:
             raise typer.Exit(1) from error
 
     def scope(self, network: str | None, region: str | None, sector: str | None,
-              source: str | None):
+              source: str | None) -> Scope:
         return self.analytics.scope(network, region, sector, source)
 
-    def write(self, analysis: str, answer: BaseModel, parameters: dict) -> None:
+    def write(self, analysis: str, answer: BaseModel, parameters: Mapping[str, object]
+              ) -> None:
         from smekg.analytics.writeback import write_back
         from smekg.core.iri import Minter
         from smekg.core.stores import GraphStore, SourceStore
@@ -153,7 +167,7 @@ class Run:
                                   parameters, started=self.started)
         console.print(f"wrote {count:,} triples to <{graph}>")
 
-    def plot(self, figure_of: Callable[[], object], path: Path | None) -> None:
+    def plot(self, figure_of: Callable[[], Figure], path: Path | None) -> None:
         if path is None:
             return
         from smekg.analytics.plots import figure_format, save
@@ -163,8 +177,8 @@ class Run:
         console.print(f"figure written to {path}")
 
 
-def _emit(answer: BaseModel, fmt: OutputFormat, rows: list[dict], columns: list[str],
-          summary: str) -> None:
+def _emit(answer: BaseModel, fmt: OutputFormat, rows: list[dict[str, object]],
+          columns: list[str], summary: str) -> None:
     from smekg.queries.render import flatten, to_csv
 
     if fmt is OutputFormat.json:
@@ -183,7 +197,7 @@ def _emit(answer: BaseModel, fmt: OutputFormat, rows: list[dict], columns: list[
     out.print(summary)
 
 
-def _rows(items: list[BaseModel]) -> list[dict]:
+def _rows(items: Sequence[BaseModel]) -> list[dict[str, object]]:
     return [item.model_dump(mode="json") for item in items]
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
@@ -51,6 +51,23 @@ def _subject_iri(value: str) -> NamedNode:
 def iri(value: str | NamedNode) -> NamedNode:
     """A NamedNode from a string (rdflib URIRefs and Namespace terms are strings too)."""
     return value if isinstance(value, NamedNode) else NamedNode(str(value))
+
+
+def triple_parts(triple: Triple) -> tuple[Node, NamedNode, Object]:
+    """The subject, predicate and object of ``triple``, as the loaders type them.
+
+    pyoxigraph's stub allows a triple as subject, which pyoxigraph 0.5 never makes. An RDF
+    1.2 triple term as object (only a user's RDF file can hold one) is passed on as it is:
+    the model has no type for it, and the builder does not look inside objects.
+
+    >>> a = NamedNode("http://ex.org/a")
+    >>> triple_parts(Triple(a, a, Literal("A")))[2]
+    <Literal value=A datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>
+    """
+    subject = triple.subject
+    if isinstance(subject, Triple):
+        raise TypeError(f"a triple cannot be a subject: {triple}")
+    return subject, triple.predicate, cast(Object, triple.object)
 
 
 class TermCache:
@@ -107,13 +124,15 @@ class GraphBuilder:
         o = obj if isinstance(obj, BlankNode | Literal | NamedNode) else iri(obj)
         self._put(s, predicate if isinstance(predicate, NamedNode) else _predicate(predicate), o)
 
-    def add_all(self, subject: str | Node, predicate: str | NamedNode, objects: Iterable) -> None:
+    def add_all(
+        self, subject: str | Node, predicate: str | NamedNode, objects: Iterable[str | Object]
+    ) -> None:
         for obj in objects:
             self.add(subject, predicate, obj)
 
     def update(self, triples: Iterable[Triple]) -> None:
         for triple in triples:
-            self._put(triple.subject, triple.predicate, triple.object)
+            self._put(*triple_parts(triple))
 
     # -- literals -----------------------------------------------------------------
     @staticmethod

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from smekg.core.stores import GraphStore
+from typing import Any
+
+from smekg.core.stores import SourceStore
 from smekg.ontology import PREFIXES
 
 
@@ -13,11 +15,12 @@ def _compact(iri: str) -> str:
     return iri
 
 
-def store_stats(store: GraphStore) -> dict:
+def store_stats(store: SourceStore) -> dict[str, Any]:  # JSON-ready (``smekg stats``)
     """``{"quads": n, "classes": {class: instances}, "sources": {graph: triples}}``.
 
     Examples
     --------
+    >>> from smekg.core.stores import GraphStore
     >>> store_stats(GraphStore.open(None))
     {'quads': 0, 'classes': {}, 'sources': {}}
     """

@@ -332,6 +332,14 @@ class ResolutionReport:
     fuzzy: list[CountryMatch] = field(default_factory=list)
 
 
+def _country_name(alpha_2: str) -> str:
+    """The ISO 3166-1 name of ``alpha_2`` (a code the resolver took from pycountry)."""
+    country = pycountry.countries.get(alpha_2=alpha_2)
+    if country is None:
+        raise LookupError(f"no ISO 3166-1 country has the alpha-2 code {alpha_2!r}")
+    return country.name
+
+
 class UnknownCountryError(ValueError):
     """A country name could not be resolved; the message says where and suggests names.
 
@@ -347,7 +355,7 @@ class UnknownCountryError(ValueError):
         self.match = match
         self.where = where
         suggestions = [
-            f"{pycountry.countries.get(alpha_2=code).name} ({code})"
+            f"{_country_name(code)} ({code})"
             for code in match.candidates[:3]
         ]
         hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
@@ -508,9 +516,8 @@ class CountryResolver:
         score: float = 100.0,
         candidates: tuple[str, ...] | None = None,
     ) -> CountryMatch:
-        country = pycountry.countries.get(alpha_2=code)
         return CountryMatch(
-            query, code, country.name, method, score, candidates if candidates else (code,)
+            query, code, _country_name(code), method, score, candidates if candidates else (code,)
         )
 
     def _resolve(self, query: str) -> CountryMatch:

@@ -113,7 +113,8 @@ class Resolver:
         if _NUTS_RE.match(upper) and upper in _nuts_codes():
             return Resolved(nuts_region(upper))
         if _SUBDIVISION_RE.match(upper):
-            if pycountry.subdivisions.get(code=upper) is not None:
+            # pycountry's Subdivisions.get() overrides the typed Database.get() unannotated
+            if pycountry.subdivisions.get(code=upper) is not None:  # type: ignore[no-untyped-call]
                 return Resolved(self.minter.subdivision(upper))
             raise ResolveError(f"unknown ISO 3166-2 subdivision code {text!r}")
         if (_NUTS_RE.match(upper) and len(upper) > 3) or (len(upper) == 3 and upper[2].isdigit()):

@@ -394,8 +394,8 @@ def read_eurostat_nace2_codes(path: str | Path, *, encoding: str | None = None) 
                     value=item.parent,
                 )
             continue
-        parent = items.get(item.parent or "")
-        if parent is None:
+        parent_item = items.get(item.parent or "")
+        if parent_item is None:
             raise table.error(
                 f"parent of {code} is missing from the file"
                 if item.parent
@@ -404,19 +404,19 @@ def read_eurostat_nace2_codes(path: str | Path, *, encoding: str | None = None) 
                 column=header[parent_i],
                 value=item.parent or "",
             )
-        if parent.level != item.level - 1:
+        if parent_item.level != item.level - 1:
             raise table.error(
-                f"parent of level-{item.level} code {code} is a level-{parent.level} code",
+                f"parent of level-{item.level} code {code} is a level-{parent_item.level} code",
                 row=number,
                 column=header[parent_i],
-                value=parent.code,
+                value=parent_item.code,
             )
-        if item.level >= 3 and not code.startswith(parent.code):
+        if item.level >= 3 and not code.startswith(parent_item.code):
             raise table.error(
                 f"parent of {code} must be {code[: len(code) - 1].rstrip('.')}",
                 row=number,
                 column=header[parent_i],
-                value=parent.code,
+                value=parent_item.code,
             )
     return list(items.values())
 

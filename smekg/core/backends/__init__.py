@@ -32,6 +32,62 @@ Value = Iri | str | int | float | bool
 Row = dict[str, Value]
 
 
+class RowTypeError(TypeError):
+    """A column of a named query's row does not hold the type its reader expects."""
+
+
+def _column(row: Row, column: str) -> Value:
+    try:
+        return row[column]
+    except KeyError:
+        raise RowTypeError(f"the row has no column {column!r} (columns: {sorted(row)})") from None
+
+
+def row_text(row: Row, column: str) -> str:
+    """The text in ``column`` (a plain or language-tagged literal, a date, or an IRI).
+
+    >>> row_text({"label": "INSME"}, "label")
+    'INSME'
+    """
+    value = _column(row, column)
+    if not isinstance(value, str):
+        raise RowTypeError(f"column {column!r} holds {value!r}, not text")
+    return value
+
+
+def row_optional_text(row: Row, column: str) -> str | None:
+    """The text in ``column``, or ``None`` where the query left it unbound.
+
+    >>> row_optional_text({}, "acronym") is None
+    True
+    """
+    return row_text(row, column) if column in row else None
+
+
+def row_iri(row: Row, column: str) -> Iri:
+    """The IRI in ``column``.
+
+    >>> row_iri({"entity": Iri("https://ex.org/a")}, "entity")
+    Iri('https://ex.org/a')
+    """
+    value = _column(row, column)
+    if not isinstance(value, Iri):
+        raise RowTypeError(f"column {column!r} holds {value!r}, not an IRI")
+    return value
+
+
+def row_int(row: Row, column: str) -> int:
+    """The integer in ``column`` (booleans are not integers here).
+
+    >>> row_int({"n": 3}, "n")
+    3
+    """
+    value = _column(row, column)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise RowTypeError(f"column {column!r} holds {value!r}, not an integer")
+    return value
+
+
 class BackendUnavailable(RuntimeError):
     """The backend cannot be reached (the message says which and how to fix it)."""
 

@@ -7,7 +7,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Store, Variable
+from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Store, Triple, Variable
 
 from smekg.core.backends import Iri, Row, Value, sources_version
 from smekg.core.named_queries import NamedQuery
@@ -92,7 +92,9 @@ class OxigraphBackend:
         return self._store
 
     def select(self, query: NamedQuery, params: Mapping[str, Value]) -> list[Row]:
-        substitutions = {Variable(name): to_term(value) for name, value in params.items()}
+        substitutions: dict[Variable, NamedNode | BlankNode | Literal | Triple] = {
+            Variable(name): to_term(value) for name, value in params.items()
+        }
         for param in query.params:
             # Oxigraph's BOUND() is false for a substituted variable, so a parameter left
             # out is bound to the sentinel smekg:any, which the queries test for instead.

@@ -112,7 +112,7 @@ class SparqlEndpoint:
         self.client = httpx.Client(
             auth=auth, timeout=timeout, follow_redirects=True,
             headers={"User-Agent": f"smekg/{__version__}"})
-        self._union_checked = False
+        self._union_checked = threading.Event()  # set once the check has passed
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -193,10 +193,10 @@ class SparqlEndpoint:
         BackendUnavailable
             The store keeps the default graph separate (the message says what to set).
         """
-        if self._union_checked:
+        if self._union_checked.is_set():
             return
         with self._lock:
-            if self._union_checked:
+            if self._union_checked.is_set():
                 return
             sample = list(self.select(
                 "SELECT ?graph ?sha256 WHERE { GRAPH ?graph { ?graph smekg:sha256 ?sha256 } } "
@@ -210,7 +210,7 @@ class SparqlEndpoint:
                     f"the SPARQL store at {self.query_url} does not show its named graphs in "
                     f"the default graph (<{graph.value}> {SMEKG.sha256.n3()} is only in its "
                     f"graph); {UNION_HELP}")
-            self._union_checked = True
+            self._union_checked.set()
 
     # -- writing --------------------------------------------------------------------
     def update(self, chunks: Iterable[bytes]) -> None:

@@ -55,7 +55,9 @@ from dataclasses import dataclass
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 
-Term = NamedNode | Literal
+Term = NamedNode | Literal | BlankNode
+"""A term to bind; a blank node is refused (:class:`BindingError`): it has no name outside
+its store."""
 
 
 class BindingError(ValueError):
@@ -228,8 +230,8 @@ def bind(text: str, bindings: Mapping[str, Term]) -> str:
         # -- the clause the token is in (a bound variable may be replaced or must stay)
         if keyword == "SELECT":
             if braces > 0:  # a sub-select: its own variables unless it projects them
-                names, star = _projection(toks, index)
-                visible = scope.bound if star else scope.bound & names
+                projected, star = _projection(toks, index)
+                visible = scope.bound if star else scope.bound & projected
                 scopes.append(_Scope(frozenset(visible), braces - 1))
             clause, clause_parens = "select", parens
         elif keyword in ("WHERE", "FROM", "HAVING", "LIMIT", "OFFSET"):

@@ -51,7 +51,7 @@ class Neo4jBackend:
         rows: list[Row] = []
         for record in records:
             row: Row = {}
-            for key, value in record.items():
+            for key, value in zip(record.keys(), record.values(), strict=True):  # typed items()
                 if value is None:
                     continue
                 if isinstance(value, dict) and value.keys() == {"iri"}:

@@ -45,8 +45,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Store
+from pyoxigraph import BlankNode, Literal, NamedNode, Store, Triple
 
+from smekg.core.backends import Value
 from smekg.core.backends.oxigraph import to_python
 from smekg.ontology import CV, DCTERMS, ORG, RDF, RDFS, SCHEMA, SKOS, SMEKG
 
@@ -89,6 +90,13 @@ _TYPE = str(RDF.type)
 _MEMBERSHIP = str(ORG.Membership)
 _STATEMENT = str(RDF.Statement)
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_]")
+
+_Object = NamedNode | BlankNode | Literal | Triple
+"""A quad's object, as pyoxigraph gives it."""
+_Facts = dict[str, list[_Object]]
+"""The objects of one subject (or statement) by predicate IRI."""
+_Evidence = dict[tuple[str, str, str], dict[str, Value | list[Value]]]
+"""``{(subject, predicate, object): {"evidence": ..., "document": ...}}``."""
 
 
 def local_name(iri: str) -> str:
@@ -201,7 +209,7 @@ def project_in_chunks(store: Store, graph: str, also: Iterable[str] = (),
     # subject come together, so a subject is projected from one group.
     for subject, quads in groupby(store.quads_for_pattern(None, None, None, source),
                                   key=lambda quad: quad.subject):
-        facts: dict[str, list] = defaultdict(list)
+        facts: _Facts = defaultdict(list)
         for quad in quads:
             facts[quad.predicate.value].append(quad.object)
         if isinstance(subject, BlankNode):
@@ -225,13 +233,13 @@ def project_in_chunks(store: Store, graph: str, also: Iterable[str] = (),
 
 
 def _project_subject(store: Store, chunk: SourceProjection, subject: str,
-                     facts: dict[str, list], evidence: dict[tuple, dict]) -> None:
+                     facts: _Facts, evidence: _Evidence) -> None:
     """Add the relationships of ``subject`` (or its membership) and its node to ``chunk``."""
     classes = [o.value for o in facts.get(_TYPE, ()) if isinstance(o, NamedNode)]
     relationships: dict[tuple[str, str, str], RelationshipRow] = {}
     if _MEMBERSHIP in classes:
         for row in _memberships(subject, facts, chunk.graph):
-            relationships[(row.start, row.properties["iri"], row.end)] = row
+            relationships[(row.start, subject, row.end)] = row  # its "iri" is the subject
     else:
         for predicate, objects in facts.items():
             if predicate == _TYPE:
@@ -262,22 +270,23 @@ def _relationship_order(row: RelationshipRow) -> tuple[str, str, str, str]:
     return (row.type, row.start, row.end, str(row.properties))
 
 
-def _evidence_statements(store: Store, source: NamedNode) -> dict[tuple, dict]:
+def _evidence_statements(store: Store, source: NamedNode) -> _Evidence:
     """``{(subject, predicate, object): {evidence, document}}`` from the source's
     ``rdf:Statement`` blank nodes, for the relationship each one is about."""
-    found: dict[tuple, dict] = {}
+    found: _Evidence = {}
     for typed in store.quads_for_pattern(None, NamedNode(_TYPE), NamedNode(_STATEMENT),
                                          source):
         if not isinstance(typed.subject, BlankNode):
             continue
-        statement: dict[str, list] = defaultdict(list)
+        statement: _Facts = defaultdict(list)
         for quad in store.quads_for_pattern(typed.subject, None, None, source):
             statement[quad.predicate.value].append(quad.object)
         parts = [statement.get(str(p), [None])[0]
                  for p in (RDF.subject, RDF.predicate, RDF.object)]
-        if not all(isinstance(p, NamedNode) for p in parts):
+        iris = [p.value for p in parts if isinstance(p, NamedNode)]
+        if len(iris) != len(parts):
             continue
-        properties = found.setdefault(tuple(p.value for p in parts), {})
+        properties = found.setdefault((iris[0], iris[1], iris[2]), {})
         for key, predicate in (("evidence", SMEKG.evidence), ("document", DCTERMS.source)):
             values = sorted(_plain(o) for o in statement.get(str(predicate), ()))
             if values:
@@ -285,12 +294,12 @@ def _evidence_statements(store: Store, source: NamedNode) -> dict[tuple, dict]:
     return found
 
 
-def _memberships(iri: str, facts: dict[str, list], graph: str) -> list[RelationshipRow]:
-    def first(predicate: str) -> object | None:
+def _memberships(iri: str, facts: _Facts, graph: str) -> list[RelationshipRow]:
+    def first(predicate: str) -> Value | None:
         values = sorted(_plain(o) for o in facts.get(predicate, ()))
         return values[0] if values else None
 
-    properties = {"source": graph, "iri": iri, "predicate": str(ORG.member)}
+    properties: dict[str, object] = {"source": graph, "iri": iri, "predicate": str(ORG.member)}
     for key, predicate in (("role", ORG.role), ("since", SCHEMA.startDate),
                            ("until", SCHEMA.endDate), ("evidence", SMEKG.evidence),
                            ("document", DCTERMS.source)):
@@ -303,7 +312,9 @@ def _memberships(iri: str, facts: dict[str, list], graph: str) -> list[Relations
             if isinstance(organisation, NamedNode)]
 
 
-def _plain(term: object) -> object:
+def _plain(term: _Object) -> Value:
+    # A triple term (RDF 1.2, only from a user's RDF file) has no plain value: to_python
+    # fails on it, as it always did.
     return term.value if isinstance(term, NamedNode) else to_python(term)  # type: ignore[arg-type]
 
 
@@ -313,7 +324,7 @@ def node_row(store: Store, iri: str, keys: dict[str, str] | None = None) -> Node
     ``keys`` collects the predicate of every property key used (``classes``: rdf:type).
     """
     classes: set[str] = set()
-    literals: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+    literals: dict[str, dict[str, set[Value]]] = defaultdict(lambda: defaultdict(set))
     class_graphs: set[str] = set()
     sources: set[str] = set()
     for quad in store.quads_for_pattern(NamedNode(iri), None, None, None):

@@ -40,8 +40,9 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from itertools import chain
-from typing import Any
+from typing import Any, TypeVar
 
 from neo4j import Driver, ManagedTransaction, Record, Session, Transaction
 from pyoxigraph import NamedNode, Store
@@ -49,11 +50,14 @@ from pyoxigraph import NamedNode, Store
 from smekg.core.backends import BackendUnavailable
 from smekg.core.neo4j.backend import open_driver, reachable
 from smekg.core.neo4j.projection import MEMBER_OF, RESOURCE, SourceProjection, project_in_chunks
+from smekg.core.rdf import triple_parts
 from smekg.ontology import PROV, SMEKG
 
 SYNCED = "SyncedSource"
 DEFAULT_BATCH = 5000
 DEFAULT_TRANSACTION_ROWS = 100_000
+
+_T = TypeVar("_T")
 
 Run = Callable[..., list[Record]]
 """``run(query, **parameters)``: the records of one statement, in whichever transaction."""
@@ -265,16 +269,19 @@ class Neo4jSync:
         ends: set[str] = set()  # nodes that may be left with nothing: pruned at the end
         for kind in step(self._relationship_types):
             query = _DELETE_RELATIONSHIPS.format(type=_quoted(kind))
+
+            def delete_batch(run: Run, query: str = query) -> Record:
+                return run(query, graph=graph, limit=self.batch_size)[0]
+
             while True:  # in batches: a source's relationships may not fit one transaction
-                record = step(lambda run, q=query: run(q, graph=graph,
-                                                       limit=self.batch_size)[0])
+                record = step(delete_batch)
                 ends.update(record["ends"])
                 if record["deleted"] < self.batch_size:
                     break
         written = _Written()
         property_keys: dict[str, str] = {}
         for chunk in chunks:
-            step(lambda run, c=chunk: self._write_chunk(run, c))
+            step(partial(self._write_chunk, chunk=chunk))
             written.nodes += len(chunk.nodes)
             written.relationships += len(chunk.relationships)
             ends.update(iri for iri, node in chunk.nodes.items()
@@ -286,7 +293,11 @@ class Neo4jSync:
             "UNWIND $keys AS k MERGE (p:PropertyKey {key: k.key}) SET p.predicate = k.predicate",
             keys=[{"key": k, "predicate": p} for k, p in sorted(property_keys.items())]))
         for batch in _batches(sorted(ends), self.batch_size):
-            step(lambda run, b=batch: run(_PRUNE, iris=b))
+
+            def prune(run: Run, batch: list[str] = batch) -> list[Record]:
+                return run(_PRUNE, iris=batch)
+
+            step(prune)
         if version is None:
             step(lambda run: run(_FORGET_SOURCE, graph=graph))
         else:
@@ -300,13 +311,14 @@ class Neo4jSync:
 
     def _write_chunk(self, run: Run, chunk: SourceProjection) -> None:
         """Nodes, then the other ends, then the relationships of one chunk."""
-        nodes = [{"iri": n.iri, "labels": n.labels, "properties": n.properties}
-                 for n in chunk.nodes.values()]
+        nodes: list[dict[str, object]] = [
+            {"iri": n.iri, "labels": n.labels, "properties": n.properties}
+            for n in chunk.nodes.values()]
         for batch in _batches(nodes, self.batch_size):
             run(_WRITE_NODES, rows=batch)
-        for batch in _batches(chunk.endpoints, self.batch_size):
-            run(_ENSURE_NODES, iris=batch)
-        by_type: dict[str, list[dict]] = defaultdict(list)
+        for iris in _batches(chunk.endpoints, self.batch_size):
+            run(_ENSURE_NODES, iris=iris)
+        by_type: dict[str, list[dict[str, object]]] = defaultdict(list)
         for rel in chunk.relationships:
             by_type[rel.type].append({"start": rel.start, "end": rel.end,
                                       "properties": rel.properties})
@@ -341,7 +353,7 @@ class Neo4jSync:
 
 def in_transaction(tx: ManagedTransaction | Transaction) -> Run:
     """Run statements inside ``tx``."""
-    def run(query: str, **parameters: object) -> list[Record]:
+    def run(query: str, **parameters: Any) -> list[Record]:  # Cypher parameters
         return list(tx.run(query, **parameters))
     return run
 
@@ -370,14 +382,14 @@ def store_checksums(store: Store) -> dict[str, str]:
             continue
         token = []
         for predicate in (SMEKG.sha256, PROV.generatedAtTime):
-            values = sorted(q.object.value for q in store.quads_for_pattern(
+            values = sorted(triple_parts(q.triple)[2].value for q in store.quads_for_pattern(
                 graph, NamedNode(str(predicate)), None, graph))
             token.append(values[0] if values else "")
         checksums[graph.value] = "|".join(token)
     return checksums
 
 
-def _batches(rows: list, size: int) -> Iterable[list]:
+def _batches(rows: list[_T], size: int) -> Iterable[list[_T]]:
     for start in range(0, len(rows), size):
         yield rows[start:start + size]
 

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from pyoxigraph import (
+    BlankNode,
     DefaultGraph,
     Literal,
     NamedNode,
@@ -162,7 +163,7 @@ class GraphStore:
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, NamedNode))
 
-    def types_of(self, node: NamedNode) -> list[Triple]:
+    def types_of(self, node: NamedNode | BlankNode) -> list[Triple]:
         """The ``rdf:type`` triples of ``node`` in any graph (for cross-source checks)."""
         return [q.triple for q in self._store.quads_for_pattern(node, _RDF_TYPE, None)]
 
@@ -187,7 +188,9 @@ class GraphStore:
         """Run a read query with the project prefixes; variables in ``bindings`` are
         substituted by the engine (never pasted into the text). Oxigraph requires a
         bound variable to appear in the SELECT projection."""
-        substitutions = {Variable(k): v for k, v in (bindings or {}).items()}
+        substitutions: dict[Variable, NamedNode | BlankNode | Literal | Triple] = {
+            Variable(k): v for k, v in (bindings or {}).items()
+        }
         return self._store.query(
             sparql,
             prefixes=PREFIXES,
@@ -247,26 +250,23 @@ class GraphStore:
         """Serialise the dataset (``nq``, ``trig``) or the union / one graph (``ttl``, ``nt``,
         ``rdf``) to ``output`` (or return the bytes when ``output`` is None)."""
         rdf_format = EXPORT_FORMATS[fmt]
-        kwargs: dict = {"format": rdf_format}
+        from_graph: NamedNode | None = None  # None: the whole dataset (pyoxigraph's default)
         if not rdf_format.supports_datasets:
             if graph is None:
                 return self._dump_union(output, rdf_format)
-            kwargs["from_graph"] = NamedNode(graph)
-        if rdf_format in (RdfFormat.TURTLE, RdfFormat.TRIG):
-            kwargs["prefixes"] = PREFIXES
+            from_graph = NamedNode(graph)
+        prefixes = PREFIXES if rdf_format in (RdfFormat.TURTLE, RdfFormat.TRIG) else None
         if output is None:
-            return self._store.dump(**kwargs)
-        self._store.dump(str(output), **kwargs)
+            return self._store.dump(format=rdf_format, from_graph=from_graph, prefixes=prefixes)
+        self._store.dump(str(output), rdf_format, from_graph=from_graph, prefixes=prefixes)
         return None
 
     def _dump_union(self, output: Path | None, rdf_format: RdfFormat) -> bytes | None:
         # Triple formats have no graphs: serialise the union (de-duplicated) via a scratch store.
         scratch = Store()
         scratch.extend(Quad(q.subject, q.predicate, q.object, DefaultGraph()) for q in self._store)
-        kwargs: dict = {"format": rdf_format, "from_graph": DefaultGraph()}
-        if rdf_format == RdfFormat.TURTLE:
-            kwargs["prefixes"] = PREFIXES
+        prefixes = PREFIXES if rdf_format == RdfFormat.TURTLE else None
         if output is None:
-            return scratch.dump(**kwargs)
-        scratch.dump(str(output), **kwargs)
+            return scratch.dump(format=rdf_format, from_graph=DefaultGraph(), prefixes=prefixes)
+        scratch.dump(str(output), rdf_format, from_graph=DefaultGraph(), prefixes=prefixes)
         return None

@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions, QueryTriples, Triple
+from pyoxigraph import (
+    BlankNode,
+    Literal,
+    NamedNode,
+    QueryBoolean,
+    QuerySolutions,
+    QueryTriples,
+    Triple,
+)
 
 
 class StoreError(RuntimeError):
@@ -70,7 +78,7 @@ class SourceStore(Protocol):
         """The number of triples in ``graph``."""
         ...
 
-    def types_of(self, node: NamedNode) -> list[Triple]:
+    def types_of(self, node: NamedNode | BlankNode) -> list[Triple]:
         """The ``rdf:type`` triples of ``node`` in any graph (for cross-source checks)."""
         ...
 

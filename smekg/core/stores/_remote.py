@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from pyoxigraph import (
+    BlankNode,
     Literal,
     NamedNode,
     QueryBoolean,
@@ -92,7 +93,7 @@ class RemoteGraphStore:
 
     def __init__(self, endpoint: SparqlEndpoint) -> None:
         self.endpoint = endpoint
-        self._types: dict[NamedNode, list[Triple]] = {}
+        self._types: dict[NamedNode | BlankNode, list[Triple]] = {}
 
     @property
     def location(self) -> str:
@@ -177,8 +178,12 @@ class RemoteGraphStore:
             "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", union=False)
         return sorted(row["g"].value for row in rows if isinstance(row["g"], NamedNode))
 
-    def types_of(self, node: NamedNode) -> list[Triple]:
-        """The ``rdf:type`` triples of ``node`` in any graph (for cross-source checks)."""
+    def types_of(self, node: NamedNode | BlankNode) -> list[Triple]:
+        """The ``rdf:type`` triples of ``node`` in any graph (for cross-source checks).
+
+        A blank node cannot be asked about (a
+        :class:`~smekg.core.backends.sparql_text.BindingError`): it has no name outside
+        its store."""
         if node not in self._types:
             rows = self.endpoint.select(
                 "SELECT DISTINCT ?node ?type WHERE { GRAPH ?g { ?node a ?type } }",

@@ -8,6 +8,7 @@ from fastapi import Depends, Query, Request
 
 from smekg.analytics.service import AnalyticsService
 from smekg.core.settings import Settings
+from smekg.queries.params import check_length
 from smekg.queries.service import MAX_LIMIT, QueryService
 
 
@@ -26,6 +27,21 @@ def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
+
+async def bounded_params(request: Request) -> None:
+    """Refuse (422) any query or path parameter longer than ``SMEKG_MAX_PARAM_CHARS``,
+    before the route does any work with it: every REST router depends on this.
+
+    A check of lengths only (linear in the request line), so it runs on the event loop.
+    """
+    limit = get_settings(request).max_param_chars
+    for name, value in (*request.query_params.multi_items(), *request.path_params.items()):
+        if isinstance(value, str):
+            check_length(name, value, limit)
+
+
+BoundedParams = Depends(bounded_params)
+"""Every REST router's dependency: ``APIRouter(..., dependencies=[BoundedParams])``."""
 
 ServiceDep = Annotated[QueryService, Depends(get_service)]
 AnalyticsDep = Annotated[AnalyticsService, Depends(get_analytics)]

@@ -68,6 +68,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             workers=settings.sparql_workers,
             timeout=settings.sparql_timeout,
             max_result_bytes=settings.sparql_max_result_bytes,
+            fast_lane=settings.sparql_fast_lane_workers,
+            fast_lane_timeout=settings.sparql_fast_lane_timeout,
+            max_nesting=settings.sparql_max_nesting,
+            isolation=settings.sparql_worker_isolation,
         )
         pool.start()
         app.state.sparql_pool = pool
@@ -108,12 +112,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse(status_code=503, headers={"Retry-After": "5"},
                             content={"detail": str(error), "backend": settings.backend})
 
-    @app.get("/health", tags=["meta"])
-    def health() -> dict[str, str]:
-        """Whether the API is up."""
-        return {"status": "ok", "version": __version__}
+    @app.get("/health", tags=["meta"], responses={503: {"description": "A source may be "
+             "incomplete (a load was cut off): status `degraded`, with the list."}})
+    def health(request: Request) -> JSONResponse:
+        """Whether the API is up, and every source of the store whole: 503 and status
+        ``degraded``, naming each source and why, while one may be incomplete (a load of it
+        cut off; the next `smekg load` completes or replaces it). Cheap checks only (the
+        journal, one index look-up per graph); `smekg stats` also counts triples."""
+        incomplete = _incomplete(request.app.state.query_service.backend, settings)
+        if incomplete:
+            return JSONResponse(status_code=503, content={
+                "status": "degraded", "version": __version__, "incomplete": incomplete})
+        return JSONResponse({"status": "ok", "version": __version__})
 
     return app
+
+
+def _incomplete(backend: object, settings: Settings) -> list[dict[str, str]]:
+    """The sources of the embedded store that may be incomplete (none for other backends)."""
+    from smekg.core.backends.oxigraph import OxigraphBackend
+    from smekg.core.stats import incomplete_sources
+    from smekg.core.stores import GraphStore
+
+    if not isinstance(backend, OxigraphBackend):
+        return []
+    return incomplete_sources(GraphStore(backend.store, backend.path), backend.path,
+                              counts=False)
 
 
 app = create_app()

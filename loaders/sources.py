@@ -28,6 +28,7 @@ from smekg.core.rdf import GraphBuilder, Node, triple_parts
 from smekg.core.stores import SourceRecord, SourceStore, ntriples
 from smekg.loaders.entities import CLASS_KINDS, Entity, TableMapper
 from smekg.loaders.errors import LoadError, Problem
+from smekg.loaders.limits import InputLimits, check_file_size, check_xml_entities, file_base_iri
 from smekg.loaders.tables import TABLE_SUFFIXES, Record, read_tables
 from smekg.ontology import DCTERMS, PROV, RDF, SMEKG, load_shapes
 
@@ -96,7 +97,8 @@ class LoadReport:
 
 
 BULK_ABOVE = 100_000
-"""Sources with more triples than this are spooled to disk and bulk-loaded."""
+"""Sources with more triples than this are spooled to disk and bulk-loaded (the default of
+``load_sources(bulk_above=...)``, which the CLI sets from ``SMEKG_BULK_THRESHOLD``)."""
 
 CHUNK_ROWS = 20_000
 """Rows of a table mapped and validated at a time."""
@@ -106,8 +108,9 @@ class _Spool:
     """The triples of one source on their way to the store: in memory while few, then in
     an N-Triples file (written by pyoxigraph) for Oxigraph's bulk loader."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, bulk_above: int | None = None) -> None:
         self.directory = directory
+        self.bulk_above = BULK_ABOVE if bulk_above is None else bulk_above
         self.triples: list[Triple] = []
         self.path: Path | None = None
         self.count = 0
@@ -118,7 +121,7 @@ class _Spool:
         self.count += len(graph)
         if self._file is None:
             self.triples.extend(graph)
-            if len(self.triples) <= BULK_ABOVE:
+            if len(self.triples) <= self.bulk_above:
                 return
             self.path = self.directory / f"spool-{id(self)}.nt"
             self._file = self.path.open("wb")
@@ -168,17 +171,20 @@ def load_sources(
     force: bool = False,
     validate: bool = True,
     progress: Callable[[str], None] | None = None,
+    bulk_above: int | None = None,
 ) -> list[LoadReport]:
     """Load ``sources`` into ``store``: all are built and validated before any is written.
 
     Raises :class:`LoadError` (nothing written) when any source has a problem. Sources of
-    more than :data:`BULK_ABOVE` triples are written by Oxigraph's bulk loader, the others
-    in one transaction each (see :meth:`GraphStore.replace_source`).
+    more than ``bulk_above`` (default :data:`BULK_ABOVE`) triples are written by Oxigraph's
+    bulk loader through the store's journal (see :meth:`GraphStore.bulk_replace_source`),
+    the others in one transaction each (see :meth:`GraphStore.replace_source`): either way
+    a source is left wholly old or wholly new.
     """
     with tempfile.TemporaryDirectory(prefix="smekg-load-") as scratch:
         plans, problems = _build_and_validate(
             store, sources, minter, Path(scratch), force=force, validate=validate,
-            progress=progress,
+            progress=progress, bulk_above=bulk_above,
         )
         if problems:
             raise LoadError(problems)
@@ -191,6 +197,7 @@ def load_sources(
 def _build_and_validate(
     store: SourceStore, sources: Sequence[Source], minter: Minter, scratch: Path, *,
     force: bool, validate: bool, progress: Callable[[str], None] | None,
+    bulk_above: int | None = None,
 ) -> tuple[list[_Plan], list[Problem]]:
     plans: list[_Plan] = []
     problems: list[Problem] = []
@@ -205,7 +212,7 @@ def _build_and_validate(
         plans.append(plan)
         if plan.record is not None and plan.record.sha256 == plan.checksum and not force:
             continue
-        plan.spool = _Spool(scratch)
+        plan.spool = _Spool(scratch, bulk_above)
         if source.chunks is not None:
             continue  # built while validated, below
         if progress:
@@ -483,11 +490,12 @@ def table_sources(
     key_prefix: str = "user",
     kind: str | None = None,
     licence: str | None = None,
-    origin_of: Callable[[Path], str] = str,
+    origin_of: Callable[[Path], str] | None = None,
 ) -> list[Source]:
     """Sources for table files (CSV, XLSX, JSON, JSONL) mapped as one batch: ids may be
     referenced across the files. Each file becomes its own source and named graph;
-    ``origin_of(path)`` is what its provenance records as its origin (default: the path)."""
+    ``origin_of(path)`` is what its provenance records as its origin (default: the file's
+    name, never the server's directories: provenance is public through the API)."""
     mapper = TableMapper(minter, store_lookup(store))
     read: list[tuple[Path, dict[str, list[Record]]]] = []
     problems: list[Problem] = []
@@ -522,7 +530,7 @@ def table_sources(
         Source(
             key=f"{key_prefix}/{slug(path.stem)}",
             title=f"{path.name}",
-            origin=origin_of(path),
+            origin=origin_of(path) if origin_of is not None else path.name,
             fingerprint=path.read_bytes(),
             build=builder(tables),
             licence=licence,
@@ -537,16 +545,25 @@ def rdf_source(
     path: Path, *, key_prefix: str = "user", rdf_format: RdfFormat | None = None
 ) -> Source:
     """A source for an RDF file, loaded as it is (graph names of quad formats are
-    folded into the source's own named graph)."""
+    folded into the source's own named graph).
+
+    Its provenance records the file's name, not its directory, and relative IRIs in the
+    file resolve against ``file:///<name>`` (not the file's place on this machine, which
+    the loaded IRIs would publish): the same file loads the same wherever it lies.
+    RDF/XML is checked for entity declarations first (:func:`check_xml_entities`)."""
     fmt = rdf_format or RDF_FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise LoadError([Problem(str(path), f"unknown RDF format for {path.suffix!r}")])
+    limits = InputLimits.from_settings()
+    check_file_size(path, limits)
     data = path.read_bytes()
 
     def build() -> Built:
         g = GraphBuilder()
         try:
-            for quad in parse(data, format=fmt, base_iri=path.resolve().as_uri()):
+            if fmt == RdfFormat.RDF_XML:
+                check_xml_entities(data, str(path), limits.file_bytes)
+            for quad in parse(data, format=fmt, base_iri=file_base_iri(path)):
                 g.update([Triple(quad.subject, quad.predicate, quad.object)])
         except SyntaxError as error:
             line = getattr(error, "lineno", None)
@@ -566,7 +583,7 @@ def rdf_source(
     return Source(
         key=f"{key_prefix}/{slug(path.stem)}",
         title=path.name,
-        origin=str(path),
+        origin=path.name,
         fingerprint=data,
         build=build,
     )

@@ -3,6 +3,11 @@
 Each record remembers the file and the row a person would point at: the spreadsheet
 row number for CSV and XLSX (header = row 1), the line number for JSON Lines and
 the 1-based item number for a JSON array.
+
+Files are bounded (:mod:`smekg.loaders.limits`): their size, an XLSX workbook's
+uncompressed size, the number of columns, the length of every value and the nesting of
+JSON; a file beyond a limit fails with an error naming file, row, column and the start of
+the value.
 """
 
 from __future__ import annotations
@@ -14,8 +19,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from smekg.loaders.errors import LoadError, Problem
+from smekg.loaders.limits import (
+    InputLimits,
+    check_file_size,
+    check_xlsx_size,
+    json_depth,
+    shown,
+)
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx", ".json", ".jsonl", ".ndjson"}
+XLSX_MAX_ROWS = 1_048_576
+"""Rows of an Excel worksheet; a sheet claiming more is refused."""
+_MAX_VALUE_PROBLEMS = 100  # overlong values reported per file before reading stops
 
 
 @dataclass
@@ -30,24 +45,65 @@ class Record:
         return Problem(self.file, message, self.row, column, value)
 
 
-def read_tables(path: Path, kind: str | None) -> dict[str, list[Record]]:
+def read_tables(
+    path: Path, kind: str | None, limits: InputLimits | None = None
+) -> dict[str, list[Record]]:
     """Read ``path`` into ``{kind: records}``.
 
     A CSV, JSON Lines or JSON array holds one kind (``kind`` or the file's stem);
     an XLSX workbook holds one kind per sheet (sheet name) and a JSON object one
-    kind per key.
+    kind per key. ``limits`` default to the settings (:class:`InputLimits`).
     """
     suffix = path.suffix.lower()
     label = str(path)
+    limits = limits or InputLimits.from_settings()
+    if suffix not in TABLE_SUFFIXES:
+        raise LoadError([Problem(label, f"unsupported table format {suffix!r}")])
+    check_file_size(path, limits)
+    checker = _Checker(label, limits)
     if suffix in {".csv", ".tsv"}:
-        return {kind or path.stem: list(_read_csv(path, label))}
-    if suffix == ".xlsx":
-        return _read_xlsx(path, label, kind)
-    if suffix in {".jsonl", ".ndjson"}:
-        return {kind or path.stem: list(_read_jsonl(path, label))}
-    if suffix == ".json":
-        return _read_json(path, label, kind)
-    raise LoadError([Problem(label, f"unsupported table format {suffix!r}")])
+        tables = {kind or path.stem: list(_read_csv(path, label, checker))}
+    elif suffix == ".xlsx":
+        tables = _read_xlsx(path, label, kind, checker)
+    elif suffix in {".jsonl", ".ndjson"}:
+        tables = {kind or path.stem: list(_read_jsonl(path, label, checker))}
+    else:
+        tables = _read_json(path, label, kind, checker)
+    checker.raise_problems()
+    return tables
+
+
+class _Checker:
+    """Checks every header and value of one file against the limits, collecting what is
+    too long (up to a hundred values, then reading stops)."""
+
+    def __init__(self, label: str, limits: InputLimits) -> None:
+        self.label = label
+        self.limits = limits
+        self.problems: list[Problem] = []
+
+    def header(self, header: list[str], label: str) -> None:
+        if len(header) > self.limits.columns:
+            raise LoadError([Problem(
+                label, f"the table has {len(header):,} columns; the limit is "
+                f"{self.limits.columns:,} (SMEKG_MAX_COLUMNS)", 1)])
+        _check_header(header, label)
+
+    def values(self, label: str, row: int, values: dict[str, object]) -> dict[str, object]:
+        limit = self.limits.value_chars
+        for column, value in values.items():
+            for text in (value if isinstance(value, list) else [value]):
+                if isinstance(text, str) and len(text) > limit:
+                    self.problems.append(Problem(
+                        label, f"the value has {len(text):,} characters; the limit is "
+                        f"{limit:,} (SMEKG_MAX_VALUE_CHARS)", row, column, shown(text)))
+                    if len(self.problems) >= _MAX_VALUE_PROBLEMS:
+                        self.raise_problems()
+        return values
+
+    def raise_problems(self) -> None:
+        if self.problems:
+            raise LoadError(self.problems)
 
 
 def _clean(value: object) -> object:
@@ -62,7 +118,7 @@ def _clean(value: object) -> object:
     return str(value).strip()
 
 
-def _read_csv(path: Path, label: str) -> Iterator[Record]:
+def _read_csv(path: Path, label: str, checker: _Checker) -> Iterator[Record]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
@@ -70,6 +126,9 @@ def _read_csv(path: Path, label: str) -> Iterator[Record]:
             [Problem(label, f"not UTF-8 text (byte {error.start}); save the file as UTF-8")]
         ) from error
     delimiter = "\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(text)
+    # the csv module refuses fields above its own limit (131,072 characters by default)
+    if csv.field_size_limit() <= checker.limits.value_chars:
+        csv.field_size_limit(checker.limits.value_chars + 1)
     reader = csv.reader(text.splitlines(), delimiter=delimiter, strict=True)
     try:
         header = [h.strip() for h in next(reader)]
@@ -77,7 +136,7 @@ def _read_csv(path: Path, label: str) -> Iterator[Record]:
         raise LoadError([Problem(label, "the file is empty (no header row)")]) from None
     except csv.Error as error:
         raise LoadError([Problem(label, f"malformed CSV: {error}", 1)]) from error
-    _check_header(header, label)
+    checker.header(header, label)
     problems = []
     row_number = 1
     while True:
@@ -97,11 +156,12 @@ def _read_csv(path: Path, label: str) -> Iterator[Record]:
                     label,
                     f"has {len(cells)} cells but the header has {len(header)} columns",
                     row_number,
-                    value=delimiter.join(cells),
+                    value=shown(delimiter.join(cells)),
                 )
             )
             continue
-        yield Record(label, row_number, {h: _clean(c) for h, c in zip(header, cells, strict=True)})
+        values = {h: _clean(c) for h, c in zip(header, cells, strict=True)}
+        yield Record(label, row_number, checker.values(label, row_number, values))
     if problems:
         raise LoadError(problems)
 
@@ -121,9 +181,12 @@ def _check_header(header: list[str], label: str) -> None:
         seen.add(name)
 
 
-def _read_xlsx(path: Path, label: str, kind: str | None) -> dict[str, list[Record]]:
+def _read_xlsx(
+    path: Path, label: str, kind: str | None, checker: _Checker
+) -> dict[str, list[Record]]:
     from openpyxl import load_workbook
 
+    check_xlsx_size(path, label, checker.limits)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for a broken file
@@ -133,6 +196,9 @@ def _read_xlsx(path: Path, label: str, kind: str | None) -> dict[str, list[Recor
     for sheet in sheets:
         sheet_kind = kind if (kind and len(sheets) == 1) else sheet.title.strip().lower()
         sheet_label = f"{label} [sheet {sheet.title}]"
+        # the dimensions a workbook declares may be false (A1:XFD1048576): read the rows
+        # as they are, unpadded
+        sheet.reset_dimensions()
         rows = sheet.iter_rows(values_only=True)
         try:
             header = [str(h).strip() if h is not None else "" for h in next(rows)]
@@ -140,53 +206,79 @@ def _read_xlsx(path: Path, label: str, kind: str | None) -> dict[str, list[Recor
             continue
         while header and not header[-1]:
             header.pop()
-        _check_header(header, sheet_label)
+        checker.header(header, sheet_label)
         records = []
         for number, cells in enumerate(rows, start=2):
+            if number > XLSX_MAX_ROWS:
+                raise LoadError([Problem(sheet_label, f"the sheet has more than "
+                                         f"{XLSX_MAX_ROWS:,} rows", number)])
             values = list(cells[: len(header)]) + [None] * (len(header) - len(cells))
             if all(v in (None, "") for v in values):
                 continue
+            cleaned = {h: _clean(v) for h, v in zip(header, values)}  # noqa: B905
             records.append(
-                Record(sheet_label, number, {h: _clean(v) for h, v in zip(header, values)})  # noqa: B905
+                Record(sheet_label, number, checker.values(sheet_label, number, cleaned))
             )
         tables[sheet_kind] = records
     workbook.close()
     return tables
 
 
-def _read_jsonl(path: Path, label: str) -> Iterator[Record]:
+def _read_jsonl(path: Path, label: str, checker: _Checker) -> Iterator[Record]:
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise LoadError(
-                [Problem(label, f"invalid JSON at column {error.colno}: {error.msg}", number)]
-            ) from error
-        yield _json_record(item, label, number)
+        item = _parse_json(line, label, number, checker)
+        yield _json_record(item, label, number, checker)
 
 
-def _read_json(path: Path, label: str, kind: str | None) -> dict[str, list[Record]]:
+def _parse_json(text: str, label: str, row: int | None, checker: _Checker) -> object:
+    """Parsed JSON, nested at most ``SMEKG_MAX_JSON_DEPTH`` deep (array within array...)."""
+    limit = checker.limits.json_depth
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(text)
     except json.JSONDecodeError as error:
         raise LoadError(
-            [Problem(label, f"invalid JSON at column {error.colno}: {error.msg}", error.lineno)]
+            [Problem(label, f"invalid JSON at column {error.colno}: {error.msg}",
+                     row if row is not None else error.lineno)]
         ) from error
+    except RecursionError:  # nested deeper than Python's parser goes (about a thousand)
+        data = None
+        depth = None
+    else:
+        depth = json_depth(data)
+    if depth is None or depth > limit:
+        raise LoadError([Problem(
+            label, f"the JSON is nested {'too' if depth is None else f'{depth}'} deep; the "
+            f"limit is {limit} (SMEKG_MAX_JSON_DEPTH)", row)])
+    return data
+
+
+def _read_json(
+    path: Path, label: str, kind: str | None, checker: _Checker
+) -> dict[str, list[Record]]:
+    data = _parse_json(path.read_text(encoding="utf-8"), label, None, checker)
     if isinstance(data, list):
-        return {kind or path.stem: [_json_record(i, label, n) for n, i in enumerate(data, 1)]}
+        return {kind or path.stem: [_json_record(i, label, n, checker)
+                                    for n, i in enumerate(data, 1)]}
     if isinstance(data, dict):
         tables = {}
         for key, items in data.items():
             if not isinstance(items, list):
                 raise LoadError([Problem(label, f"key {key!r} must hold a list of objects")])
-            tables[key] = [_json_record(i, f"{label} [{key}]", n) for n, i in enumerate(items, 1)]
+            tables[key] = [_json_record(i, f"{label} [{key}]", n, checker)
+                           for n, i in enumerate(items, 1)]
         return tables
     raise LoadError([Problem(label, "the top level must be a list or an object of lists")])
 
 
-def _json_record(item: object, label: str, number: int) -> Record:
+def _json_record(item: object, label: str, number: int, checker: _Checker) -> Record:
     if not isinstance(item, dict):
-        raise LoadError([Problem(label, "each item must be a JSON object", number, value=item)])
-    return Record(label, number, {str(k): _clean(v) for k, v in item.items()})
+        raise LoadError([Problem(label, "each item must be a JSON object", number,
+                                 value=shown(str(item)))])
+    if len(item) > checker.limits.columns:
+        raise LoadError([Problem(
+            label, f"the object has {len(item):,} keys; the limit is "
+            f"{checker.limits.columns:,} (SMEKG_MAX_COLUMNS)", number)])
+    values = {str(k): _clean(v) for k, v in item.items()}
+    return Record(label, number, checker.values(label, number, values))

@@ -14,6 +14,7 @@ from rapidfuzz import fuzz, process, utils
 
 from smekg.core.backends import Iri, Value
 from smekg.core.iri import Minter
+from smekg.core.settings import get_settings
 from smekg.queries.graph_index import KIND_CLASSES, GraphIndex
 from smekg.queries.registry import NamedQuery, Param
 from smekg.reference.resolve import ResolveError, Resolver, concept_notations
@@ -22,6 +23,11 @@ REGION_LEVELS = {"country": 0, "nuts0": 0, "nuts1": 1, "nuts2": 2, "nuts3": 3}
 SECTOR_LEVELS = {"section": 1, "division": 2, "group": 3, "class": 4}
 MAX_TEXT = 200
 MAX_INT = 10_000
+SHOWN_CHARS = 40
+"""How much of an overlong value an error message shows."""
+MAX_SUGGEST_CHARS = 64
+"""Longest value close matches are looked for (codes and ids are short; fuzzy matching
+takes time proportional to the value's length times every code's)."""
 
 
 class ParamError(ValueError):
@@ -40,6 +46,24 @@ class ParamError(ValueError):
         super().__init__(self.message)
 
 
+def check_length(name: str, value: str, limit: int) -> None:
+    """Refuse (422) a parameter value longer than ``limit`` characters, before any work is
+    done with it; the error names the parameter and the limit and shows the value's start.
+
+    >>> check_length("region", "Q" * 5000, 1000)
+    Traceback (most recent call last):
+    ...
+    smekg.queries.params.ParamError: region='QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ...': \
+is 5,000 characters long; the limit is 1,000 (SMEKG_MAX_PARAM_CHARS)
+    """
+    if len(value) > limit:
+        raise ParamError(
+            name, value[:SHOWN_CHARS] + "...",
+            f"is {len(value):,} characters long; the limit is {limit:,} (SMEKG_MAX_PARAM_CHARS)",
+            status=422,
+        )
+
+
 def _kinds() -> dict[str, str]:
     kinds = dict(KIND_CLASSES)
     kinds.update(concept_notations("OrganisationTypes"))
@@ -49,12 +73,17 @@ def _kinds() -> dict[str, str]:
 class Binder:
     """Resolves raw parameter values (strings) for a named query."""
 
-    def __init__(self, index: GraphIndex, minter: Minter) -> None:
+    def __init__(self, index: GraphIndex, minter: Minter, max_chars: int | None = None) -> None:
         self.index = index
         self.resolver = Resolver(minter)
+        # every value is checked against this before it is resolved (SMEKG_MAX_PARAM_CHARS)
+        self.max_chars = max_chars if max_chars is not None else get_settings().max_param_chars
 
     def bind(self, query: NamedQuery, raw: Mapping[str, object | None]) -> dict[str, Value]:
         """Bound values for ``query``: every required parameter, defaults filled in."""
+        for name, given in raw.items():
+            if isinstance(given, str):
+                check_length(name, given, self.max_chars)
         unknown = sorted(set(raw) - {p.name for p in query.params})
         if unknown:
             names = ", ".join(p.name for p in query.params) or "none"
@@ -193,6 +222,8 @@ class Binder:
 
     def _suggest(self, text: str, kind: str | None) -> list[str]:
         """Close codes and ids (for a typo) from the graph."""
+        if len(text) > MAX_SUGGEST_CHARS:
+            return []
         keys = self._keys(kind)
         return [match for match, _, _ in process.extract(
             text, keys, scorer=fuzz.WRatio, processor=utils.default_process, limit=3,
@@ -213,4 +244,6 @@ class Binder:
 
 
 def _close(text: str, choices: list[str]) -> list[str]:
+    if len(text) > MAX_SUGGEST_CHARS:
+        return []
     return [m for m, _, _ in process.extract(text, choices, limit=3, score_cutoff=50)]

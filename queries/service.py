@@ -152,6 +152,13 @@ class QueryService:
                     self._checked = now
         return self._index
 
+    def index_ready(self) -> bool:
+        """Whether the index is built and no data-version check is due, so that a question
+        answered from it does no I/O and no rebuild (the async ``/coverage`` route answers on
+        the event loop only then, else in the thread pool)."""
+        return (self._index is not None
+                and time.monotonic() - self._checked < self._check_interval)
+
     def _current_binder(self) -> Binder:
         index = self.index
         if self._binder is None or self._binder.index is not index:

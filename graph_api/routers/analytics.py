@@ -19,10 +19,10 @@ from smekg.analytics.models import (
     PathsAnswer,
     ReachAnswer,
 )
-from smekg.graph_api.deps import AnalyticsDep, Kind, Sector
+from smekg.graph_api.deps import AnalyticsDep, BoundedParams, Kind, Sector
 from smekg.graph_api.negotiation import RESPONSES, render
 
-router = APIRouter(prefix="/analytics", tags=["analytics"])
+router = APIRouter(prefix="/analytics", tags=["analytics"], dependencies=[BoundedParams])
 
 TableFormat = Annotated[
     Literal["json", "csv", "jsonld"] | None,

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
-from smekg.graph_api.deps import FormatQuery, Kind, Offset, Region, Sector, Service, ServiceDep
+from smekg.graph_api.deps import (
+    BoundedParams,
+    FormatQuery,
+    Kind,
+    Offset,
+    Region,
+    Sector,
+    Service,
+    ServiceDep,
+)
 from smekg.graph_api.negotiation import RESPONSES, render
 from smekg.queries.models import CoverageAnswer
 from smekg.queries.service import DEFAULT_LIMIT, MAX_LIMIT
 
-router = APIRouter(tags=["coverage"])
+LOOP_LIMIT = 1000
+"""Largest page of /coverage answered on the event loop (bigger ones: in the thread pool)."""
+
+router = APIRouter(tags=["coverage"], dependencies=[BoundedParams])
 
 
 @router.get("/coverage", response_model=CoverageAnswer, responses=RESPONSES)
@@ -31,5 +45,12 @@ async def get_coverage(
     which member chain)."""
     # Answered from the in-memory coverage index in about a millisecond of CPU, so on the
     # event loop: a hop to the thread pool cost more than the walk (profiled with py-spy).
-    answer = service.coverage(region, sector, type, provides, offset=offset, limit=limit)
-    return render(request, answer, fmt, filename="coverage")
+    # Only when that is bounded: parameters are short (BoundedParams, the resolver is linear),
+    # the page is small, and the index needs no rebuild and no data-version check (I/O, a
+    # network call with a remote store); otherwise the thread pool answers.
+    answer_it = partial(service.coverage, region, sector, type, provides, offset=offset,
+                        limit=limit)
+    if service.index_ready() and limit <= LOOP_LIMIT:
+        return render(request, answer_it(), fmt, filename="coverage")
+    answer = await run_in_threadpool(answer_it)
+    return await run_in_threadpool(render, request, answer, fmt, filename="coverage")

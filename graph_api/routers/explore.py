@@ -6,12 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from smekg.graph_api.deps import FormatQuery, Kind, Limit, Offset, Sector, ServiceDep
+from smekg.graph_api.deps import BoundedParams, FormatQuery, Kind, Limit, Offset, Sector, ServiceDep
 from smekg.graph_api.negotiation import RESPONSES, render
 from smekg.queries.models import EntityDetail, GapsAnswer, SearchHit
 from smekg.queries.registry import PARAM_TYPES
 
-router = APIRouter(tags=["explore"])
+router = APIRouter(tags=["explore"], dependencies=[BoundedParams])
 
 
 @router.get("/search", response_model=list[SearchHit], responses=RESPONSES)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from smekg.graph_api.deps import FormatQuery, Limit, Offset, ServiceDep, Transitive
+from smekg.graph_api.deps import BoundedParams, FormatQuery, Limit, Offset, ServiceDep, Transitive
 from smekg.graph_api.negotiation import RESPONSES, render
 from smekg.graph_api.routers._paging import page
 from smekg.queries.models import Member, Page
 
-router = APIRouter(prefix="/networks", tags=["networks"])
+router = APIRouter(prefix="/networks", tags=["networks"], dependencies=[BoundedParams])
 
 
 @router.get("", response_model=Page, responses=RESPONSES)

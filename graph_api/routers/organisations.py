@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from smekg.graph_api.deps import (
+    BoundedParams,
     FormatQuery,
     Kind,
     Limit,
@@ -21,7 +22,7 @@ from smekg.graph_api.negotiation import RESPONSES, render
 from smekg.graph_api.routers._paging import page
 from smekg.queries.models import Membership, Page
 
-router = APIRouter(prefix="/organisations", tags=["organisations"])
+router = APIRouter(prefix="/organisations", tags=["organisations"], dependencies=[BoundedParams])
 
 
 @router.get("", response_model=Page, responses=RESPONSES)

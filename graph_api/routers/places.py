@@ -6,14 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from smekg.graph_api.deps import FormatQuery, Kind, Limit, Offset, Sector, ServiceDep
+from smekg.graph_api.deps import BoundedParams, FormatQuery, Kind, Limit, Offset, Sector, ServiceDep
 from smekg.graph_api.negotiation import RESPONSES, render
 from smekg.graph_api.routers._paging import page
 from smekg.queries.models import CompareAnswer, Page
 
-countries = APIRouter(prefix="/countries", tags=["countries"])
-regions = APIRouter(prefix="/regions", tags=["regions"])
-sectors = APIRouter(prefix="/sectors", tags=["sectors"])
+countries = APIRouter(prefix="/countries", tags=["countries"], dependencies=[BoundedParams])
+regions = APIRouter(prefix="/regions", tags=["regions"], dependencies=[BoundedParams])
+sectors = APIRouter(prefix="/sectors", tags=["sectors"], dependencies=[BoundedParams])
 
 RegionLevel = Annotated[str | None, Query(description="country, nuts1, nuts2 or nuts3",
                                           examples=["nuts2"])]

@@ -6,14 +6,24 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from smekg.graph_api.deps import FormatQuery, Limit, Offset, Region, Sector, ServiceDep, Theme
+from smekg.graph_api.deps import (
+    BoundedParams,
+    FormatQuery,
+    Limit,
+    Offset,
+    Region,
+    Sector,
+    ServiceDep,
+    Theme,
+)
 from smekg.graph_api.negotiation import RESPONSES, render
 from smekg.graph_api.routers._paging import page
 from smekg.queries.models import LineageEdge, Page
 
-programmes = APIRouter(prefix="/programmes", tags=["programmes"])
-good_practices = APIRouter(prefix="/good-practices", tags=["good practices"])
-policies = APIRouter(prefix="/policies", tags=["policies"])
+programmes = APIRouter(prefix="/programmes", tags=["programmes"], dependencies=[BoundedParams])
+good_practices = APIRouter(prefix="/good-practices", tags=["good practices"],
+                           dependencies=[BoundedParams])
+policies = APIRouter(prefix="/policies", tags=["policies"], dependencies=[BoundedParams])
 
 Policy = Annotated[str | None, Query(description="A policy it implements or follows from.",
                                      examples=["bologna-charter"])]

@@ -11,9 +11,12 @@ endpoint needs three facts before it hands a query to a worker:
 * whether it calls ``SERVICE`` (federated query), which this endpoint refuses so that a
   public endpoint cannot be made to send requests to other hosts.
 
-Keywords are found as whole tokens outside comments, strings and IRIs, so ``?from``,
+Keywords are found as whole tokens outside comments, strings and IRIs (prefixed names may
+hold SPARQL's escapes, ``ex:a\\'b``, and ``%HH``), so ``?from``,
 ``ex:service``, ``"FROM"`` and ``<http://ex.org/from>`` are not mistaken for them. The
-lexer never decides whether a query is valid: pyoxigraph's parser does.
+lexer never decides whether a query is valid: pyoxigraph's parser does; nor whether it
+calls ``SERVICE``: :mod:`.analysis` decides that from a real parse (the lexer's answer is
+only a second opinion, and its tokens measure the nesting of brackets).
 
 Examples
 --------
@@ -44,9 +47,12 @@ _TOKEN = re.compile(
                | '(?:[^'\\\n\r]|\\.)*'
                | "(?:[^"\\\n\r]|\\.)*")
     | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    | (?P<var>[?$][^\s{}()\[\].,;]*)
+    | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]*)
     | (?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)
-    | (?P<name>[^\W\d][\w.-]*(?::[^\s{}()\[\],;'"<>]*)?|:[^\s{}()\[\],;'"<>]*)
+    | (?P<name>(?:[^\W\d][\w.-]*)?:(?:[^\s{}()\[\],;'"<>\\%\#]
+                                     |%[0-9A-Fa-f]{2}
+                                     |\\[_~.!$&'()*+,;=/?\#@%-])*
+             |[^\W\d][\w.-]*)
     | (?P<space>\s+)
     | (?P<other>.)
     """,

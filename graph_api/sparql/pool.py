@@ -7,6 +7,14 @@ one query at a time; requests wait (asynchronously) for a free worker. The event
 never blocks: it waits for a reply by waiting for the pipe to become readable, and reads
 a large reply in a thread.
 
+The fast lane: at most ``workers - fast_lane`` queries run with the full ``timeout`` at
+once (the long slots). A query that finds them all taken runs on the fast lane (one of
+``fast_lane`` slots), stopped after ``fast_lane_timeout`` seconds, if the caller allows it
+(the route allows it for a client that has not had a query stopped on the fast lane in the
+last ``timeout`` seconds); otherwise it waits for a long slot. Long queries therefore
+hold at most ``workers - fast_lane`` workers, and a cheap query from another client is
+answered at once however many long ones run.
+
 Examples
 --------
 The API starts the pool in its lifespan and closes it on shutdown::
@@ -56,6 +64,10 @@ class PoolBusy(PoolError):
     """No worker became free within the timeout."""
 
 
+class FastLaneTimeout(QueryTimeout):
+    """The query ran on the fast lane (every other worker busy) longer than its limit."""
+
+
 class WorkerFailed(PoolError):
     """The worker could not start (e.g. no store) or died while answering."""
 
@@ -68,12 +80,13 @@ class _Worker:
     """One worker process and the parent's end of its pipe."""
 
     def __init__(
-        self, ctx: SpawnContext, store: Path, prefixes: dict[str, str], cap: int
+        self, ctx: SpawnContext, store: Path, prefixes: dict[str, str], cap: int,
+        max_nesting: int = worker_module.DEFAULT_MAX_NESTING, isolation: str = "auto",
     ) -> None:
         self.conn, child_conn = ctx.Pipe(duplex=True)
         self.process: SpawnProcess = ctx.Process(
             target=worker_module.serve,
-            args=(child_conn, str(store), prefixes, cap),
+            args=(child_conn, str(store), prefixes, cap, max_nesting, isolation),
             name="smekg-sparql-worker",
             daemon=True,
         )
@@ -82,6 +95,7 @@ class _Worker:
         self.pid: int | None = self.process.pid
         self.ready = False
         self.failure: str | None = None
+        self.isolation: str | None = None
 
     def wait_ready(self, timeout: float = STARTUP_TIMEOUT) -> None:
         """Block until the worker has opened the store (raise :class:`WorkerFailed`)."""
@@ -92,9 +106,12 @@ class _Worker:
                 if not self.conn.poll(timeout):
                     self.failure = f"the query worker did not start within {timeout:g} s"
                 else:
-                    kind, value = self.conn.recv()
+                    kind, value, *rest = self.conn.recv()
                     self.ready = kind == READY
                     self.failure = None if self.ready else str(value)
+                    if self.ready:
+                        self.isolation, detail = rest
+                        _log_isolation(self.pid, self.isolation, detail)
             except (EOFError, OSError):
                 self.failure = "the query worker exited while starting"
         if self.failure is not None:
@@ -150,6 +167,14 @@ class _Worker:
         self.kill()
 
 
+def _log_isolation(pid: int | None, method: str | None, detail: str) -> None:
+    if method == "none":
+        log.warning("SPARQL worker %s runs without network isolation (%s); SERVICE is "
+                    "refused by the parse check alone", pid, detail)
+    else:
+        log.info("SPARQL worker %s: network isolation %s", pid, method)
+
+
 class QueryPool:
     """Persistent worker processes answering SPARQL queries on a read-only store.
 
@@ -166,6 +191,14 @@ class QueryPool:
         Largest serialised result; a bigger one is stopped while it is produced.
     prefixes
         Prefixes predefined for every query (default: ``ontology.PREFIXES``).
+    fast_lane
+        How many of the ``workers`` are kept for the fast lane (at most ``workers - 1``).
+    fast_lane_timeout
+        Seconds a query may run on the fast lane.
+    max_nesting
+        Deepest bracket nesting a query may have (deeper: refused by the worker).
+    isolation
+        How workers cut themselves off from the network (see :mod:`.sandbox`).
     """
 
     def __init__(
@@ -176,6 +209,10 @@ class QueryPool:
         timeout: float,
         max_result_bytes: int,
         prefixes: dict[str, str] | None = None,
+        fast_lane: int = 0,
+        fast_lane_timeout: float = 2.0,
+        max_nesting: int = worker_module.DEFAULT_MAX_NESTING,
+        isolation: str = "auto",
     ) -> None:
         if prefixes is None:
             from smekg.ontology import PREFIXES
@@ -186,11 +223,18 @@ class QueryPool:
         self.timeout = timeout
         self.max_result_bytes = max_result_bytes
         self.prefixes = prefixes
+        self.fast_lane = max(0, min(fast_lane, workers - 1))
+        self.fast_lane_timeout = fast_lane_timeout
+        self.max_nesting = max_nesting
+        self.isolation = isolation
         self._ctx = multiprocessing.get_context("spawn")
         self._spawn_lock = threading.Lock()
         self._workers: set[_Worker] = set()
         self._send: MemoryObjectSendStream[_Worker] | None = None
         self._receive: MemoryObjectReceiveStream[_Worker] | None = None
+        self._long = anyio.Semaphore(max(1, workers - self.fast_lane))
+        self._fast = anyio.Semaphore(max(1, self.fast_lane))
+        self._released = anyio.Event()
         self._closed = False
 
     # -- life cycle -----------------------------------------------------------------
@@ -211,6 +255,10 @@ class QueryPool:
                 log.error("SPARQL worker for %s: %s", self.store_path, error)
             self._send.send_nowait(worker)
 
+    def isolations(self) -> list[str | None]:
+        """The network isolation each started worker reported (None: not started yet)."""
+        return [w.isolation for w in self._workers]
+
     def close(self) -> None:
         """Stop every worker process, busy or idle."""
         self._closed = True
@@ -228,7 +276,8 @@ class QueryPool:
         with self._spawn_lock:
             if self._closed:
                 raise WorkerFailed("the SPARQL endpoint is shutting down")
-            worker = _Worker(self._ctx, self.store_path, self.prefixes, self.max_result_bytes)
+            worker = _Worker(self._ctx, self.store_path, self.prefixes, self.max_result_bytes,
+                             self.max_nesting, self.isolation)
             self._workers.add(worker)
             return worker
 
@@ -240,13 +289,35 @@ class QueryPool:
         return self._spawn()
 
     # -- queries --------------------------------------------------------------------
-    async def execute(self, job: Job) -> tuple[Any, ...]:
+    async def _take(self, slots: list[anyio.Semaphore]) -> anyio.Semaphore:
+        """The first of ``slots`` free (in order of preference), waiting for one if none."""
+        while True:
+            for slot in slots:
+                try:
+                    slot.acquire_nowait()
+                except anyio.WouldBlock:
+                    continue
+                return slot
+            await self._released.wait()
+
+    def _give_back(self, slot: anyio.Semaphore) -> None:
+        slot.release()
+        released, self._released = self._released, anyio.Event()
+        released.set()
+
+    async def execute(self, job: Job, fast_lane: bool = True) -> tuple[Any, ...]:
         """Run ``job`` on a free worker and return its reply tuple.
+
+        It takes a long slot (``timeout``) if one is free; else, when ``fast_lane`` allows
+        it and a fast-lane slot is free, runs there (``fast_lane_timeout``); else it waits
+        for a long slot.
 
         Raises
         ------
         QueryTimeout
             The query ran longer than ``timeout``; its worker was killed and replaced.
+        FastLaneTimeout
+            The query ran on the fast lane longer than ``fast_lane_timeout``.
         PoolBusy
             No worker became free within ``timeout``.
         WorkerFailed
@@ -254,17 +325,31 @@ class QueryPool:
         """
         if self._receive is None or self._send is None:
             raise WorkerFailed("the SPARQL query pool is not started")
+        slots = [self._long, self._fast] if fast_lane and self.fast_lane else [self._long]
+        try:
+            with anyio.fail_after(self.timeout):
+                slot = await self._take(slots)
+        except TimeoutError:
+            raise PoolBusy(self.timeout) from None
+        long = slot is self._long
         try:
             with anyio.fail_after(self.timeout):
                 worker = await self._receive.receive()
         except TimeoutError:
+            self._give_back(slot)
             raise PoolBusy(self.timeout) from None
         healthy = False
         try:
-            reply = await worker.run(job, self.timeout)
+            try:
+                reply = await worker.run(job, self.timeout if long else self.fast_lane_timeout)
+            except QueryTimeout:
+                if not long:
+                    raise FastLaneTimeout(self.fast_lane_timeout) from None
+                raise
             healthy = True
             return reply
         finally:
+            self._give_back(slot)
             # A worker that timed out, died, or whose request was cancelled midway (its
             # reply would be read by the next request) is killed and replaced.
             with anyio.CancelScope(shield=True):

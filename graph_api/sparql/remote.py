@@ -3,9 +3,10 @@
 With the remote backend there is no local store for the worker pool to read, so the
 endpoint forwards each query to the store's query URL (SPARQL 1.1 Protocol, POST form)
 and relays the answer. Everything the endpoint promises still holds, because the
-request is checked before it is forwarded (:func:`smekg.graph_api.sparql.routes._job`):
-updates and ``SERVICE`` are refused (and the forwarder only ever talks to the query
-URL), the format is negotiated from ``Accept``, the project's prefixes are predeclared,
+request is checked before it is forwarded: the query is parsed (:mod:`.analysis`, in a
+separate process, off the event loop) and updates, ``SERVICE`` and too deep nesting are
+refused, as is a query the parser cannot read (the forwarder only ever talks to the query
+URL); the format is negotiated from ``Accept``, the project's prefixes are predeclared,
 the base IRI is the endpoint's URL, and a protocol dataset is passed on.
 
 Limits
@@ -20,10 +21,14 @@ Limits
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+import multiprocessing
 import time
 from collections.abc import AsyncIterator
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 import anyio
 import httpx
@@ -32,10 +37,12 @@ from pyoxigraph import NamedNode
 
 from smekg import __version__
 from smekg.core.settings import Settings
+from smekg.graph_api.sparql.analysis import Verdict, analyse
 from smekg.graph_api.sparql.formats import FORMATS_BY_NAME
 from smekg.graph_api.sparql.protocol import ProtocolError
+from smekg.graph_api.sparql.sandbox import run_deep
 from smekg.graph_api.sparql.ui import human_bytes
-from smekg.graph_api.sparql.worker import Job
+from smekg.graph_api.sparql.worker import Job, refusal_reply
 from smekg.ontology import PREFIXES
 
 log = logging.getLogger(__name__)
@@ -44,6 +51,11 @@ INLINE_REPLY_BYTES = 1 << 20
 """Replies up to this size are buffered (and checked against the cap) before they are sent."""
 
 _PASSED_HEADERS = ("content-type", "content-language")
+
+
+def check_query(text: str, max_nesting: int) -> Verdict:
+    """:func:`~.analysis.analyse` with a deep stack (run in the checker process)."""
+    return run_deep(lambda: analyse(text, max_nesting=max_nesting))
 
 
 class RemoteQueries:
@@ -69,13 +81,17 @@ class RemoteQueries:
 
     def __init__(self, query_url: str, *, timeout: float, max_result_bytes: int,
                  auth: tuple[str, str] | None = None,
-                 prefixes: dict[str, str] | None = None) -> None:
+                 prefixes: dict[str, str] | None = None,
+                 max_nesting: int = 100, checkers: int = 1) -> None:
         self.query_url = query_url
         self.timeout = timeout
         self.max_result_bytes = max_result_bytes
         self.prefixes = dict(PREFIXES) if prefixes is None else prefixes
+        self.max_nesting = max_nesting
+        self._checkers = checkers
         self._auth = auth
         self._client: httpx.AsyncClient | None = None
+        self._checker: ProcessPoolExecutor | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RemoteQueries:
@@ -88,19 +104,39 @@ class RemoteQueries:
         auth = ((settings.sparql_user, password.get_secret_value() if password else "")
                 if settings.sparql_user is not None else None)
         return cls(endpoint.query_url, timeout=settings.sparql_timeout,
-                   max_result_bytes=settings.sparql_max_result_bytes, auth=auth)
+                   max_result_bytes=settings.sparql_max_result_bytes, auth=auth,
+                   max_nesting=settings.sparql_max_nesting,
+                   checkers=settings.sparql_workers)
 
     def start(self) -> None:
-        """Open the pooled, keep-alive HTTP client."""
+        """Open the pooled, keep-alive HTTP client and the query checker processes."""
         self._client = httpx.AsyncClient(
             auth=self._auth, timeout=self.timeout, follow_redirects=True,
             headers={"User-Agent": f"smekg/{__version__}"})
+        self._checker = ProcessPoolExecutor(
+            self._checkers, mp_context=multiprocessing.get_context("spawn"))
 
     async def aclose(self) -> None:
-        """Close the HTTP client."""
+        """Close the HTTP client and the checker processes."""
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+        if self._checker is not None:
+            self._checker.shutdown(wait=False, cancel_futures=True)
+            self._checker = None
+
+    async def check(self, job: Job) -> tuple[Any, ...] | None:
+        """Parse the query in a checker process (off the event loop): None if it may be
+        forwarded, else the refusal, as a worker's reply tuple (see :mod:`.worker`)."""
+        if self._checker is None:
+            raise ProtocolError(503, "The SPARQL endpoint is not started.")
+        future = self._checker.submit(check_query, job.query, self.max_nesting)
+        try:
+            with anyio.fail_after(self.timeout):
+                verdict = await asyncio.wrap_future(future)
+        except TimeoutError:
+            raise self._timed_out() from None
+        return refusal_reply(verdict, job)
 
     def _text(self, job: Job) -> str:
         # one line, so the store's error messages give the line numbers of the client's text

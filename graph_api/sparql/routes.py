@@ -5,25 +5,36 @@ Status codes
 200
     The results, in the format the ``Accept`` header prefers.
 400
-    No query, more than one, a malformed body, an invalid graph IRI, or a SPARQL syntax
-    error (with the parser's message).
+    No query, more than one, a malformed body, an invalid graph IRI, a SPARQL syntax
+    error (with the parser's message), or brackets nested deeper than
+    ``SMEKG_SPARQL_MAX_NESTING``.
 403
     A SPARQL Update (refused: the store changes only through the loaders) or a federated
-    query (``SERVICE``, refused so the endpoint cannot be made to call other hosts).
+    query (``SERVICE``, refused so the endpoint cannot be made to call other hosts): both
+    decided from a parse of the query, in the worker process, before it runs.
 405
     A method other than GET or POST (``Allow: GET, POST``).
 406
     The ``Accept`` header admits no format for this kind of query.
+413
+    A POST body larger than ``SMEKG_SPARQL_MAX_QUERY_BYTES`` (by its ``Content-Length``, or
+    counted while it is read), refused before it is read whole.
+414
+    A GET query string larger than ``SMEKG_SPARQL_MAX_QUERY_BYTES``.
 415
     A POST whose ``Content-Type`` is neither a form nor ``application/sparql-query``, or
     whose charset is not UTF-8.
 422
     The result is larger than ``SMEKG_SPARQL_MAX_RESULT_BYTES`` (the query was stopped):
     the request is well-formed but asks for more than the endpoint sends.
+429
+    The client already has ``SMEKG_SPARQL_CLIENT_CONCURRENCY`` queries in flight (with
+    ``Retry-After``).
 500
     The query failed while it was evaluated, or its worker process died.
 503
-    The query ran longer than ``SMEKG_SPARQL_TIMEOUT`` (its worker was killed), all
+    The query ran longer than ``SMEKG_SPARQL_TIMEOUT`` (its worker was killed), or longer
+    than ``SMEKG_SPARQL_FAST_LANE_TIMEOUT`` on the fast lane (every other worker busy), all
     workers stayed busy that long (with ``Retry-After``), or the store cannot be opened.
 """
 
@@ -36,9 +47,17 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from smekg.graph_api.sparql import worker
+from smekg.graph_api.sparql.admission import ClientLimits, TooManyQueries
 from smekg.graph_api.sparql.formats import GRAPH_FORMATS, RESULT_FORMATS, accepts_html, negotiate
 from smekg.graph_api.sparql.lexer import scan
-from smekg.graph_api.sparql.pool import PoolBusy, QueryPool, QueryTimeout, WorkerDied, WorkerFailed
+from smekg.graph_api.sparql.pool import (
+    FastLaneTimeout,
+    PoolBusy,
+    QueryPool,
+    QueryTimeout,
+    WorkerDied,
+    WorkerFailed,
+)
 from smekg.graph_api.sparql.protocol import (
     DIRECT,
     FORM,
@@ -69,8 +88,11 @@ the whole knowledge graph: `SELECT`, `ASK`, `CONSTRUCT` and `DESCRIBE`.
 * **Formats** (by `Accept`): SPARQL results as JSON (default), XML, CSV or TSV; graphs as
   Turtle (default), N-Triples, JSON-LD, RDF/XML, N-Quads, TriG or N3. 406 if none fits.
 * **Limits**: a query is stopped after `SMEKG_SPARQL_TIMEOUT` seconds (503) and a result
-  larger than `SMEKG_SPARQL_MAX_RESULT_BYTES` is stopped (422). Updates (403) are not
-  accepted: the graph changes only through the loaders (`smekg load`).
+  larger than `SMEKG_SPARQL_MAX_RESULT_BYTES` is stopped (422); a query larger than
+  `SMEKG_SPARQL_MAX_QUERY_BYTES` (413/414) or nested deeper than `SMEKG_SPARQL_MAX_NESTING`
+  (400) is refused; one client may have `SMEKG_SPARQL_CLIENT_CONCURRENCY` queries in flight
+  (429 with `Retry-After`). Updates and `SERVICE` (403) are not accepted: the graph changes
+  only through the loaders (`smekg load`), and the endpoint calls no other host.
 * In a browser, `GET /sparql` without a query opens a query editor (YASGUI).
 """
 
@@ -102,12 +124,17 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
             "text/html": {"example": "<!doctype html>... (the query editor)"},
         },
     },
-    400: {"description": "No query, several, or a syntax error (the parser's message)."},
+    400: {"description": "No query, several, a syntax error (the parser's message), or "
+          "nesting deeper than SMEKG_SPARQL_MAX_NESTING."},
     403: {"description": "A SPARQL Update or a SERVICE call: this endpoint is read-only."},
     406: {"description": "No acceptable result format for this kind of query."},
+    413: {"description": "The POST body exceeds SMEKG_SPARQL_MAX_QUERY_BYTES."},
+    414: {"description": "The GET query string exceeds SMEKG_SPARQL_MAX_QUERY_BYTES."},
     415: {"description": "POST with an unsupported Content-Type or charset."},
     422: {"description": "The result exceeds SMEKG_SPARQL_MAX_RESULT_BYTES."},
-    503: {"description": "The query exceeded SMEKG_SPARQL_TIMEOUT, or no worker was free."},
+    429: {"description": "The client has SMEKG_SPARQL_CLIENT_CONCURRENCY queries in flight."},
+    503: {"description": "The query exceeded SMEKG_SPARQL_TIMEOUT (or the fast lane's limit), "
+          "or no worker was free."},
 }
 
 _POST_BODY = {
@@ -163,29 +190,70 @@ def _not_acceptable(accept: str | None, graph: bool) -> ProtocolError:
     )
 
 
+_GUESS_CHARS = 4096
+"""The form is guessed from this much of the query, for a 406 message only."""
+
+
+class _StoppedOnFastLane(ProtocolError):
+    """503: the query was stopped on the fast lane (its client is kept off it a while)."""
+
+
+def _limits(request: Request) -> ClientLimits:
+    limits: ClientLimits | None = getattr(request.app.state, "sparql_limits", None)
+    if limits is None:
+        settings = request.app.state.settings
+        limits = ClientLimits(settings.sparql_client_concurrency, settings.sparql_timeout,
+                              settings.sparql_client_header)
+        request.app.state.sparql_limits = limits
+    return limits
+
+
+def _max_query_bytes(request: Request) -> int:
+    limit: int = request.app.state.settings.sparql_max_query_bytes
+    return limit
+
+
+def _too_large(status: int, what: str, size: int | None, limit: int) -> ProtocolError:
+    given = f" ({size} bytes)" if size is not None else ""
+    return ProtocolError(
+        status,
+        f"The {what}{given} is larger than {limit} bytes, the largest query this endpoint "
+        "reads (setting SMEKG_SPARQL_MAX_QUERY_BYTES).",
+    )
+
+
+async def _body(request: Request) -> bytes:
+    """The request body, refused (413) past the size limit: by its Content-Length before
+    anything is read, and counted while it is read (a chunked body has no length)."""
+    limit = _max_query_bytes(request)
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _too_large(413, "request body", int(declared), limit)
+    chunks = bytearray()
+    async for chunk in request.stream():
+        chunks += chunk
+        if len(chunks) > limit:
+            raise _too_large(413, "request body", None, limit)
+    return bytes(chunks)
+
+
 def _job(request: Request, operation: Operation) -> worker.Job:
-    shape = scan(operation.query)
-    if shape.is_update:
-        raise ProtocolError(403, READ_ONLY)
-    if shape.uses_service:
-        raise ProtocolError(
-            403,
-            "Federated queries (SERVICE) are not allowed on this endpoint: it answers from "
-            "its own store and makes no requests to other hosts.",
-        )
+    # SERVICE, updates and nesting are checked by the worker, from a parse of the query
     if not operation.query.strip():
         raise ProtocolError(400, "The query is empty.")
     accept = request.headers.get("accept")
-    graph = shape.returns_graph
-    results_format = negotiate(accept, RESULT_FORMATS) if graph is not True else None
-    graph_format = negotiate(accept, GRAPH_FORMATS) if graph is not False else None
+    results_format = negotiate(accept, RESULT_FORMATS)
+    graph_format = negotiate(accept, GRAPH_FORMATS)
     if results_format is None and graph_format is None:
-        raise _not_acceptable(accept, graph is True)
+        guess = scan(operation.query[:_GUESS_CHARS])
+        if guess.is_update:
+            raise ProtocolError(403, READ_ONLY)
+        raise _not_acceptable(accept, guess.returns_graph is True)
     protocol_dataset = operation.has_protocol_dataset
     return worker.Job(
         query=operation.query,
         base_iri=str(request.url.replace(query="", fragment="")).rstrip("?"),
-        union=not protocol_dataset and not shape.has_dataset,
+        union=not protocol_dataset,
         default_graphs=operation.default_graphs if protocol_dataset else None,
         named_graphs=operation.named_graphs if protocol_dataset else None,
         results_format=results_format.name if results_format else None,
@@ -194,11 +262,45 @@ def _job(request: Request, operation: Operation) -> worker.Job:
 
 
 async def _answer(request: Request, job: worker.Job) -> Response:
+    limits = _limits(request)
+    client = limits.client(request)
+    fast_lane = limits.may_use_fast_lane(client)
+    try:
+        with limits.admit(client):
+            try:
+                return await _run(request, job, fast_lane)
+            except ProtocolError as error:
+                if isinstance(error, _StoppedOnFastLane):
+                    limits.stopped_on_fast_lane(client)
+                raise
+    except TooManyQueries as error:
+        raise ProtocolError(
+            429,
+            f"This client already has {error.limit} SPARQL queries running or waiting, the "
+            "most one client may have (setting SMEKG_SPARQL_CLIENT_CONCURRENCY). Wait for "
+            "one to finish, then send the next.",
+            {"Retry-After": str(error.retry_after)},
+        ) from None
+
+
+async def _run(request: Request, job: worker.Job, fast_lane: bool = True) -> Response:
     pool = _pool(request)
     if isinstance(pool, RemoteQueries):  # SMEKG_BACKEND=sparql: the remote store answers
-        return await pool.answer(job)
+        refusal = await pool.check(job)
+        if refusal is None:
+            return await pool.answer(job)
+        return _refused(request, refusal)
     try:
-        reply = await pool.execute(job)
+        reply = await pool.execute(job, fast_lane)
+    except FastLaneTimeout:
+        raise _StoppedOnFastLane(
+            503,
+            f"All other query workers are busy, so this query ran on the fast lane, which "
+            f"stops a query after {pool.fast_lane_timeout:g} s (setting "
+            "SMEKG_SPARQL_FAST_LANE_TIMEOUT). Send it again later: for the next "
+            f"{pool.timeout:g} s this client's queries wait for a regular worker.",
+            {"Retry-After": str(max(1, round(pool.fast_lane_timeout)))},
+        ) from None
     except QueryTimeout:
         raise ProtocolError(
             503,
@@ -217,17 +319,24 @@ async def _answer(request: Request, job: worker.Job) -> Response:
         raise ProtocolError(500, str(error)) from None
     except WorkerFailed as error:
         raise ProtocolError(503, f"The SPARQL endpoint is not available: {error}") from None
-    kind = reply[0]
-    if kind == worker.OK:
+    if reply[0] == worker.OK:
         return Response(reply[2], media_type=reply[1], headers={"Vary": "Accept"})
+    return _refused(request, reply, pool.max_result_bytes)
+
+
+def _refused(request: Request, reply: tuple[Any, ...], max_result_bytes: int = 0) -> Response:
+    """Raise the error for a reply tuple other than OK (a worker's, or the remote check's)."""
+    kind = reply[0]
     if kind == worker.SYNTAX:
         raise ProtocolError(400, f"SPARQL syntax error: {reply[1]}")
+    if kind == worker.REFUSED:
+        raise ProtocolError(reply[1], reply[2])
     if kind == worker.NOT_ACCEPTABLE:
         raise _not_acceptable(request.headers.get("accept"), reply[1] == "graph")
     if kind == worker.TOO_LARGE:
         raise ProtocolError(
             422,
-            f"The result is larger than {human_bytes(pool.max_result_bytes)}, the most this "
+            f"The result is larger than {human_bytes(max_result_bytes)}, the most this "
             "endpoint sends (setting SMEKG_SPARQL_MAX_RESULT_BYTES); the query was stopped. "
             "Add a LIMIT (and OFFSET to page through the results), select fewer variables, "
             "or raise the limit.",
@@ -271,6 +380,10 @@ async def sparql_get(
     named_graph_uri: NamedGraphs = None,
 ) -> Response:
     """Run a SPARQL query given in the URL; without one, a browser gets the query editor."""
+    limit = _max_query_bytes(request)
+    raw = request.scope.get("query_string", b"")
+    if len(raw) > limit:
+        return _error(_too_large(414, "query string", len(raw), limit))
     params = request.query_params.multi_items()
     if not params and accepts_html(request.headers.get("accept")):
         return _editor(request)
@@ -293,9 +406,13 @@ async def sparql_get(
 async def sparql_post(request: Request) -> Response:
     """Run a SPARQL query sent as form data (`query=`) or as an application/sparql-query body."""
     try:
+        limit = _max_query_bytes(request)
+        raw = request.scope.get("query_string", b"")
+        if len(raw) > limit:
+            raise _too_large(414, "query string", len(raw), limit)
         operation = operation_from_post(
             request.headers.get("content-type"),
-            await request.body(),
+            await _body(request),
             request.query_params.multi_items(),
         )
         return await _answer(request, _job(request, operation))

@@ -7,12 +7,19 @@ timeout; a worker exits by itself when the parent process dies (a watchdog threa
 the parent's sentinel; pyoxigraph releases the GIL while it evaluates, so the watchdog runs
 even during a long query) or when the parent closes the pipe.
 
-This module imports only pyoxigraph and the format table, so a worker (or its
-replacement after a timeout) starts quickly.
+Before it runs a query, the worker parses it (:func:`~.analysis.analyse`) and refuses
+``SERVICE``, updates and too deep nesting; the query is then parsed and run by pyoxigraph in
+a thread with a deep stack (:func:`~.sandbox.run_deep`), so a long query cannot overflow the
+stack. The worker cuts itself off from the network first (:func:`~.sandbox.isolate_network`),
+so even a query that got past the check could not call another host.
+
+This module imports only pyoxigraph, rdflib's SPARQL grammar and the format table, so a
+worker (or its replacement after a timeout) starts quickly.
 """
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -32,7 +39,10 @@ from pyoxigraph import (
 )
 from pyoxigraph import serialize as serialize_rdf
 
+from smekg.graph_api.sparql.analysis import Verdict, analyse, warm_up
 from smekg.graph_api.sparql.formats import FORMATS_BY_NAME
+from smekg.graph_api.sparql.protocol import READ_ONLY
+from smekg.graph_api.sparql.sandbox import IsolationUnavailable, isolate_network, run_deep
 
 # Reply tuples of answer(), first element:
 OK = "ok"  # (OK, content_type, body); sent as (OK, content_type, len(body)), then the body
@@ -40,7 +50,10 @@ SYNTAX = "syntax"  # (SYNTAX, parser message)
 NOT_ACCEPTABLE = "not-acceptable"  # (NOT_ACCEPTABLE, "graph" | "results")
 TOO_LARGE = "too-large"  # (TOO_LARGE, bytes written before stopping)
 FAILED = "failed"  # (FAILED, message)
-READY = "ready"  # (READY, pid): sent once, when the store is open
+REFUSED = "refused"  # (REFUSED, HTTP status, message): refused before it ran
+READY = "ready"  # (READY, pid, isolation, detail): sent once, when the store is open
+
+DEFAULT_MAX_NESTING = 100
 
 
 @dataclass(frozen=True)
@@ -54,7 +67,8 @@ class Job:
     base_iri
         Base IRI for relative IRIs in the query (the endpoint's URL).
     union
-        Whether the default graph is the union of all named graphs.
+        Whether the default graph is the union of all named graphs (when the query names
+        no dataset of its own with ``FROM``: the worker checks that from its parse).
     default_graphs, named_graphs
         The protocol dataset (``default-graph-uri``, ``named-graph-uri``), or None.
     results_format, graph_format
@@ -104,10 +118,60 @@ class CappedWriter:
         return b"".join(self._chunks)
 
 
+def refusal_reply(verdict: Verdict, job: Job) -> tuple[Any, ...] | None:
+    """The reply refusing ``job`` for what its parse showed, or None if it may run."""
+    if verdict.refusal == "nesting":
+        return (REFUSED, 400, verdict.message)
+    if verdict.refusal == "update":
+        return (REFUSED, 403, READ_ONLY)
+    if verdict.refusal == "service":
+        return (REFUSED, 403, verdict.message)
+    if verdict.refusal == "syntax":
+        return (SYNTAX, verdict.message)
+    graph = verdict.returns_graph
+    if (graph and job.graph_format is None) or (graph is False and job.results_format is None):
+        return (NOT_ACCEPTABLE, "graph" if graph else "results")
+    return None
+
+
+def _syntax_error(job: Job, prefixes: dict[str, str], message: str,
+                  isolated: bool) -> tuple[Any, ...]:
+    """The reply for a query rdflib cannot parse: Oxigraph's message, or a refusal.
+
+    Where the worker has no network (``isolated``), Oxigraph parses the query on an empty
+    in-memory store, for its own (better) message; if Oxigraph accepts what rdflib rejects,
+    the query is refused rather than run. Without isolation Oxigraph is not asked (parsing
+    and running are one call, which would send a SERVICE request): rdflib's message is sent.
+    """
+    if not isolated:
+        return (SYNTAX, message)
+    try:
+        Store().query(job.query, base_iri=job.base_iri, prefixes=prefixes)
+    except SyntaxError as error:
+        return (SYNTAX, str(error))
+    except Exception:  # evaluation failed on the empty store: it parsed
+        pass
+    return (REFUSED, 400, f"SPARQL syntax error: this endpoint checks every query with a "
+            f"SPARQL 1.1 parser before it runs it, and that parser rejects this one "
+            f"({message}). Use standard SPARQL 1.1 syntax.")
+
+
 def answer(
-    store: Store, job: Job, prefixes: dict[str, str], max_result_bytes: int
+    store: Store,
+    job: Job,
+    prefixes: dict[str, str],
+    max_result_bytes: int,
+    max_nesting: int = DEFAULT_MAX_NESTING,
+    isolated: bool = False,
 ) -> tuple[Any, ...]:
-    """Run ``job`` on ``store`` and return the reply tuple (never raises for a bad query)."""
+    """Check ``job``, run it on ``store`` and return the reply tuple (never raises for a bad
+    query). Call it in a thread with a deep stack (:func:`~.sandbox.run_deep`)."""
+    verdict = analyse(job.query, max_nesting=max_nesting)
+    if verdict.refusal == "syntax":
+        return _syntax_error(job, prefixes, verdict.message, isolated)
+    refusal = refusal_reply(verdict, job)
+    if refusal is not None:
+        return refusal
     dataset: dict[str, Any] = {}
     if job.default_graphs is not None or job.named_graphs is not None:
         dataset["default_graph"] = [NamedNode(g) for g in job.default_graphs or ()]
@@ -117,7 +181,7 @@ def answer(
             job.query,
             base_iri=job.base_iri,
             prefixes=prefixes,
-            use_default_graph_as_union=job.union,
+            use_default_graph_as_union=job.union and not verdict.has_dataset,
             **dataset,
         )
     except SyntaxError as error:
@@ -167,8 +231,17 @@ def serve(
     store_path: str,
     prefixes: dict[str, str],
     max_result_bytes: int,
+    max_nesting: int = DEFAULT_MAX_NESTING,
+    isolation: str = "auto",
 ) -> None:
-    """The worker's main loop: open the store, say READY, answer jobs until EOF."""
+    """The worker's main loop: cut off the network, open the store, say READY, answer jobs
+    until EOF."""
+    try:  # first, while the process has one thread (a user namespace needs that)
+        method, detail = isolate_network(isolation)
+    except IsolationUnavailable as error:
+        conn.send((FAILED, f"cannot isolate the query worker from the network with "
+                   f"SMEKG_SPARQL_WORKER_ISOLATION={isolation}: {error}"))
+        return
     threading.Thread(target=_exit_with_parent, name="parent-watchdog", daemon=True).start()
     try:
         if not Path(store_path).is_dir():
@@ -177,14 +250,17 @@ def serve(
     except Exception as error:
         conn.send((FAILED, f"cannot open the store: {error}"))
         return
-    conn.send((READY, os.getpid()))
+    warm_up()  # rdflib's grammar is built once, not during the first query
+    conn.send((READY, os.getpid(), method, detail))
+    isolated = method != "none"
     while True:
         try:
             job = conn.recv()
         except (EOFError, OSError):
             return
         try:
-            reply = answer(store, job, prefixes, max_result_bytes)
+            reply = run_deep(functools.partial(
+                answer, store, job, prefixes, max_result_bytes, max_nesting, isolated))
         except Exception as error:  # a bug here must not kill the worker
             reply = (FAILED, f"{type(error).__name__}: {error}")
         try:

@@ -13,6 +13,8 @@ gives researchers two data frames.
   ``source`` for an edge's subject, so the source graph of an edge is in ``source_graph``.
 * ``nodes.csv`` and ``edges.csv``: UTF-8 with a byte-order mark and CRLF line ends (Excel
   opens them as they are), one row a node (by IRI) or an edge (by subject, object, key).
+  Cells that a spreadsheet would run as a formula (``=...``, ``@...``) are quoted with a
+  leading ``'`` (:func:`smekg.queries.render.csv_cell`).
 
 Examples
 --------
@@ -33,7 +35,6 @@ Examples
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -42,6 +43,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 import networkx as nx
+
+from smekg.queries.render import write_csv
 
 if TYPE_CHECKING:
     import pandas
@@ -237,11 +240,10 @@ def _edge_records(graph: ProjectedGraph) -> Iterator[dict[str, object]]:
 
 
 def _csv_bytes(columns: tuple[str, ...], records: Iterable[Mapping[str, object]]) -> bytes:
+    # write_csv neutralises spreadsheet formulas, as every CSV smekg writes (OWASP)
     text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow(columns)
-    for record in records:
-        writer.writerow(_csv_cell(record.get(column)) for column in columns)
+    write_csv(text, [columns, *([_csv_cell(record.get(column)) for column in columns]
+                                for record in records)])
     return text.getvalue().encode("utf-8-sig")
 
 

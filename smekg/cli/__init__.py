@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import sys
@@ -10,7 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal, overload
+from typing import TYPE_CHECKING, Annotated, Any, Literal, overload
 
 import typer
 from pyoxigraph import BlankNode, NamedNode, QueryBoolean, QuerySolutions, QueryTriples
@@ -99,10 +98,15 @@ def _open(settings: Settings, read_only: bool = False, *,
             console.print(f"[red]error:[/red] {error}")
             raise typer.Exit(1) from error
     try:
-        return GraphStore.open(settings.store, read_only=read_only)
+        opened = GraphStore.open(settings.store, read_only=read_only,
+                                 free_disk_factor=settings.bulk_free_disk_factor)
     except StoreError as error:
         console.print(f"[red]error:[/red] {error}")
         raise typer.Exit(1) from error
+    for graph in opened.completed:
+        console.print(f"[yellow]note:[/yellow] completed the replacement of <{graph}> that an "
+                      "earlier load left cut off")
+    return opened
 
 
 def _fail(error: LoadError) -> None:
@@ -135,7 +139,8 @@ def _run_load(store: SourceStore, settings: Settings,
             def step(message: str) -> None:
                 progress.update(task, description=message)
 
-            reports = load_sources(store, sources, minter, force=force, progress=step)
+            reports = load_sources(store, sources, minter, force=force, progress=step,
+                                   bulk_above=settings.bulk_threshold)
     except LoadError as error:
         _fail(error)
     except (BackendUnavailable, StoreError) as error:
@@ -352,23 +357,35 @@ def stats(
     store: StoreOption = None,
     fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
 ) -> None:
-    """Counts per class and per source."""
-    from smekg.core.stats import store_stats
+    """Counts per class and per source; exits 1 when a source may be incomplete (a load
+    cut off), naming it and why."""
+    from smekg.core.stats import incomplete_sources, store_stats
 
     settings = _settings(store)
     graph_store = _open(settings, read_only=True)
     # store_stats only uses what every SourceStore has (select, len), though it is
     # annotated GraphStore (smekg.core.stats): the remote store is read the same way.
     result = store_stats(graph_store)
+    incomplete = incomplete_sources(
+        graph_store, graph_store.path if isinstance(graph_store, GraphStore) else None)
+    _print_stats(result, incomplete, fmt, settings)
+    for entry in incomplete:
+        console.print(f"[red]incomplete source:[/red] <{entry['graph']}>: {entry['reason']}")
+    if incomplete:
+        raise typer.Exit(1)
+
+
+def _print_stats(result: dict[str, Any], incomplete: list[dict[str, str]], fmt: OutputFormat,
+                 settings: Settings) -> None:
     if fmt is OutputFormat.json:
-        out.print_json(json.dumps(result))
+        out.print_json(json.dumps({**result, "incomplete": incomplete}))
         return
     if fmt is OutputFormat.csv:
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["section", "name", "count"])
-        for section in ("classes", "sources"):
-            for name, count in result[section].items():
-                writer.writerow([section, name, count])
+        from smekg.queries.render import write_csv
+
+        write_csv(sys.stdout, [["section", "name", "count"], *(
+            [section, name, count]
+            for section in ("classes", "sources") for name, count in result[section].items())])
         return
     for section, title in (("classes", "class"), ("sources", "source graph")):
         table = Table(title=f"{section} ({settings.store})")
@@ -406,34 +423,54 @@ def sparql(
     fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
     store: StoreOption = None,
 ) -> None:
-    """Run a read-only SPARQL query (project prefixes predeclared; default graph = union)."""
+    """Run a read-only SPARQL query (project prefixes predeclared; default graph = union).
+
+    Brackets nested deeper than SMEKG_SPARQL_MAX_NESTING are refused before the query runs
+    (exit 1); the query runs in a thread with a deep stack, so a long one cannot crash.
+    """
+    from smekg.graph_api.sparql.analysis import nesting, nesting_message, unescape
+    from smekg.graph_api.sparql.sandbox import run_deep
+
     text = Path(query[1:]).read_text(encoding="utf-8") if query.startswith("@") else query
     settings = _settings(store)
+    depth = nesting(unescape(text))
+    if depth > settings.sparql_max_nesting:
+        message = nesting_message(depth, settings.sparql_max_nesting)
+        console.print(f"[red]query refused:[/red] {message}")
+        raise typer.Exit(1)
     graph_store = _open(settings, read_only=True)
-    try:
+
+    def evaluate() -> tuple[bool | None, str | None, list[str], list[list[str | None]]]:
         result = graph_store.query(text)
+        if isinstance(result, QueryBoolean):
+            return bool(result), None, [], []
+        if isinstance(result, QueryTriples):
+            return None, ntriples(result), [], []
+        assert isinstance(result, QuerySolutions)
+        names = [v.value for v in result.variables]
+        return None, None, names, [
+            [_term_text(solution[name]) for name in names] for solution in result]
+
+    try:
+        boolean, triples, names, rows = run_deep(evaluate)
     except SyntaxError as error:
         console.print(f"[red]invalid query:[/red] {error}")
         raise typer.Exit(1) from error
-    if isinstance(result, QueryBoolean):
+    if boolean is not None:
         out.print(
-            json.dumps({"boolean": bool(result)}) if fmt is not OutputFormat.table else bool(result)
+            json.dumps({"boolean": boolean}) if fmt is not OutputFormat.table else boolean
         )
         return
-    if isinstance(result, QueryTriples):
-        text = ntriples(result)
-        sys.stdout.write(text + "\n" if text else "")
+    if triples is not None:
+        sys.stdout.write(triples + "\n" if triples else "")
         return
-    assert isinstance(result, QuerySolutions)
-    names = [v.value for v in result.variables]
-    rows = [[_term_text(solution[name]) for name in names] for solution in result]
     if fmt is OutputFormat.json:
         out.print_json(json.dumps([dict(zip(names, row, strict=True)) for row in rows]))
     elif fmt is OutputFormat.csv:
+        from smekg.queries.render import write_csv
+
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(names)
-        writer.writerows(rows)
+        write_csv(buffer, [names, *rows])  # formulas neutralised, as in every smekg CSV
         sys.stdout.write(buffer.getvalue())
     else:
         table = Table(*names)

@@ -46,7 +46,52 @@ class Settings(BaseSettings):
         description="Largest /sparql response, in bytes, before the query is stopped.",
     )
     sparql_workers: int = Field(
-        default=2, ge=1, description="Worker processes answering /sparql queries."
+        default=3, ge=1,
+        description="Worker processes answering /sparql queries, the fast lane's included "
+        "(SMEKG_SPARQL_FAST_LANE_WORKERS of them).",
+    )
+    sparql_fast_lane_workers: int = Field(
+        default=1, ge=0,
+        description="How many of the /sparql workers are kept for the fast lane: a query that "
+        "finds every other worker busy runs there, stopped after "
+        "SMEKG_SPARQL_FAST_LANE_TIMEOUT (503), so long queries cannot make a cheap one wait. "
+        "At most SMEKG_SPARQL_WORKERS - 1 (with one worker there is no fast lane).",
+    )
+    sparql_fast_lane_timeout: float = Field(
+        default=2.0, gt=0,
+        description="Seconds a /sparql query may run on the fast lane before it is stopped "
+        "(503 with Retry-After).",
+    )
+    sparql_client_concurrency: int = Field(
+        default=16, ge=1,
+        description="/sparql queries one client may have running or waiting at once; one "
+        "more is answered 429 with Retry-After (as the Wikidata Query Service does). It "
+        "bounds one client's share of the queue; the fast lane keeps cheap queries moving.",
+    )
+    sparql_client_header: str | None = Field(
+        default=None,
+        description="Request header naming the client for SMEKG_SPARQL_CLIENT_CONCURRENCY "
+        "(e.g. X-Forwarded-For behind a trusted reverse proxy: its last address counts); "
+        "by default the connection's remote address. Set it only behind a proxy that sets "
+        "the header, or clients can pick their own name.",
+    )
+    sparql_max_query_bytes: int = Field(
+        default=256 * 1024, gt=0,
+        description="Largest /sparql query, in bytes of the POST body or of the GET query "
+        "string; a bigger request is refused (413 for a body, 414 for a URL) unread.",
+    )
+    sparql_max_nesting: int = Field(
+        default=100, ge=1,
+        description="Deepest nesting of brackets ({ }, ( ), [ ]) in a SPARQL query, for "
+        "/sparql (400) and `smekg sparql` (exit 1); deeper queries are refused unrun.",
+    )
+    sparql_worker_isolation: Literal["auto", "netns", "userns", "seccomp", "off"] = Field(
+        default="auto",
+        description="How /sparql worker processes are cut off from the network (Linux): "
+        "'netns' an empty network namespace (needs CAP_SYS_ADMIN), 'userns' the same "
+        "through an unprivileged user namespace, 'seccomp' a filter refusing IPv4/IPv6 "
+        "sockets; 'auto' tries them in that order and logs which holds; 'off' none. A "
+        "named method that is not available stops the worker (503).",
     )
 
     backend: Literal["oxigraph", "neo4j", "sparql"] = Field(
@@ -80,6 +125,33 @@ class Settings(BaseSettings):
         default=60.0, gt=0,
         description="Seconds to wait for the remote SPARQL store to connect or send data.",
     )
+    max_param_chars: int = Field(
+        default=1000, ge=1,
+        description="Longest value of any REST API parameter (query or path), in characters; "
+        "a longer one is refused with 422 naming the parameter, the limit and the value's start "
+        "(the /sparql query text has its own limits).",
+    )
+    max_value_chars: int = Field(
+        default=10_000, ge=1,
+        description="Longest cell or value in a loaded table (CSV, TSV, XLSX, JSON, JSON Lines), "
+        "in characters; a longer one fails the load with an error naming file, row, column and "
+        "the value's start. Raise it for long texts.",
+    )
+    max_columns: int = Field(
+        default=500, ge=1,
+        description="Most columns a loaded table may have; more fails the load.",
+    )
+    max_input_bytes: int = Field(
+        default=2 * 1024**3, ge=1,
+        description="Largest file `smekg load-file` reads (tables and RDF), in bytes, and the "
+        "largest total uncompressed size of an XLSX workbook's parts (zip bombs); more fails "
+        "the load naming the file.",
+    )
+    max_json_depth: int = Field(
+        default=32, ge=2,
+        description="Deepest nesting of arrays and objects in a loaded JSON or JSON Lines "
+        "table; deeper fails the load naming the file and row.",
+    )
     neo4j_uri: str = Field(
         default="bolt://127.0.0.1:7687",
         validation_alias=AliasChoices("NEO4J_URI", "SMEKG_NEO4J_URI"),
@@ -108,6 +180,21 @@ class Settings(BaseSettings):
         default=100_000, ge=1,
         description="Largest source (nodes and relationships) synced to Neo4j in one "
         "transaction; a bigger one is written batch by batch, its checksum last.",
+    )
+
+    bulk_threshold: int = Field(
+        default=100_000, ge=1,
+        description="Sources with more triples than this are written by Oxigraph's bulk "
+        "loader (fast, not atomic): their N-Triples are first copied into the store's "
+        "journal folder (STORE/smekg-journal/), so a load killed or short of disk is "
+        "completed by the next writing open; smaller sources are written in one transaction.",
+    )
+    bulk_free_disk_factor: float = Field(
+        default=10.0, ge=0,
+        description="Free disk needed on the store's disk before a large source's old graph "
+        "is dropped, as a multiple of the size of its N-Triples (the new graph's files plus "
+        "the old graph's tombstones until compaction); with less, the load fails and the "
+        "source is left unchanged. 0 turns the check off.",
     )
 
     def model_post_init(self, __context: object) -> None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ __all__ = [
     "DISSOLVED_STATES",
     "FUZZY_MIN_MARGIN",
     "FUZZY_MIN_SCORE",
+    "MAX_NAME_CHARS",
     "CountryData",
     "CountryMatch",
     "CountryResolver",
@@ -73,6 +75,12 @@ FUZZY_MIN_SCORE = 85.0
 """A fuzzy match is accepted only with at least this score (0-100) ..."""
 FUZZY_MIN_MARGIN = 5.0
 """... and at least this lead over the best-scoring name of any other country."""
+MAX_NAME_CHARS = 200
+"""Longest text tried as a country name (the longest ISO 3166-1 official name has 56
+characters). Longer texts are unresolved at once: country_converter's regexes
+(``.*italy``, ``.*(united.?kingdom|...)``) take time quadratic in the text's length, and
+so does fuzzy matching, so every stage runs on at most this many characters."""
+_CACHE_SIZE = 10_000
 
 # -- curated aliases -------------------------------------------------------------------------
 
@@ -384,7 +392,10 @@ class CountryResolver:
        over all names and aliases, accepted when the best country scores at least
        :data:`FUZZY_MIN_SCORE` and leads every other country by :data:`FUZZY_MIN_MARGIN`.
 
-    Results are cached per resolver.
+    Texts longer than :data:`MAX_NAME_CHARS` are unresolved without trying any stage, so
+    resolving takes time linear in the text's length (and bounded above it).
+
+    Results are cached per resolver (the most recent few thousand names).
 
     Examples
     --------
@@ -398,6 +409,7 @@ class CountryResolver:
 
     def __init__(self) -> None:
         self._cache: dict[str, CountryMatch] = {}
+        self._cache_lock = threading.Lock()
         self._names: dict[str, str] = {}
         self._aliases: dict[str, str] = {}
         self._cores: dict[frozenset[str], set[str]] = {}
@@ -459,7 +471,11 @@ class CountryResolver:
         """
         cached = self._cache.get(name)
         if cached is None:
-            cached = self._cache[name] = self._resolve(name)
+            cached = self._resolve(name)
+            with self._cache_lock:  # bounded: callers (the API) pass any text
+                if len(self._cache) >= _CACHE_SIZE:
+                    del self._cache[next(iter(self._cache))]
+                self._cache[name] = cached
         return cached
 
     def resolve_all(self, names: Iterable[str]) -> ResolutionReport:
@@ -522,7 +538,7 @@ class CountryResolver:
 
     def _resolve(self, query: str) -> CountryMatch:
         text = query.strip()
-        if not text:
+        if not text or len(text) > MAX_NAME_CHARS:
             return CountryMatch(query, None, None, None, 0.0, ())
         code = self._by_code(text)
         if code:

@@ -14,13 +14,23 @@ Examples
 True
 """
 
-from smekg.core.stores._embedded import EXPORT_FORMATS, SPARQL_PREFIXES, GraphStore, ntriples
+from smekg.core.stores._embedded import (
+    EXPORT_FORMATS,
+    JOURNAL_DIR,
+    LOCK_FILE,
+    SPARQL_PREFIXES,
+    GraphStore,
+    ntriples,
+    pending_replacements,
+)
 from smekg.core.stores._protocol import SourceRecord, SourceStore, StoreError
 from smekg.core.stores._remote import CHUNK_BYTES, RemoteGraphStore, ntriples_chunks
 
 __all__ = [
     "CHUNK_BYTES",
     "EXPORT_FORMATS",
+    "JOURNAL_DIR",
+    "LOCK_FILE",
     "SPARQL_PREFIXES",
     "GraphStore",
     "RemoteGraphStore",
@@ -29,4 +39,5 @@ __all__ = [
     "StoreError",
     "ntriples",
     "ntriples_chunks",
+    "pending_replacements",
 ]

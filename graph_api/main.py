@@ -45,12 +45,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
         backend = open_backend(settings)
-        app.state.query_service = QueryService(backend, Minter(settings.base_iri))
-        app.state.analytics = AnalyticsService(app.state.query_service)
+        service = QueryService(backend, Minter(settings.base_iri),
+                               check_interval=settings.index_refresh_interval)
+        app.state.query_service = service
+        app.state.analytics = AnalyticsService(service)
         try:
-            _ = app.state.query_service.index  # build the index before the first request
+            _ = service.index  # build the index before the first request
         except BackendUnavailable as error:  # answer 503 until it is back
             logger.warning("starting without the index: %s", error)
+        # after a load, the index is rebuilt in a background thread and swapped in when
+        # ready; requests are answered from the previous one meanwhile
+        service.start_refresher()
         if settings.backend == "sparql":  # /sparql forwards to the remote store
             from smekg.graph_api.sparql.remote import RemoteQueries
 
@@ -60,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             try:
                 yield
             finally:
+                service.stop_refresher()
                 await remote.aclose()
                 backend.close()
             return
@@ -72,12 +78,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             fast_lane_timeout=settings.sparql_fast_lane_timeout,
             max_nesting=settings.sparql_max_nesting,
             isolation=settings.sparql_worker_isolation,
+            refresh_interval=settings.sparql_refresh_interval,
         )
         pool.start()
         app.state.sparql_pool = pool
         try:
             yield
         finally:
+            service.stop_refresher()
             pool.close()
             backend.close()
 
@@ -118,12 +126,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Whether the API is up, and every source of the store whole: 503 and status
         ``degraded``, naming each source and why, while one may be incomplete (a load of it
         cut off; the next `smekg load` completes or replaces it). Cheap checks only (the
-        journal, one index look-up per graph); `smekg stats` also counts triples."""
-        incomplete = _incomplete(request.app.state.query_service.backend, settings)
+        journal, one index look-up per graph); `smekg stats` also counts triples.
+
+        ``index`` says whether the REST answers' in-memory index is ``ready``, being
+        ``rebuilding`` after a load (the previous data is served until it is swapped in),
+        or ``unavailable``."""
+        service: QueryService = request.app.state.query_service
+        incomplete = _incomplete(service.backend, settings)
+        index = service.index_state()
         if incomplete:
             return JSONResponse(status_code=503, content={
-                "status": "degraded", "version": __version__, "incomplete": incomplete})
-        return JSONResponse({"status": "ok", "version": __version__})
+                "status": "degraded", "version": __version__, "index": index,
+                "incomplete": incomplete})
+        return JSONResponse({"status": "ok", "version": __version__, "index": index})
 
     return app
 

@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from smekg.graph_api.sparql.formats import parse_accept, quality
-from smekg.queries.render import JSONLD_CONTEXT, plain, to_csv
+from smekg.queries.render import JSONLD_CONTEXT, plain, row_model, to_csv
 
 _MEDIA = {"json": "application/json", "csv": "text/csv", "jsonld": "application/ld+json"}
 _ORDER = {name: position for position, name in enumerate(_MEDIA)}
@@ -44,8 +44,15 @@ def render(
     *,
     filename: str,
     rows: Iterable[BaseModel | dict[str, Any]] | None = None,
+    model: type[BaseModel] | None = None,
+    columns: list[str] | None = None,
 ) -> Response:
-    """Answer in the negotiated format; ``rows`` (default: ``answer.results``) make the CSV."""
+    """Answer in the negotiated format; ``rows`` (default: ``answer.results``) make the CSV.
+
+    The CSV columns are fixed: those of the row ``model`` (default: the model of
+    ``answer.results``), or ``columns`` for a table whose columns are the answer's own
+    (the gap matrix: one per sector). A CSV without either is a programming error.
+    """
     fmt = chosen_format(request, explicit)
     if fmt == "json" and isinstance(answer, BaseModel):
         # pydantic's own serializer writes the JSON bytes directly (no dict in between)
@@ -54,8 +61,12 @@ def render(
     if fmt == "csv":
         if rows is None:
             rows = data["results"] if isinstance(data, dict) else data
+        if model is None and columns is None and isinstance(answer, BaseModel):
+            model = row_model(type(answer))
+        if model is None and columns is None:
+            raise TypeError(f"the CSV of {filename!r} has no declared columns")
         return Response(
-            to_csv([plain(row) for row in rows]),
+            to_csv([plain(row) for row in rows], model=model, columns=columns),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
         )

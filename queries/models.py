@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -55,13 +55,22 @@ class CoverageAnswer(BaseModel):
     results: list[CoverageItem]
 
 
-class Page(BaseModel):
-    """One page of a list."""
+RowT = TypeVar("RowT", bound=BaseModel)
+
+
+class Page(BaseModel, Generic[RowT]):
+    """One page of a list: the paging contract of every list the API answers.
+
+    ``results`` holds at most ``limit`` rows after the first ``offset`` ones, in the list's
+    stable order (each page class says which); ``count`` is the number of rows in all pages.
+    The CSV columns are the fields of the row model (:func:`smekg.queries.render.csv_columns`).
+    """
 
     count: int = Field(description="Number of results in all pages.")
-    offset: int = 0
-    limit: int | None = None
-    results: list[dict[str, Any]]
+    offset: int = Field(default=0, description="Results skipped before this page.")
+    limit: int | None = Field(default=None, description="Largest number of results a page "
+                              "holds (null: all).")
+    results: list[RowT]
 
 
 class Member(EntityRef):
@@ -131,6 +140,8 @@ class GapsAnswer(BaseModel):
     cells: int
     covered: int
     gaps: int = Field(description="Cells that nothing covers.")
+    count: int = Field(description="Number of results in all pages (the gap cells), as in "
+                       "every paged answer.")
     offset: int = 0
     limit: int | None = None
     results: list[GapCell]
@@ -150,3 +161,112 @@ class CompareAnswer(BaseModel):
     shared: list[EntityRef]
     only_a: list[EntityRef]
     only_b: list[EntityRef]
+
+
+# -- rows of the lists, and their pages (the docstring says the order) -------------------
+class NetworkRow(EntityRef):
+    """A network with its numbers of members."""
+
+    members: int = Field(description="Its direct members.")
+    member_networks: int = Field(description="Its direct members that are networks.")
+    member_countries: int = Field(description="Its direct members that are countries.")
+
+
+class OrganisationRow(EntityRef):
+    """An organisation (or network) with its types, scope and services."""
+
+    types: list[str] = Field(description="Its organisation types (codes).")
+    serves: list[EntityRef] = Field(description="The regions it serves.")
+    sectors: list[EntityRef] = Field(description="The sectors it names (none: all sectors).")
+    services: list[str] = Field(description="The services it provides (codes).")
+
+
+class LocatedOrganisation(OrganisationRow):
+    """An organisation located in a region."""
+
+    located_in: EntityRef = Field(description="The most precise region it is located in.")
+
+
+class PlaceRow(EntityRef):
+    """A region or a sector of a classification."""
+
+    level: int | None = Field(default=None, description="Its level (0: country or section).")
+    parents: list[EntityRef] = Field(description="The regions or sectors just above it.")
+
+
+class CountryRow(EntityRef):
+    """An ISO 3166-1 country."""
+
+    continent: EntityRef | None = None
+    member_of: int = Field(description="Networks it is a member of.")
+    served_by: int = Field(description="Entities serving it directly.")
+
+
+class ProgrammeRow(EntityRef):
+    """A programme, project or good practice."""
+
+    serves: list[EntityRef] = Field(description="The regions it serves.")
+    sectors: list[EntityRef] = Field(description="The sectors it names (none: all sectors).")
+
+
+class PolicyRow(EntityRef):
+    """A policy, charter or publication."""
+
+    kind: str | None = None
+    date: str | None = None
+    adopted_at: EntityRef | None = None
+    publisher: EntityRef | None = None
+
+
+class ComparedEntity(EntityRef):
+    """An entity covering both regions compared, or only one (a row of the CSV)."""
+
+    side: Literal["both", "a", "b"] = Field(description="both, a (only a) or b (only b)")
+
+
+class NetworkPage(Page[NetworkRow]):
+    """Networks, by name (case-folded), then IRI."""
+
+
+class OrganisationPage(Page[OrganisationRow]):
+    """Organisations, by name (case-folded), then IRI."""
+
+
+class LocatedOrganisationPage(Page[LocatedOrganisation]):
+    """Organisations located in a region, by name (case-folded), then IRI."""
+
+
+class PlacePage(Page[PlaceRow]):
+    """Regions or sectors, by code (or name when it has none), then IRI."""
+
+
+class CountryPage(Page[CountryRow]):
+    """Countries, by ISO 3166-1 alpha-2 code, then IRI."""
+
+
+class ProgrammePage(Page[ProgrammeRow]):
+    """Programmes and good practices, by name (case-folded), then IRI."""
+
+
+class PolicyPage(Page[PolicyRow]):
+    """Policies, by name (case-folded), then IRI."""
+
+
+class MemberPage(Page[Member]):
+    """Members, by depth, the network's name and IRI, the member's name and IRI, then role
+    and period."""
+
+
+class MembershipPage(Page[Membership]):
+    """Memberships, by depth, the network's name and IRI, the member's name and IRI, then
+    role and period."""
+
+
+class LineagePage(Page[LineageEdge]):
+    """Lineage edges, nearest first: by depth, the subject's name, the relation, the object's
+    name, then the subject's, the relation's and the object's IRIs."""
+
+
+class SearchPage(Page[SearchHit]):
+    """Search hits, best first: by score (descending), the length of the matched text, then
+    name (case-folded) and IRI."""

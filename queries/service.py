@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import gc
+import logging
 import threading
 import time
 from collections import Counter, defaultdict
@@ -26,7 +27,14 @@ from typing import Any, TypeVar
 
 from rapidfuzz import fuzz, process
 
-from smekg.core.backends import GraphBackend, Iri, Row, Value, row_int, row_iri
+from smekg.core.backends import (
+    GraphBackend,
+    Iri,
+    Row,
+    Value,
+    row_int,
+    row_iri,
+)
 from smekg.core.iri import Minter
 from smekg.queries.coverage import Coverage, coverage_table
 from smekg.queries.graph_index import GraphIndex, fold
@@ -53,6 +61,7 @@ DEFAULT_LIMIT = 100
 _PLACE_KINDS = {"world", "continent", "country", "nuts-region", "subdivision", "region", "sector"}
 MAX_LIMIT = 10_000
 _T = TypeVar("_T")
+logger = logging.getLogger(__name__)
 
 # Queries computed from others (no text of their own), declared like the .rq ones.
 COMPOSITES = {
@@ -121,7 +130,17 @@ def _collector_paused() -> Iterator[None]:
 
 
 class QueryService:
-    """Answers the named queries on one backend."""
+    """Answers the named queries on one backend.
+
+    The graph index is rebuilt when the data version (the sources' checksums) changes. By
+    default the check runs in the caller, at most every ``check_interval`` seconds, and a
+    rebuild too (a command sees its own writes at once). A server calls
+    :meth:`start_refresher` instead: a background thread then checks and rebuilds, beside
+    the index being served, which goes on answering until the new one is swapped in (one
+    assignment), so no request ever waits for a rebuild. Requests still check the data
+    version at most every ``check_interval`` seconds (an unreachable backend is answered
+    503, never from an index it can no longer confirm) and wake the refresher on a change.
+    """
 
     def __init__(
         self, backend: GraphBackend, minter: Minter, *, check_interval: float = 1.0
@@ -134,23 +153,109 @@ class QueryService:
         self._index: GraphIndex | None = None
         self._binder: Binder | None = None
         self._checked = 0.0
+        self._refresher: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._rebuilding = False
+        self._wake = threading.Event()  # a request saw a new data version
+        self._check_lock = threading.Lock()  # the version check, apart from a rebuild
 
     # -- plumbing ----------------------------------------------------------------------
     @property
     def index(self) -> GraphIndex:
-        """The graph index, rebuilt when the data has changed (checked once a second)."""
+        """The graph index, rebuilt when the data has changed (checked once a second; by the
+        background refresher once it is started)."""
+        index = self._index
+        if index is not None and self._refresher is not None:
+            self._check_version(index)
+            return index
         now = time.monotonic()
-        if self._index is None or now - self._checked >= self._check_interval:
+        if index is None or now - self._checked >= self._check_interval:
             with self._lock:
                 if self._index is None or now - self._checked >= self._check_interval:
                     version = self.backend.data_version()
                     if self._index is None or self._index.version != version:
-                        with _collector_paused():
-                            index = GraphIndex.build(self.backend)
-                            coverage_table(index)  # compiled now, not by the first request
-                            self._index = index
+                        self._index = self._build()
                     self._checked = now
-        return self._index
+            index = self._index
+        assert index is not None
+        return index
+
+    def _check_version(self, index: GraphIndex) -> None:
+        """With the refresher running: check the data version at most every
+        ``check_interval`` seconds (so that an unreachable backend is a
+        :class:`~smekg.core.backends.BackendUnavailable`, answered 503, as without it), and
+        wake the refresher
+        when it changed; never rebuild here."""
+        now = time.monotonic()
+        if now - self._checked < self._check_interval:
+            return
+        with self._check_lock:
+            if now - self._checked < self._check_interval:
+                return
+            version = self.backend.data_version()
+            self._checked = time.monotonic()
+            if version != index.version:
+                self._wake.set()
+
+    def _build(self) -> GraphIndex:
+        """A new index of the backend's data, its coverage table compiled (call it holding
+        ``_lock``)."""
+        self._rebuilding = True
+        try:
+            with _collector_paused():
+                index = GraphIndex.build(self.backend)
+                coverage_table(index)  # compiled now, not by the first request
+            return index
+        finally:
+            self._rebuilding = False
+
+    def refresh(self) -> bool:
+        """Check the data version now and, if it changed, build a new index and swap it in
+        (the old one answers meanwhile); return whether it was rebuilt."""
+        with self._lock:
+            self._checked = time.monotonic()
+            version = self.backend.data_version()
+            if self._index is not None and self._index.version == version:
+                return False
+            self._index = self._build()  # one assignment: readers see the old or the new
+            return True
+
+    def start_refresher(self) -> None:
+        """Check the data version every ``check_interval`` seconds in a background thread,
+        rebuilding the index there when it changed (see the class notes)."""
+        if self._refresher is not None:
+            return
+        self._stop.clear()
+        self._refresher = threading.Thread(target=self._refresh_loop,
+                                           name="smekg-index-refresher", daemon=True)
+        self._refresher.start()
+
+    def stop_refresher(self) -> None:
+        """Stop the background refresher (waiting for a rebuild under way to end)."""
+        refresher, self._refresher = self._refresher, None
+        if refresher is not None:
+            self._stop.set()
+            self._wake.set()
+            refresher.join()
+
+    def _refresh_loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self._check_interval)
+            if self._stop.is_set():
+                break
+            self._wake.clear()
+            try:
+                self.refresh()
+            except Exception as error:  # e.g. the backend is down: tried again next time
+                logger.warning("index refresh failed (still serving the previous "
+                               "index): %s", error)
+
+    def index_state(self) -> str:
+        """``ready``, ``rebuilding`` (a new index is being built; the old one answers) or
+        ``unavailable`` (no index yet: the backend could not be read)."""
+        if self._rebuilding:
+            return "rebuilding" if self._index is not None else "unavailable"
+        return "ready" if self._index is not None else "unavailable"
 
     def index_ready(self) -> bool:
         """Whether the index is built and no data-version check is due, so that a question
@@ -309,8 +414,10 @@ class QueryService:
                 role=self._role(row), since=_text(row.get("since")),
                 until=_text(row.get("until")), depth=depth[via] + 1,
             ))
-        members.sort(key=lambda m: (m.depth, m.network.label.casefold(), m.label.casefold(),
-                                    m.iri, m.role or ""))
+        # a total order (the REST pages follow it): depth, network, member, role, period
+        members.sort(key=lambda m: (m.depth, m.network.label.casefold(), m.network.iri,
+                                    m.label.casefold(), m.iri, m.role or "", m.since or "",
+                                    m.until or ""))
         return members
 
     def memberships(self, organisation: str, transitive: bool | str = False) -> list[Membership]:
@@ -327,8 +434,10 @@ class QueryService:
                 role=self._role(row), since=_text(row.get("since")),
                 until=_text(row.get("until")), depth=depth[via] + 1,
             ))
+        # a total order (the REST pages follow it): depth, network, member, role, period
         result.sort(key=lambda m: (m.depth, m.network.label.casefold(), m.network.iri,
-                                   m.role or ""))
+                                   m.member.label.casefold(), m.member.iri, m.role or "",
+                                   m.since or "", m.until or ""))
         return result
 
     def _role(self, row: Row) -> str | None:
@@ -447,14 +556,16 @@ class QueryService:
             edges.add((str(subject), str(row_iri(row, "relation")), str(obj)))
         distance = _distances(start, links)
         result = [
-            LineageEdge(subject=self.ref(s), relation=self.index.codes.get(p, _short(p)),
-                        object=self.ref(o),
-                        depth=min(distance.get(s, 99), distance.get(o, 99)) + 1)
+            (LineageEdge(subject=self.ref(s), relation=self.index.codes.get(p, _short(p)),
+                         object=self.ref(o),
+                         depth=min(distance.get(s, 99), distance.get(o, 99)) + 1), p)
             for s, p, o in edges
         ]
-        result.sort(key=lambda e: (e.depth, e.subject.label.casefold(), e.relation,
-                                   e.object.label.casefold(), e.subject.iri, e.object.iri))
-        return result
+        # a total order (the REST pages follow it), whatever the order of the set
+        result.sort(key=lambda e: (e[0].depth, e[0].subject.label.casefold(), e[0].relation,
+                                   e[0].object.label.casefold(), e[0].subject.iri, e[1],
+                                   e[0].object.iri))
+        return [edge for edge, _ in result]
 
     # -- entities and search ------------------------------------------------------------
     def entity(self, entity: str) -> EntityDetail:
@@ -478,6 +589,13 @@ class QueryService:
 
     def search(self, q: str, type: str | None = None, limit: int | str = 20) -> list[SearchHit]:
         """Entities whose names or codes contain ``q``, ignoring case and accents."""
+        return self.search_page(q, type, offset=0, limit=limit)[1]
+
+    def search_page(self, q: str, type: str | None = None, *, offset: int = 0,
+                    limit: int | str = 20) -> tuple[int, list[SearchHit]]:
+        """The number of entities whose names or codes contain ``q`` (or, when none does,
+        that are spelled closely), and the ``limit`` best after the first ``offset``: by
+        score, the length of the matched text, then name and IRI."""
         bound = self.bind("search", {"q": q, "type": type, "limit": limit})
         wanted, limit = fold(str(bound["q"])), int(bound["limit"])
         kind = bound.get("type")
@@ -497,16 +615,17 @@ class QueryService:
             fuzzy = True
             choices = {i: n.folded for i, n in enumerate(index.names)
                        if kind is None or kind in index.tags.get(n.entity, ())}
-            for _, score, i in process.extract(wanted, choices, scorer=fuzz.QRatio, limit=limit,
+            for _, score, i in process.extract(wanted, choices, scorer=fuzz.QRatio, limit=None,
                                                score_cutoff=75):
                 name = index.names[i]
                 if name.entity not in best or score > best[name.entity][0]:
                     best[name.entity] = (score, name.text, name.property)
         ranked = sorted(best.items(),
                         key=lambda item: (-item[1][0], len(item[1][1]), *self._sort_key(item[0])))
-        return [SearchHit(**self.ref(iri).model_dump(), matched=text, matched_property=prop,
-                          score=round(score, 1), fuzzy=fuzzy)
-                for iri, (score, text, prop) in ranked[:limit]]
+        return len(ranked), [
+            SearchHit(**self.ref(iri).model_dump(), matched=text, matched_property=prop,
+                      score=round(score, 1), fuzzy=fuzzy)
+            for iri, (score, text, prop) in ranked[offset:offset + limit]]
 
     # -- gaps and comparisons ------------------------------------------------------------
     def gaps(self, scope: str | None = "world", region_level: str | None = "nuts2",
@@ -576,7 +695,7 @@ class QueryService:
             sector_level=sector_level_name,
             sector_scope=self.ref(sector_root) if sector_root else None,
             regions=len(regions), sectors=len(sectors), cells=len(regions) * len(sectors),
-            covered=covered_count, gaps=len(cells), offset=offset, limit=limit,
+            covered=covered_count, gaps=len(cells), count=len(cells), offset=offset, limit=limit,
             results=[GapCell(region=self.ref(r), sector=self.ref(s), partially_covered_by=n)
                      for r, s, n in page],
         )

@@ -3,10 +3,11 @@ graph exports and figures."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Query, Request, Response
 from matplotlib.figure import Figure
+from pydantic import BaseModel, Field
 
 from smekg.analytics import plots
 from smekg.analytics.export import EXPORT_FORMATS, graph_bytes
@@ -18,9 +19,11 @@ from smekg.analytics.models import (
     GapMatrix,
     PathsAnswer,
     ReachAnswer,
+    RegionEcosystem,
 )
-from smekg.graph_api.deps import AnalyticsDep, BoundedParams, Kind, Sector
+from smekg.graph_api.deps import AnalyticsDep, BoundedParams, Kind, Limit, Offset, Sector
 from smekg.graph_api.negotiation import RESPONSES, render
+from smekg.queries.models import EntityRef
 
 router = APIRouter(prefix="/analytics", tags=["analytics"], dependencies=[BoundedParams])
 
@@ -38,7 +41,6 @@ InRegion = Annotated[str | None, Query(description="Only actors located in or se
                                        "region (or one within it).", examples=["IT"])]
 Source = Annotated[str | None, Query(description="Only actors this source describes (key, e.g. "
                                      "seed/memberships, or graph IRI).")]
-Top = Annotated[int, Query(ge=1, le=10_000, description="Rows returned.")]
 Seed = Annotated[int, Query(description="Random seed (sampling, Louvain).")]
 Samples = Annotated[int, Query(ge=2, le=100_000, description="Betweenness sources sampled "
                                "above sample_above actors.")]
@@ -51,6 +53,35 @@ _EXPORT_MEDIA = {"graphml": "application/graphml+xml", "gexf": "application/gexf
 FIGURES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"image/png": {}, "image/svg+xml": {}, "text/csv": {}}}
 }
+_Ranked = TypeVar("_Ranked", CentralityAnswer, BrokersAnswer, CommunitiesAnswer)
+
+
+class ReachRow(BaseModel):
+    """A row of the CSV of /analytics/reach: one entity reached, with its group."""
+
+    group: Literal["members", "countries", "regions", "sectors"]
+    iri: str
+    label: str
+    type: str | None = None
+    code: str | None = None
+    depth: int
+    via: EntityRef
+    how: str
+
+
+class PathRow(BaseModel):
+    """A row of the CSV of /analytics/paths: one path, its actors and relations as text."""
+
+    path: int = Field(description="1 for the shortest path, ...")
+    length: int
+    actors: str = Field(description="The actors along the path, joined by ' → '.")
+    relations: str = Field(description="The relations along the path, joined by '; '.")
+
+
+def _paged(answer: _Ranked, offset: int, limit: int) -> _Ranked:
+    """The page after ``offset`` of a ranking computed for its first ``offset + limit``."""
+    return answer.model_copy(update={"results": answer.results[offset:], "offset": offset,
+                                     "limit": limit})
 
 
 def _figure(figure: Figure, fmt: str, filename: str) -> Response:
@@ -63,13 +94,15 @@ def centrality(
     request: Request, analytics: AnalyticsDep, network: Network = None,
     region: InRegion = None, sector: Sector = None, source: Source = None,
     by: Annotated[Literal["pagerank", "betweenness", "degree"], Query()] = "pagerank",
-    limit: Top = 100, sample_above: SampleAbove = 10_000, samples: Samples = 2_000,
-    seed: Seed = 42, fmt: TableFormat = None,
+    limit: Limit = 100, offset: Offset = 0, sample_above: SampleAbove = 10_000,
+    samples: Samples = 2_000, seed: Seed = 42, fmt: TableFormat = None,
 ) -> Response:
-    """Degree, betweenness (sampled above a size) and PageRank of organisations and networks."""
+    """Degree, betweenness (sampled above a size) and PageRank of organisations and networks,
+    highest first (then by name and IRI)."""
     scope = analytics.scope(network, region, sector, source)
-    answer = analytics.centrality(scope, by=by, limit=limit, sample_above=sample_above,
-                                  samples=samples, seed=seed)
+    answer = _paged(analytics.centrality(scope, by=by, limit=offset + limit,
+                                         sample_above=sample_above, samples=samples,
+                                         seed=seed), offset, limit)
     return render(request, answer, fmt, filename="centrality")
 
 
@@ -77,15 +110,17 @@ def centrality(
 def brokers(
     request: Request, analytics: AnalyticsDep, network: Network = None,
     region: InRegion = None, sector: Sector = None, source: Source = None,
-    by: Annotated[Literal["country", "sector"], Query()] = "country", limit: Top = 100,
-    sample_above: SampleAbove = 10_000, samples: Samples = 2_000, seed: Seed = 42,
-    fmt: FigureFormat = None,
+    by: Annotated[Literal["country", "sector"], Query()] = "country", limit: Limit = 100,
+    offset: Offset = 0, sample_above: SampleAbove = 10_000, samples: Samples = 2_000,
+    seed: Seed = 42, fmt: FigureFormat = None,
 ) -> Response:
-    """Organisations and networks connecting ecosystems of different countries or sectors
-    (png/svg: a bar chart of the top brokers)."""
+    """Organisations and networks connecting ecosystems of different countries or sectors,
+    most bridged pairs first (then betweenness, name, IRI) (png/svg: a bar chart of the
+    page's brokers)."""
     scope = analytics.scope(network, region, sector, source)
-    answer = analytics.brokers(scope, by=by, limit=limit, sample_above=sample_above,
-                               samples=samples, seed=seed)
+    answer = _paged(analytics.brokers(scope, by=by, limit=offset + limit,
+                                      sample_above=sample_above, samples=samples, seed=seed),
+                    offset, limit)
     if fmt in _FIGURE_MEDIA:
         return _figure(plots.broker_bars(answer, top=min(limit, 40)), fmt, "brokers")
     return render(request, answer, fmt, filename="brokers")
@@ -97,11 +132,13 @@ def communities(
     region: InRegion = None, sector: Sector = None, source: Source = None,
     resolution: Annotated[float, Query(gt=0, le=100, description="Louvain resolution "
                                        "(>1: smaller communities).")] = 1.0,
-    seed: Seed = 42, limit: Top = 100, fmt: TableFormat = None,
+    seed: Seed = 42, limit: Limit = 100, offset: Offset = 0, fmt: TableFormat = None,
 ) -> Response:
-    """Communities of linked actors (Louvain), with their dominant countries and sectors."""
+    """Communities of linked actors (Louvain), with their dominant countries and sectors,
+    largest first."""
     scope = analytics.scope(network, region, sector, source)
-    answer = analytics.communities(scope, resolution=resolution, seed=seed, limit=limit)
+    answer = _paged(analytics.communities(scope, resolution=resolution, seed=seed,
+                                          limit=offset + limit), offset, limit)
     return render(request, answer, fmt, filename="communities")
 
 
@@ -120,7 +157,7 @@ def reach(
         figure = plots.network_diagram(analytics.graph(), answer.network.iri,
                                        max_depth=depth or 3)
         return _figure(figure, fmt, "reach")
-    return render(request, answer, fmt, filename="reach", rows=answer.rows())
+    return render(request, answer, fmt, filename="reach", rows=answer.rows(), model=ReachRow)
 
 
 @router.get("/paths", response_model=PathsAnswer, responses=RESPONSES)
@@ -137,7 +174,7 @@ def paths(
     """Who can introduce whom: connection paths between two actors, shortest first, with the
     relations along each path."""
     answer = analytics.paths(source, target, limit=limit, max_length=max_length)
-    return render(request, answer, fmt, filename="paths", rows=answer.rows())
+    return render(request, answer, fmt, filename="paths", rows=answer.rows(), model=PathRow)
 
 
 @router.get("/gaps", response_model=GapMatrix, responses={**RESPONSES, **FIGURES})
@@ -154,7 +191,10 @@ def gaps(
     answer = analytics.gaps(scope, region_level, sector_level, sector, type)
     if fmt in _FIGURE_MEDIA:
         return _figure(plots.gap_heatmap(answer), fmt, "gaps")
-    return render(request, answer, fmt, filename="gaps", rows=answer.rows())
+    # one column per sector of the axis (fixed by scope, levels and sector, not by the data)
+    columns = ["region", "region_name", "region_iri",
+               *(s.code or s.label for s in answer.sectors)]
+    return render(request, answer, fmt, filename="gaps", rows=answer.rows(), columns=columns)
 
 
 @router.get("/compare", response_model=EcosystemComparison, responses=RESPONSES)
@@ -167,7 +207,7 @@ def compare(
     """Two regions' ecosystems side by side: coverage counts, density, shared networks."""
     answer = analytics.compare(a, b, sector)
     rows = [answer.a.model_dump(mode="json"), answer.b.model_dump(mode="json")]
-    return render(request, answer, fmt, filename="compare", rows=rows)
+    return render(request, answer, fmt, filename="compare", rows=rows, model=RegionEcosystem)
 
 
 @router.get("/export", responses={200: {"content": {media: {} for media in

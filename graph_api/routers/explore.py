@@ -8,25 +8,28 @@ from fastapi import APIRouter, Query, Request, Response
 
 from smekg.graph_api.deps import BoundedParams, FormatQuery, Kind, Limit, Offset, Sector, ServiceDep
 from smekg.graph_api.negotiation import RESPONSES, render
-from smekg.queries.models import EntityDetail, GapsAnswer, SearchHit
+from smekg.queries.models import EntityDetail, Fact, GapsAnswer, SearchPage
 from smekg.queries.registry import PARAM_TYPES
 
 router = APIRouter(tags=["explore"], dependencies=[BoundedParams])
 
 
-@router.get("/search", response_model=list[SearchHit], responses=RESPONSES)
+@router.get("/search", response_model=SearchPage, responses=RESPONSES)
 def search(
     request: Request,
     service: ServiceDep,
     q: Annotated[str, Query(min_length=1, max_length=200, description="Text to look for.",
                             examples=["emilia"])],
     type: Kind = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 20,
+    limit: Limit = 20,
+    offset: Offset = 0,
     fmt: FormatQuery = None,
 ) -> Response:
-    """Entities whose names or codes contain the text, ignoring case and accents."""
-    answer = service.search(q, type, limit)
-    return render(request, answer, fmt, filename="search", rows=answer)
+    """Entities whose names or codes contain the text, ignoring case and accents, best
+    first."""
+    count, hits = service.search_page(q, type, offset=offset, limit=limit)
+    answer = SearchPage(count=count, offset=offset, limit=limit, results=hits)
+    return render(request, answer, fmt, filename="search")
 
 
 @router.get("/entities", response_model=EntityDetail, responses=RESPONSES)
@@ -39,7 +42,7 @@ def entity_by_iri(
 ) -> Response:
     """Every fact about an entity, with the source graph, document and words stating it."""
     answer = service.entity(iri)
-    return render(request, answer, fmt, filename="entity", rows=answer.facts)
+    return render(request, answer, fmt, filename="entity", rows=answer.facts, model=Fact)
 
 
 @router.get("/entities/{key}", response_model=EntityDetail, responses=RESPONSES)
@@ -47,7 +50,8 @@ def entity_by_key(request: Request, service: ServiceDep, key: str, fmt: FormatQu
                   ) -> Response:
     """Every fact about an entity named by id or code (insme, ITH5, IT, C25)."""
     answer = service.entity(key)
-    return render(request, answer, fmt, filename=f"entity-{key}", rows=answer.facts)
+    return render(request, answer, fmt, filename=f"entity-{key}", rows=answer.facts,
+                  model=Fact)
 
 
 @router.get("/gaps", response_model=GapsAnswer, responses=RESPONSES)

@@ -20,12 +20,12 @@ from smekg.graph_api.deps import (
 )
 from smekg.graph_api.negotiation import RESPONSES, render
 from smekg.graph_api.routers._paging import page
-from smekg.queries.models import Membership, Page
+from smekg.queries.models import MembershipPage, OrganisationPage
 
 router = APIRouter(prefix="/organisations", tags=["organisations"], dependencies=[BoundedParams])
 
 
-@router.get("", response_model=Page, responses=RESPONSES)
+@router.get("", response_model=OrganisationPage, responses=RESPONSES)
 def list_organisations(
     request: Request,
     service: ServiceDep,
@@ -45,14 +45,15 @@ def list_organisations(
     network."""
     items = service.organisations(type=type, country=country, region=region, service=provides,
                                   theme=theme, network=network)
-    return render(request, page(items, offset, limit), fmt, filename="organisations")
+    return render(request, page(items, offset, limit, OrganisationPage), fmt,
+                  filename="organisations")
 
 
-@router.get("/{key}/memberships", response_model=list[Membership], responses=RESPONSES)
+@router.get("/{key}/memberships", response_model=MembershipPage, responses=RESPONSES)
 def list_memberships(
     request: Request, service: ServiceDep, key: str, transitive: Transitive = False,
-    fmt: FormatQuery = None,
+    fmt: FormatQuery = None, limit: Limit = 100, offset: Offset = 0,
 ) -> Response:
     """The networks an organisation is a member of, with role and period."""
-    answer = service.memberships(key, transitive)
-    return render(request, answer, fmt, filename=f"memberships-{key}", rows=answer)
+    answer = page(service.memberships(key, transitive), offset, limit, MembershipPage)
+    return render(request, answer, fmt, filename=f"memberships-{key}")

@@ -9,7 +9,13 @@ from fastapi import APIRouter, Query, Request, Response
 from smekg.graph_api.deps import BoundedParams, FormatQuery, Kind, Limit, Offset, Sector, ServiceDep
 from smekg.graph_api.negotiation import RESPONSES, render
 from smekg.graph_api.routers._paging import page
-from smekg.queries.models import CompareAnswer, Page
+from smekg.queries.models import (
+    CompareAnswer,
+    ComparedEntity,
+    CountryPage,
+    LocatedOrganisationPage,
+    PlacePage,
+)
 
 countries = APIRouter(prefix="/countries", tags=["countries"], dependencies=[BoundedParams])
 regions = APIRouter(prefix="/regions", tags=["regions"], dependencies=[BoundedParams])
@@ -21,16 +27,17 @@ SectorLevel = Annotated[str | None, Query(description="section, division, group 
                                           examples=["division"])]
 
 
-@countries.get("", response_model=Page, responses=RESPONSES)
+@countries.get("", response_model=CountryPage, responses=RESPONSES)
 def list_countries(
     request: Request, service: ServiceDep, fmt: FormatQuery = None, limit: Limit = 300,
     offset: Offset = 0,
 ) -> Response:
     """Every ISO 3166-1 country with its continent and how many entities serve it directly."""
-    return render(request, page(service.countries(), offset, limit), fmt, filename="countries")
+    answer = page(service.countries(), offset, limit, CountryPage)
+    return render(request, answer, fmt, filename="countries")
 
 
-@regions.get("", response_model=Page, responses=RESPONSES)
+@regions.get("", response_model=PlacePage, responses=RESPONSES)
 def list_regions(
     request: Request,
     service: ServiceDep,
@@ -43,7 +50,7 @@ def list_regions(
 ) -> Response:
     """Regions (NUTS, ISO 3166-2, countries, continents) within a region, at a level."""
     items = service.places("regions", within, level)
-    return render(request, page(items, offset, limit), fmt, filename="regions")
+    return render(request, page(items, offset, limit, PlacePage), fmt, filename="regions")
 
 
 @regions.get("/compare", response_model=CompareAnswer, responses=RESPONSES)
@@ -60,20 +67,21 @@ def compare_regions(
     rows = [{"side": side, **ref.model_dump()} for side, refs in
             (("both", answer.shared), ("a", answer.only_a), ("b", answer.only_b))
             for ref in refs]
-    return render(request, answer, fmt, filename="compare", rows=rows)
+    return render(request, answer, fmt, filename="compare", rows=rows, model=ComparedEntity)
 
 
-@regions.get("/{code}/organisations", response_model=Page, responses=RESPONSES)
+@regions.get("/{code}/organisations", response_model=LocatedOrganisationPage, responses=RESPONSES)
 def organisations_in_region(
     request: Request, service: ServiceDep, code: str, type: Kind = None,
     fmt: FormatQuery = None, limit: Limit = 100, offset: Offset = 0,
 ) -> Response:
     """Organisations located in a region or any region within it."""
     items = service.organisations_in_region(code, type)
-    return render(request, page(items, offset, limit), fmt, filename=f"organisations-in-{code}")
+    return render(request, page(items, offset, limit, LocatedOrganisationPage), fmt,
+                  filename=f"organisations-in-{code}")
 
 
-@sectors.get("", response_model=Page, responses=RESPONSES)
+@sectors.get("", response_model=PlacePage, responses=RESPONSES)
 def list_sectors(
     request: Request,
     service: ServiceDep,
@@ -86,4 +94,4 @@ def list_sectors(
 ) -> Response:
     """NACE sectors within a sector, at a level."""
     items = service.places("sectors", within, level)
-    return render(request, page(items, offset, limit), fmt, filename="sectors")
+    return render(request, page(items, offset, limit, PlacePage), fmt, filename="sectors")

@@ -18,7 +18,7 @@ from smekg.graph_api.deps import (
 )
 from smekg.graph_api.negotiation import RESPONSES, render
 from smekg.graph_api.routers._paging import page
-from smekg.queries.models import LineageEdge, Page
+from smekg.queries.models import LineagePage, PolicyPage, ProgrammePage
 
 programmes = APIRouter(prefix="/programmes", tags=["programmes"], dependencies=[BoundedParams])
 good_practices = APIRouter(prefix="/good-practices", tags=["good practices"],
@@ -29,7 +29,7 @@ Policy = Annotated[str | None, Query(description="A policy it implements or foll
                                      examples=["bologna-charter"])]
 
 
-@programmes.get("", response_model=Page, responses=RESPONSES)
+@programmes.get("", response_model=ProgrammePage, responses=RESPONSES)
 def list_programmes(
     request: Request, service: ServiceDep, region: Region = None, sector: Sector = None,
     theme: Theme = None, policy: Policy = None, fmt: FormatQuery = None, limit: Limit = 100,
@@ -37,10 +37,10 @@ def list_programmes(
 ) -> Response:
     """Programmes, projects and good practices by region, sector, theme or policy."""
     items = service.programmes(region=region, sector=sector, theme=theme, policy=policy)
-    return render(request, page(items, offset, limit), fmt, filename="programmes")
+    return render(request, page(items, offset, limit, ProgrammePage), fmt, filename="programmes")
 
 
-@good_practices.get("", response_model=Page, responses=RESPONSES)
+@good_practices.get("", response_model=ProgrammePage, responses=RESPONSES)
 def list_good_practices(
     request: Request, service: ServiceDep, region: Region = None, sector: Sector = None,
     theme: Theme = None, policy: Policy = None, fmt: FormatQuery = None, limit: Limit = 100,
@@ -49,22 +49,25 @@ def list_good_practices(
     """Good practices by region, sector, theme or policy."""
     items = service.programmes(region=region, sector=sector, theme=theme, policy=policy,
                                type="good-practice")
-    return render(request, page(items, offset, limit), fmt, filename="good-practices")
+    return render(request, page(items, offset, limit, ProgrammePage), fmt,
+                  filename="good-practices")
 
 
-@policies.get("", response_model=Page, responses=RESPONSES)
+@policies.get("", response_model=PolicyPage, responses=RESPONSES)
 def list_policies(
     request: Request, service: ServiceDep, fmt: FormatQuery = None, limit: Limit = 100,
     offset: Offset = 0,
 ) -> Response:
     """Policies, charters and publications."""
-    return render(request, page(service.policies(), offset, limit), fmt, filename="policies")
+    return render(request, page(service.policies(), offset, limit, PolicyPage), fmt,
+                  filename="policies")
 
 
-@policies.get("/{key}/lineage", response_model=list[LineageEdge], responses=RESPONSES)
+@policies.get("/{key}/lineage", response_model=LineagePage, responses=RESPONSES)
 def policy_lineage(
-    request: Request, service: ServiceDep, key: str, fmt: FormatQuery = None
+    request: Request, service: ServiceDep, key: str, fmt: FormatQuery = None,
+    limit: Limit = 100, offset: Offset = 0,
 ) -> Response:
     """What a policy led to and came from: organisations, programmes, events, people."""
-    answer = service.policy_lineage(key)
-    return render(request, answer, fmt, filename=f"lineage-{key}", rows=answer)
+    answer = page(service.policy_lineage(key), offset, limit, LineagePage)
+    return render(request, answer, fmt, filename=f"lineage-{key}")

@@ -82,11 +82,13 @@ class _Worker:
     def __init__(
         self, ctx: SpawnContext, store: Path, prefixes: dict[str, str], cap: int,
         max_nesting: int = worker_module.DEFAULT_MAX_NESTING, isolation: str = "auto",
+        refresh_interval: float = worker_module.DEFAULT_REFRESH_INTERVAL,
     ) -> None:
         self.conn, child_conn = ctx.Pipe(duplex=True)
         self.process: SpawnProcess = ctx.Process(
             target=worker_module.serve,
-            args=(child_conn, str(store), prefixes, cap, max_nesting, isolation),
+            args=(child_conn, str(store), prefixes, cap, max_nesting, isolation,
+                  refresh_interval),
             name="smekg-sparql-worker",
             daemon=True,
         )
@@ -181,7 +183,8 @@ class QueryPool:
     Parameters
     ----------
     store_path
-        The Oxigraph store directory; each worker opens it with ``Store.read_only``.
+        The Oxigraph store directory; each worker opens it with ``Store.read_only``, and
+        opens it again when a load has changed it (see :class:`~.worker.LiveStore`).
     workers
         How many worker processes (queries answered at the same time).
     timeout
@@ -199,6 +202,9 @@ class QueryPool:
         Deepest bracket nesting a query may have (deeper: refused by the worker).
     isolation
         How workers cut themselves off from the network (see :mod:`.sandbox`).
+    refresh_interval
+        Seconds between two looks of a worker at the store for a new load (between queries;
+        0: before every query).
     """
 
     def __init__(
@@ -213,6 +219,7 @@ class QueryPool:
         fast_lane_timeout: float = 2.0,
         max_nesting: int = worker_module.DEFAULT_MAX_NESTING,
         isolation: str = "auto",
+        refresh_interval: float = worker_module.DEFAULT_REFRESH_INTERVAL,
     ) -> None:
         if prefixes is None:
             from smekg.ontology import PREFIXES
@@ -227,6 +234,7 @@ class QueryPool:
         self.fast_lane_timeout = fast_lane_timeout
         self.max_nesting = max_nesting
         self.isolation = isolation
+        self.refresh_interval = refresh_interval
         self._ctx = multiprocessing.get_context("spawn")
         self._spawn_lock = threading.Lock()
         self._workers: set[_Worker] = set()
@@ -277,7 +285,7 @@ class QueryPool:
             if self._closed:
                 raise WorkerFailed("the SPARQL endpoint is shutting down")
             worker = _Worker(self._ctx, self.store_path, self.prefixes, self.max_result_bytes,
-                             self.max_nesting, self.isolation)
+                             self.max_nesting, self.isolation, self.refresh_interval)
             self._workers.add(worker)
             return worker
 

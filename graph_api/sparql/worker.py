@@ -13,6 +13,12 @@ a thread with a deep stack (:func:`~.sandbox.run_deep`), so a long query cannot 
 stack. The worker cuts itself off from the network first (:func:`~.sandbox.isolate_network`),
 so even a query that got past the check could not call another host.
 
+The worker follows the loads (:class:`LiveStore`): a read-only handle sees the store as it
+was when it was opened, so between two queries, at most every ``refresh_interval`` seconds,
+the worker looks at the store's RocksDB files (a few ``stat`` calls) and, when a load has
+changed them, opens a new handle for the next query. A query runs on one handle from start to
+end: one consistent snapshot, never part old and part new data.
+
 This module imports only pyoxigraph, rdflib's SPARQL grammar and the format table, so a
 worker (or its replacement after a timeout) starts quickly.
 """
@@ -24,6 +30,7 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
@@ -54,6 +61,89 @@ REFUSED = "refused"  # (REFUSED, HTTP status, message): refused before it ran
 READY = "ready"  # (READY, pid, isolation, detail): sent once, when the store is open
 
 DEFAULT_MAX_NESTING = 100
+DEFAULT_REFRESH_INTERVAL = 0.5
+
+JOURNAL_DIR = "smekg-journal"
+"""The store's folder of bulk replacements under way (``smekg.core.stores.JOURNAL_DIR``,
+named here so that a worker does not import the stores; a test checks they agree)."""
+
+_STAMPED = ("CURRENT", "MANIFEST-", "OPTIONS-")
+
+
+def store_stamp(path: Path) -> tuple[tuple[str, int, int], ...]:
+    """What changes whenever a writer changes the store at ``path``: the name, size and
+    modification time of RocksDB's CURRENT, MANIFEST and OPTIONS files and of its write-ahead
+    logs (``*.log``: a committed transaction is there before any table file is written).
+
+    A handful of ``stat`` calls (one directory listing), cheap enough to run between queries.
+    """
+    stamp: list[tuple[str, int, int]] = []
+    with os.scandir(path) as entries:
+        for entry in entries:
+            if entry.name.startswith(_STAMPED) or entry.name.endswith(".log"):
+                try:
+                    info = entry.stat()
+                except FileNotFoundError:  # removed by the writer meanwhile
+                    continue
+                stamp.append((entry.name, info.st_size, info.st_mtime_ns))
+    return tuple(sorted(stamp))
+
+
+def _journal_state(path: Path) -> tuple[int, tuple[str, ...]] | None:
+    """The journal folder's modification time and entries; None when no bulk replacement
+    is under way (no entries)."""
+    folder = path / JOURNAL_DIR
+    try:
+        entries = tuple(sorted(name for name in os.listdir(folder) if name.endswith(".json")))
+        mtime = folder.stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+    return (mtime, entries) if entries else None
+
+
+class LiveStore:
+    """The store at ``path`` opened read-only, reopened when a load has changed it.
+
+    :meth:`current` is called between queries. At most every ``interval`` seconds (0: every
+    time) it compares the store's :func:`store_stamp` with the one taken when the handle was
+    opened; when they differ it opens a new read-only handle, which sees the store as of
+    that moment, and the next query runs on it. While a large source is being bulk-replaced
+    (a journal entry exists: its graph is partly written) the old handle is kept, and the
+    new one is opened only if no replacement started or ended around the opening, so a
+    handle never shows a source half-written.
+    """
+
+    def __init__(self, path: str | Path, interval: float = DEFAULT_REFRESH_INTERVAL) -> None:
+        self.path = Path(path)
+        self.interval = interval
+        if not self.path.is_dir():
+            raise OSError(f"no store at {self.path} (run `smekg load` first)")
+        self.stamp = store_stamp(self.path)
+        self.store = Store.read_only(str(self.path))
+        self.checked = time.monotonic()
+        self.reopened = 0
+
+    def current(self) -> Store:
+        """The handle the next query runs on (reopened first if the store has changed)."""
+        now = time.monotonic()
+        if now - self.checked < self.interval:
+            return self.store
+        self.checked = now
+        try:
+            stamp = store_stamp(self.path)
+            if stamp == self.stamp or _journal_state(self.path) is not None:
+                return self.store
+            journal = self.path / JOURNAL_DIR
+            before = journal.stat().st_mtime_ns if journal.is_dir() else None
+            store = Store.read_only(str(self.path))
+            after = journal.stat().st_mtime_ns if journal.is_dir() else None
+            if before != after or _journal_state(self.path) is not None:
+                return self.store  # a bulk replacement started meanwhile: next time
+        except OSError:  # the store is being rewritten under us: keep the handle we have
+            return self.store
+        self.store, self.stamp = store, stamp
+        self.reopened += 1
+        return self.store
 
 
 @dataclass(frozen=True)
@@ -233,9 +323,10 @@ def serve(
     max_result_bytes: int,
     max_nesting: int = DEFAULT_MAX_NESTING,
     isolation: str = "auto",
+    refresh_interval: float = DEFAULT_REFRESH_INTERVAL,
 ) -> None:
     """The worker's main loop: cut off the network, open the store, say READY, answer jobs
-    until EOF."""
+    until EOF (each on the store as the latest load left it: :class:`LiveStore`)."""
     try:  # first, while the process has one thread (a user namespace needs that)
         method, detail = isolate_network(isolation)
     except IsolationUnavailable as error:
@@ -244,9 +335,7 @@ def serve(
         return
     threading.Thread(target=_exit_with_parent, name="parent-watchdog", daemon=True).start()
     try:
-        if not Path(store_path).is_dir():
-            raise OSError(f"no store at {store_path} (run `smekg load` first)")
-        store = Store.read_only(store_path)
+        live = LiveStore(store_path, refresh_interval)
     except Exception as error:
         conn.send((FAILED, f"cannot open the store: {error}"))
         return
@@ -260,7 +349,8 @@ def serve(
             return
         try:
             reply = run_deep(functools.partial(
-                answer, store, job, prefixes, max_result_bytes, max_nesting, isolated))
+                answer, live.current(), job, prefixes, max_result_bytes, max_nesting,
+                isolated))
         except Exception as error:  # a bug here must not kill the worker
             reply = (FAILED, f"{type(error).__name__}: {error}")
         try:

@@ -242,7 +242,8 @@ def centrality(
     scores.sort(key=lambda s: (-getattr(s, "degree_centrality" if by == "degree" else by),
                                s.label.casefold(), s.iri))
     return CentralityAnswer(graph=size(graph), actors=len(actors), betweenness_sources=sources,
-                            seed=seed, by=by, results=scores[:limit])
+                            seed=seed, by=by, count=len(scores), limit=limit,
+                            results=scores[:limit])
 
 
 # -- brokers ---------------------------------------------------------------------------
@@ -315,7 +316,8 @@ def brokers(
                                  bridged_pairs=bridged, share=round(bridged / pairs, 6),
                                  betweenness=round(between[node], 9), top_groups=top))
     found.sort(key=lambda b: (-b.bridged_pairs, -b.betweenness, b.label.casefold(), b.iri))
-    return BrokersAnswer(graph=size(graph), by=by, count=len(found), results=found[:limit])
+    return BrokersAnswer(graph=size(graph), by=by, count=len(found), limit=limit,
+                         results=found[:limit])
 
 
 def _group_label(graph: ProjectedGraph, code: str, by: str) -> str:
@@ -359,7 +361,7 @@ def communities(
     return CommunitiesAnswer(graph=size(graph), algorithm="louvain (networkx)",
                              resolution=resolution, seed=seed, modularity=round(modularity, 6),
                              isolated=len(actors) - len(linked), count=len(found),
-                             results=results, membership=membership)
+                             limit=limit, results=results, membership=membership)
 
 
 def _community(graph: ProjectedGraph, linked: nx.Graph[str], number: int, members: set[str]

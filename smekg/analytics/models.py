@@ -45,6 +45,10 @@ class CentralityAnswer(BaseModel):
         description="Sources sampled for betweenness (null: exact, all sources).")
     seed: int
     by: str
+    count: int = Field(description="Number of results in all pages (the actors ranked).")
+    offset: int = Field(default=0, description="Results skipped before this page.")
+    limit: int | None = Field(default=None, description="Largest number of results a page "
+                              "holds (null: all).")
     results: list[ActorScore]
 
 
@@ -65,7 +69,10 @@ class BrokersAnswer(BaseModel):
 
     graph: GraphSize
     by: str = Field(description="country or sector")
-    count: int
+    count: int = Field(description="Number of results in all pages.")
+    offset: int = Field(default=0, description="Results skipped before this page.")
+    limit: int | None = Field(default=None, description="Largest number of results a page "
+                              "holds (null: all).")
     results: list[BrokerScore]
 
 
@@ -130,7 +137,10 @@ class CommunitiesAnswer(BaseModel):
     seed: int
     modularity: float
     isolated: int = Field(description="Actors without links (in no community).")
-    count: int
+    count: int = Field(description="Number of results in all pages.")
+    offset: int = Field(default=0, description="Results skipped before this page.")
+    limit: int | None = Field(default=None, description="Largest number of results a page "
+                              "holds (null: all).")
     results: list[Community]
     membership: dict[str, int] = Field(
         default_factory=dict, exclude=True,

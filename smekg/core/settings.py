@@ -93,6 +93,19 @@ class Settings(BaseSettings):
         "sockets; 'auto' tries them in that order and logs which holds; 'off' none. A "
         "named method that is not available stops the worker (503).",
     )
+    sparql_refresh_interval: float = Field(
+        default=0.5, ge=0,
+        description="Seconds between two looks of a /sparql worker at the store for a new "
+        "load (a few stat calls, between queries; 0: before every query). A worker that sees "
+        "one opens the store again before its next query, so /sparql answers from a load at "
+        "most this long after it ends; each query runs on one snapshot.",
+    )
+    index_refresh_interval: float = Field(
+        default=1.0, gt=0,
+        description="Seconds between two checks of the data version (the sources' checksums) "
+        "by the API's background refresher. After a load it rebuilds the in-memory index in "
+        "a background thread, answering from the old one until the new one is swapped in.",
+    )
 
     backend: Literal["oxigraph", "neo4j", "sparql"] = Field(
         default="oxigraph", description="The graph backend the REST API serves from: the "

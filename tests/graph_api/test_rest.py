@@ -90,7 +90,7 @@ def test_networks_and_members(client):
     networks = client.get("/networks").json()
     group = next(n for n in networks["results"] if n["code"] == "insme-steering-group")
     assert group["member_countries"] == 41
-    members = client.get("/networks/insme-steering-group/members").json()
+    members = client.get("/networks/insme-steering-group/members").json()["results"]
     assert {m["code"] for m in members if m["role"] == "chair"} == {"IT"}
     assert client.get("/networks/nonexistent-network/members").status_code == 404
 
@@ -100,7 +100,7 @@ def test_organisations_and_memberships(client):
     assert {"ipi", "italian-government"} <= {o["code"] for o in italian["results"]}
     networks = client.get("/organisations", params={"type": "network"}).json()
     assert {o["code"] for o in networks["results"]} == {"insme", "insme-steering-group"}
-    memberships = client.get("/organisations/ipi/memberships").json()
+    memberships = client.get("/organisations/ipi/memberships").json()["results"]
     assert [(m["network"]["code"], m["role"]) for m in memberships] == [
         ("insme-steering-group", "secretariat")]
 
@@ -128,14 +128,14 @@ def test_programmes_good_practices_policies(client):
     assert programmes["count"] >= 14
     policies = client.get("/policies").json()
     assert "bologna-charter" in {p["code"] for p in policies["results"]}
-    lineage = client.get("/policies/bologna-charter/lineage").json()
+    lineage = client.get("/policies/bologna-charter/lineage").json()["results"]
     assert {"subject": "insme", "relation": "followsFrom", "object": "bologna-charter"} in [
         {"subject": e["subject"]["code"], "relation": e["relation"],
          "object": e["object"]["code"]} for e in lineage]
 
 
 def test_search_entity_gaps_compare(client):
-    hits = client.get("/search", params={"q": "SAO PAULO"}).json()
+    hits = client.get("/search", params={"q": "SAO PAULO"}).json()["results"]
     assert hits[0]["label"] == "São Paulo"
     entity = client.get("/entities/insme").json()
     assert entity["type"] == "network"

@@ -37,7 +37,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from smekg.graph_api.sparql.lexer import _TOKEN, scan
+from smekg.graph_api.sparql.lexer import _TOKEN, returns_graph, scan
 
 OPENING = frozenset("({[")
 CLOSING = frozenset(")}]")
@@ -114,11 +114,7 @@ class Verdict:
     @property
     def returns_graph(self) -> bool | None:
         """True for CONSTRUCT/DESCRIBE, False for SELECT/ASK, None when unknown."""
-        if self.form in ("CONSTRUCT", "DESCRIBE"):
-            return True
-        if self.form in ("SELECT", "ASK"):
-            return False
-        return None
+        return returns_graph(self.form)
 
 
 def _parts(node: Any) -> list[Any]:

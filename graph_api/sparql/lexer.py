@@ -87,11 +87,16 @@ class QueryShape:
     @property
     def returns_graph(self) -> bool | None:
         """True for CONSTRUCT/DESCRIBE, False for SELECT/ASK, None when unknown."""
-        if self.form in ("CONSTRUCT", "DESCRIBE"):
-            return True
-        if self.form in ("SELECT", "ASK"):
-            return False
-        return None
+        return returns_graph(self.form)
+
+
+def returns_graph(form: str | None) -> bool | None:
+    """True for CONSTRUCT/DESCRIBE, False for SELECT/ASK, None when unknown."""
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        return True
+    if form in ("SELECT", "ASK"):
+        return False
+    return None
 
 
 def keywords(text: str) -> list[str]:

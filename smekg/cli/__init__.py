@@ -297,7 +297,7 @@ def load_reference(
                 Source(
                     key="reference/nuts2024",
                     title="NUTS 2024 regions with the names of the official Eurostat file",
-                    origin=str(path),
+                    origin=path.name,  # the file name, not the server's folders
                     fingerprint=path.read_bytes(),
                     build=lambda: Built(build_nuts(minter, labels)),
                     shacl=False,
@@ -307,7 +307,7 @@ def load_reference(
             Source(
                 key="reference/nace2",
                 title="NACE Rev. 2 (official Eurostat file)",
-                origin=str(path),
+                origin=path.name,  # the file name, not the server's folders
                 fingerprint=path.read_bytes(),
                 build=lambda: Built(read_eurostat_nace2_file(path)),
                 shacl=False,

@@ -26,6 +26,23 @@ _INTEGERS = {
 _FLOATS = {f"{_XSD}decimal", f"{_XSD}double", f"{_XSD}float"}
 
 
+def solution_rows(solutions: object, query: NamedQuery) -> list[Row]:
+    """The rows of a named SELECT query's solutions, as plain Python values (unbound
+    variables left out); shared by the embedded and the remote SPARQL backends."""
+    if not isinstance(solutions, QuerySolutions):
+        raise TypeError(f"named query {query.name!r} is not a SELECT query")
+    names = [variable.value for variable in solutions.variables]
+    rows: list[Row] = []
+    for solution in solutions:
+        row: Row = {}
+        for name in names:
+            term = solution[name]
+            if term is not None:
+                row[name] = to_python(term)
+        rows.append(row)
+    return rows
+
+
 def to_python(term: NamedNode | Literal | BlankNode) -> Value:
     """A pyoxigraph term as a plain Python value."""
     if isinstance(term, NamedNode):
@@ -105,18 +122,7 @@ class OxigraphBackend:
             use_default_graph_as_union=True,
             substitutions=substitutions or None,
         )
-        if not isinstance(solutions, QuerySolutions):
-            raise TypeError(f"named query {query.name!r} is not a SELECT query")
-        names = [variable.value for variable in solutions.variables]
-        rows: list[Row] = []
-        for solution in solutions:
-            row: Row = {}
-            for name in names:
-                term = solution[name]
-                if term is not None:
-                    row[name] = to_python(term)
-            rows.append(row)
-        return rows
+        return solution_rows(solutions, query)
 
     def data_version(self) -> str:
         return sources_version(self)

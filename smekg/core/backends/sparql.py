@@ -54,7 +54,7 @@ from pyoxigraph import (
 
 from smekg import __version__
 from smekg.core.backends import BackendUnavailable, Row, Value, sources_version
-from smekg.core.backends.oxigraph import ANY, to_python, to_term
+from smekg.core.backends.oxigraph import ANY, solution_rows, to_term
 from smekg.core.backends.sparql_text import Term, bind
 from smekg.core.named_queries import NamedQuery
 from smekg.ontology import PREFIXES, SMEKG
@@ -329,18 +329,7 @@ class SparqlBackend:
         solutions = self.endpoint.query(
             query.sparql, bindings,
             timeout=self.whole_graph_timeout if query.whole_graph else None)
-        if not isinstance(solutions, QuerySolutions):
-            raise TypeError(f"named query {query.name!r} is not a SELECT query")
-        names = [variable.value for variable in solutions.variables]
-        rows: list[Row] = []
-        for solution in solutions:
-            row: Row = {}
-            for name in names:
-                term = solution[name]
-                if term is not None:
-                    row[name] = to_python(term)
-            rows.append(row)
-        return rows
+        return solution_rows(solutions, query)
 
     def data_version(self) -> str:
         return sources_version(self)

@@ -21,12 +21,12 @@ from functools import cache
 from pyoxigraph import BlankNode, NamedNode
 
 from smekg import ontology
-from smekg.core.iri import Minter, is_valid_key
+from smekg.core.iri import Minter, is_valid_key, nuts_region
 from smekg.core.rdf import GraphBuilder, TermCache
 from smekg.loaders.errors import Problem
 from smekg.loaders.tables import Record
 from smekg.ontology import WD
-from smekg.reference.regions import PostcodeResolver
+from smekg.reference.regions import PostcodeResolver, nuts_country_to_iso
 from smekg.reference.resolve import Resolved, ResolveError, Resolver
 
 CPSV, CV, DCTERMS, FOAF, LOCN, ORG, PROV, RDF, ROV, SCHEMA, SKOS, SMEKG = (
@@ -417,6 +417,17 @@ class TableMapper:
             return None
         return entity
 
+    def country_of_region(self, iri: str) -> str | None:
+        """The ISO 3166-1 alpha-2 code of the country a region IRI lies in (a NUTS region,
+        an ISO 3166-2 subdivision or a country), or None for areas above countries."""
+        for prefix in (self.minter.country(""), self.minter.subdivision("")):
+            if iri.startswith(prefix):
+                return iri[len(prefix):][:2]
+        nuts = nuts_region("")
+        if iri.startswith(nuts):
+            return nuts_country_to_iso(iri[len(nuts):][:2])
+        return None
+
     @property
     def postcodes(self) -> PostcodeResolver:
         if self._postcodes is None:
@@ -449,9 +460,7 @@ class TableMapper:
         row.names(g, iri)
         for value in row.list("types"):
             row.concept(g, iri, ORG.classification, "OrganisationTypes", "types", value)
-        if row.text("country"):
-            row.country(g, iri, SMEKG.country, "country")
-        location = row.region(g, iri, SCHEMA.location, "region") if row.text("region") else None
+        location = row.located(g, iri)
         self._address(row, g, key, iri, has_location=location is not None)
         row.date(g, iri, SCHEMA.foundingDate, "founded")
         if row.text("founding_place"):
@@ -557,10 +566,7 @@ class TableMapper:
             target = self.reference(row, "managed_by", value, _AGENTS)
             if target:
                 g.add(iri, CV.hasCompetentAuthority, target.iri)
-        if row.text("country"):
-            row.country(g, iri, SMEKG.country, "country")
-        if row.text("region"):
-            row.region(g, iri, SCHEMA.location, "region")
+        row.located(g, iri)
         row.coverage(g, iri)
         for value in row.list("services"):
             row.concept(g, iri, SMEKG.providesService, "ServiceTypes", "services", value)
@@ -743,10 +749,30 @@ class _Row:
             return
         g.add(iri, SMEKG.wikidata, str(WD[value]))
 
-    def country(self, g: GraphBuilder, iri: str, prop: Predicate, column: str) -> None:
+    def country(
+        self, g: GraphBuilder, iri: str, prop: Predicate, column: str
+    ) -> Resolved | None:
         resolved = self.resolve(column, self.text(column), self.mapper.resolver.country)
         if resolved:
             g.add(iri, prop, resolved.iri)
+        return resolved
+
+    def located(self, g: GraphBuilder, iri: str) -> Resolved | None:
+        """The row's ``country`` and ``region``; a region must lie in the row's country."""
+        country = self.country(g, iri, SMEKG.country, "country") if self.text("country") else None
+        if not self.text("region"):
+            return None
+        region = self.region(g, iri, SCHEMA.location, "region")
+        if country is not None and region is not None:
+            inside = self.mapper.country_of_region(region.iri)
+            alpha2 = country.iri.rsplit("/", 1)[-1]
+            if inside is not None and inside != alpha2:
+                self.problem(
+                    f"region {self.text('region')!r} lies in {inside}, not in the row's "
+                    f"country {self.text('country')!r} ({alpha2})",
+                    "region", self.text("region"),
+                )
+        return region
 
     def region(
         self, g: GraphBuilder, iri: str, prop: Predicate, column: str

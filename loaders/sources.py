@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from pyoxigraph import BlankNode, NamedNode, RdfFormat, Triple, parse, serialize
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse, serialize
 from rdflib import Graph
 
 from smekg import __version__
@@ -84,6 +84,10 @@ class Source:
     # The classes of the nodes the source's batch defines (for sh:class checks of nodes
     # another source describes): None when the node is not of the batch.
     classes_of: Callable[[str], tuple[str, ...] | None] | None = None
+    # Which file a user's source came from (see :func:`origin_digest`): a later load from
+    # another file under the same name must say --replace. None for bundled sources.
+    origin_digest: str | None = None
+    given: str | None = None  # the path as the user wrote it: for messages, never recorded
 
 
 @dataclass
@@ -94,6 +98,9 @@ class LoadReport:
     triples: int
     seconds: float
     notes: list[str] = field(default_factory=list)
+    # What the user must know although the load succeeded: facts other sources state
+    # differently, references left pointing at entities the new version no longer defines.
+    warnings: list[str] = field(default_factory=list)
 
 
 BULK_ABOVE = 100_000
@@ -145,6 +152,7 @@ class _Plan:
     graph: str
     checksum: str
     record: SourceRecord | None  # what the store holds now
+    referenced: list[str] = field(default_factory=list)  # its entities others refer to
     built: Built | None = None  # None: unchanged, chunked, or failed to build
     spool: _Spool | None = None  # the triples to write (built sources)
     notes: list[str] = field(default_factory=list)
@@ -163,6 +171,17 @@ def sha256_of(*parts: bytes | str) -> str:
     return digest.hexdigest()
 
 
+def origin_digest(path: Path) -> str:
+    """A SHA-256 of where ``path`` lies (its absolute path): recorded with a user's source,
+    it tells a reload of the same file from a different file of the same name, without
+    publishing the server's directories.
+
+    >>> origin_digest(Path("/data/a1/members.csv")) == origin_digest(Path("/data/a2/members.csv"))
+    False
+    """
+    return sha256_of("smekg-origin", str(path.resolve()))
+
+
 def load_sources(
     store: SourceStore,
     sources: Sequence[Source],
@@ -172,6 +191,7 @@ def load_sources(
     validate: bool = True,
     progress: Callable[[str], None] | None = None,
     bulk_above: int | None = None,
+    replace: bool = False,
 ) -> list[LoadReport]:
     """Load ``sources`` into ``store``: all are built and validated before any is written.
 
@@ -180,15 +200,43 @@ def load_sources(
     bulk loader through the store's journal (see :meth:`GraphStore.bulk_replace_source`),
     the others in one transaction each (see :meth:`GraphStore.replace_source`): either way
     a source is left wholly old or wholly new.
+
+    A user's source (one with an ``origin_digest``) already loaded from another file is
+    replaced only when ``replace`` is true; otherwise the load stops naming both files.
+    Facts the written sources state differently from other sources, and references other
+    sources make to entities a new version no longer defines, come back as the reports'
+    ``warnings``.
     """
+    from smekg.loaders.catalogue import (
+        conflict_summary,
+        defined_and_referenced,
+        find_conflicts,
+        undefined,
+    )
+
     with tempfile.TemporaryDirectory(prefix="smekg-load-") as scratch:
         plans, problems = _build_and_validate(
             store, sources, minter, Path(scratch), force=force, validate=validate,
-            progress=progress, bulk_above=bulk_above,
+            progress=progress, bulk_above=bulk_above, replace=replace,
         )
         if problems:
             raise LoadError(problems)
+        for plan in plans:
+            if plan.changed and plan.record is not None and plan.source.origin_digest:
+                plan.referenced = defined_and_referenced(store, plan.graph)
         reports = [_write(store, plan, progress) for plan in plans]
+    for plan, report in zip(plans, reports, strict=True):
+        if report.status == "unchanged":
+            continue
+        if progress:
+            progress(f"checking {plan.source.key} against the other sources")
+        gone = undefined(store, plan.referenced)
+        if gone:
+            report.warnings.append(
+                f"{len(gone)} entit{'y' if len(gone) == 1 else 'ies'} other sources refer to "
+                f"{'is' if len(gone) == 1 else 'are'} no longer defined by {plan.source.key}: "
+                + ", ".join(f"<{iri}>" for iri in gone[:5]) + (" ..." if len(gone) > 5 else ""))
+        report.warnings.extend(conflict_summary(find_conflicts(store, minter, plan.graph)))
     if any(r.status != "unchanged" for r in reports):
         store.compact()
     return reports
@@ -197,7 +245,7 @@ def load_sources(
 def _build_and_validate(
     store: SourceStore, sources: Sequence[Source], minter: Minter, scratch: Path, *,
     force: bool, validate: bool, progress: Callable[[str], None] | None,
-    bulk_above: int | None = None,
+    bulk_above: int | None = None, replace: bool = False,
 ) -> tuple[list[_Plan], list[Problem]]:
     plans: list[_Plan] = []
     problems: list[Problem] = []
@@ -211,6 +259,9 @@ def _build_and_validate(
         )
         plans.append(plan)
         if plan.record is not None and plan.record.sha256 == plan.checksum and not force:
+            continue
+        if plan.record is not None and not replace and _from_another_file(source, plan.record):
+            problems.append(_another_file(source, plan.record))
             continue
         plan.spool = _Spool(scratch, bulk_above)
         if source.chunks is not None:
@@ -243,6 +294,7 @@ def _build_and_validate(
                 if progress:
                     progress(f"validating {plan.source.key}")
                 problems.extend(_validate(plan.built.graph, plan.source.origin, types_of))
+            problems.extend(contradictions(plan.built.graph, plan.source.origin))
             spool.add(plan.built.graph)
             plan.notes = plan.built.notes
             plan.built = None
@@ -251,6 +303,26 @@ def _build_and_validate(
         spool.close()
         plan.seconds += time.perf_counter() - started
     return plans, problems
+
+
+def _from_another_file(source: Source, record: SourceRecord) -> bool:
+    if source.origin_digest is None:
+        return False  # bundled sources are replaced by new versions of themselves
+    if record.origin_digest is not None:
+        return record.origin_digest != source.origin_digest
+    return record.source != source.origin  # loaded before origins were recorded
+
+
+def _another_file(source: Source, record: SourceRecord) -> Problem:
+    name = source.key.removeprefix("user/")
+    new = source.given or source.origin
+    return Problem(
+        new,
+        f"source {source.key!r} already holds {record.source or record.title or 'another file'} "
+        f"(another file, loaded {record.generated_at or 'earlier'}, {record.triples:,} triples); "
+        f"loading {new} would replace it. Load it as a source of its own with "
+        f"--source NAME (e.g. --source {name}-2), or replace {source.key!r} with --replace",
+    )
 
 
 def _stream(plan: _Plan, types_of: TypesOf, check: bool,
@@ -300,6 +372,29 @@ def _stream(plan: _Plan, types_of: TypesOf, check: bool,
     return sorted(problems, key=str)
 
 
+def contradictions(graph: GraphBuilder, origin: str) -> list[Problem]:
+    """Facts one source states twice with different values: one subject with two values
+    (in one language) of a property that has one (see
+    :data:`~smekg.loaders.catalogue.FUNCTIONAL`)."""
+    from smekg.loaders.catalogue import FUNCTIONAL
+
+    functional = {NamedNode(p) for p in FUNCTIONAL}
+    problems = []
+    for subject, pairs in graph.by_subject().items():
+        seen: dict[tuple[NamedNode, str | None], NamedNode | BlankNode | Literal] = {}
+        for predicate, obj in pairs:
+            if predicate not in functional:
+                continue
+            key = (predicate, obj.language if isinstance(obj, Literal) else None)
+            first = seen.setdefault(key, obj)
+            if first != obj:
+                problems.append(Problem(
+                    origin, f"<{_node_text(subject)}> has two values of <{predicate.value}> in "
+                    f"this one source: {first.value!r} and {obj.value!r}",
+                    value=obj.value, focus=_node_text(subject)))
+    return problems
+
+
 def _node_text(node: Node) -> str:
     return node.value if isinstance(node, NamedNode) else str(node)
 
@@ -344,6 +439,9 @@ def _provenance(graph: str, source: Source, checksum: str, count: int) -> list[T
     g.add(graph, SMEKG.loaderVersion, g.text(LOADER_VERSION))
     g.add(graph, PROV.generatedAtTime, g.datetime(dt.datetime.now(dt.UTC).replace(microsecond=0)))
     g.add(graph, SMEKG.tripleCount, g.integer(count))
+    g.add(graph, SMEKG.sourceName, g.text(source.key))
+    if source.origin_digest:
+        g.add(graph, SMEKG.originDigest, g.text(source.origin_digest))
     if source.licence:
         g.add(graph, DCTERMS.license, source.licence)
     return list(g)
@@ -491,11 +589,16 @@ def table_sources(
     kind: str | None = None,
     licence: str | None = None,
     origin_of: Callable[[Path], str] | None = None,
+    key_of: Callable[[Path], str] | None = None,
+    user_files: bool = False,
 ) -> list[Source]:
     """Sources for table files (CSV, XLSX, JSON, JSONL) mapped as one batch: ids may be
     referenced across the files. Each file becomes its own source and named graph;
     ``origin_of(path)`` is what its provenance records as its origin (default: the file's
-    name, never the server's directories: provenance is public through the API)."""
+    name, never the server's directories: provenance is public through the API) and
+    ``key_of(path)`` its source's key (default: ``{key_prefix}/{slug of the file's stem}``).
+    ``user_files`` records where each file lies (:func:`origin_digest`), so that another
+    file of the same name does not replace it silently."""
     mapper = TableMapper(minter, store_lookup(store))
     read: list[tuple[Path, dict[str, list[Record]]]] = []
     problems: list[Problem] = []
@@ -528,7 +631,7 @@ def table_sources(
 
     return [
         Source(
-            key=f"{key_prefix}/{slug(path.stem)}",
+            key=key_of(path) if key_of is not None else f"{key_prefix}/{slug(path.stem)}",
             title=f"{path.name}",
             origin=origin_of(path) if origin_of is not None else path.name,
             fingerprint=path.read_bytes(),
@@ -536,13 +639,16 @@ def table_sources(
             licence=licence,
             chunks=chunker(tables),
             classes_of=mapper.classes_of,
+            origin_digest=origin_digest(path) if user_files else None,
+            given=str(path) if user_files else None,
         )
         for path, tables in read
     ]
 
 
 def rdf_source(
-    path: Path, *, key_prefix: str = "user", rdf_format: RdfFormat | None = None
+    path: Path, *, key_prefix: str = "user", rdf_format: RdfFormat | None = None,
+    key: str | None = None, user_file: bool = False,
 ) -> Source:
     """A source for an RDF file, loaded as it is (graph names of quad formats are
     folded into the source's own named graph).
@@ -581,18 +687,29 @@ def rdf_source(
         return Built(g)
 
     return Source(
-        key=f"{key_prefix}/{slug(path.stem)}",
+        key=key if key is not None else f"{key_prefix}/{slug(path.stem)}",
         title=path.name,
         origin=path.name,
         fingerprint=data,
         build=build,
+        origin_digest=origin_digest(path) if user_file else None,
+        given=str(path) if user_file else None,
     )
 
 
 def file_sources(
-    paths: Sequence[Path], minter: Minter, store: SourceStore, *, kind: str | None = None
+    paths: Sequence[Path], minter: Minter, store: SourceStore, *, kind: str | None = None,
+    source: str | None = None,
 ) -> list[Source]:
-    """Sources for user files: tables (one batch) and RDF files; directories are expanded."""
+    """Sources for user files: tables (one batch) and RDF files; directories are expanded.
+
+    Each file is a source of its own, named ``user/<the file's name without extension>``
+    unless ``source`` names it (one file only). Two files of one load may not share a name,
+    and a file does not replace a source loaded from another file unless the load says so
+    (see ``replace`` of :func:`load_sources`).
+    """
+    from smekg.loaders.catalogue import source_key
+
     files: list[Path] = []
     for path in paths:
         if not path.exists():
@@ -605,18 +722,37 @@ def file_sources(
             )
         else:
             files.append(path)
+    key: str | None = None
+    if source is not None:
+        try:
+            key = source_key(source)
+        except ValueError as error:
+            raise LoadError([Problem("--source", str(error), value=source)]) from None
+        if len(files) != 1:
+            raise LoadError([Problem(
+                "--source", f"--source names one source, but {len(files)} files were given "
+                f"({', '.join(p.name for p in files[:5])}); load them one at a time",
+                value=source)])
+
+    def key_of(path: Path) -> str:
+        return key if key is not None else f"user/{slug(path.stem)}"
+
     table_files = [p for p in files if p.suffix.lower() in TABLE_SUFFIXES and kind not in RDF_KINDS]
     rdf_files = [p for p in files if p not in table_files]
-    sources = table_sources(table_files, minter, store, kind=kind) if table_files else []
+    sources = (table_sources(table_files, minter, store, kind=kind, key_of=key_of,
+                             user_files=True) if table_files else [])
     for path in rdf_files:
-        sources.append(rdf_source(path, rdf_format=RDF_KINDS.get(kind or "")))
-    keys = [s.key for s in sources]
-    duplicates = {k for k in keys if keys.count(k) > 1}
-    if duplicates:
-        raise LoadError(
-            [
-                Problem(str(p), f"two files map to the same source {sorted(duplicates)}")
-                for p in files
-            ]
-        )
+        sources.append(rdf_source(path, rdf_format=RDF_KINDS.get(kind or ""), key=key_of(path),
+                                  user_file=True))
+    by_key: dict[str, list[Path]] = {}
+    for path in table_files + rdf_files:
+        by_key.setdefault(key_of(path), []).append(path)
+    clashes = [
+        Problem(str(p), f"{len(same)} files of this load would be the one source {k!r}: "
+                f"{', '.join(str(q) for q in same)}; load them one at a time, each with "
+                "--source NAME")
+        for k, same in sorted(by_key.items()) if len(same) > 1 for p in same
+    ]
+    if clashes:
+        raise LoadError(clashes)
     return sources

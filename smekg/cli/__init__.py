@@ -110,13 +110,13 @@ def _open(settings: Settings, read_only: bool = False, *,
 
 
 def _fail(error: LoadError) -> None:
-    console.print(f"[red]nothing was written:[/red] {error}")
+    console.print(f"[red]nothing was written:[/red] {error}", highlight=False, soft_wrap=True)
     raise typer.Exit(1)
 
 
 def _run_load(store: SourceStore, settings: Settings,
               make_sources: Callable[[Minter, SourceStore], Sequence[Source]], *,
-              force: bool) -> None:
+              force: bool, replace: bool = False) -> None:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from smekg.core.backends import BackendUnavailable
@@ -140,7 +140,7 @@ def _run_load(store: SourceStore, settings: Settings,
                 progress.update(task, description=message)
 
             reports = load_sources(store, sources, minter, force=force, progress=step,
-                                   bulk_above=settings.bulk_threshold)
+                                   bulk_above=settings.bulk_threshold, replace=replace)
     except LoadError as error:
         _fail(error)
     except (BackendUnavailable, StoreError) as error:
@@ -156,6 +156,9 @@ def _run_load(store: SourceStore, settings: Settings,
     for report in reports:
         for note in report.notes:
             console.print(f"[yellow]note:[/yellow] {note}")
+        for warning in report.warnings:
+            console.print(f"[yellow]warning:[/yellow] {report.key}: {warning}", highlight=False,
+                          soft_wrap=True)
     out.print(
         f"{sum(r.status != 'unchanged' for r in reports)} source(s) written, "
         f"{len(store):,} quads in the store, {time.perf_counter() - started:.1f} s"
@@ -254,8 +257,19 @@ def load_file(
     store: StoreOption = None,
     force: Annotated[bool, typer.Option(help="Reload even unchanged files.")] = False,
     target: TargetOption = Target.store,
+    source: Annotated[str | None, typer.Option(
+        "--source", help="Name the source (one file): loaded as user/NAME. Default: the "
+        "file's name without its extension.", show_default=False)] = None,
+    replace: Annotated[bool, typer.Option(
+        help="Let a file replace a source of the same name loaded from another file "
+        "(without it such a load stops, naming both files).")] = False,
 ) -> None:
-    """Load your own tables (CSV, XLSX, JSON, JSONL) or RDF files, each into its own graph."""
+    """Load your own tables (CSV, XLSX, JSON, JSONL) or RDF files, each into its own graph.
+
+    Each file is a source named user/<file name without extension>, or user/NAME with
+    --source NAME. Reloading the same file replaces its source; a different file under a
+    name already taken needs --replace. `smekg sources` lists the sources.
+    """
     from smekg.loaders.sources import file_sources
 
     settings = _settings(store)
@@ -263,8 +277,10 @@ def load_file(
     _run_load(
         graph_store,
         settings,
-        lambda minter, st: file_sources(paths, minter, st, kind=kind.value if kind else None),
+        lambda minter, st: file_sources(paths, minter, st, kind=kind.value if kind else None,
+                                        source=source),
         force=force,
+        replace=replace,
     )
     if target is Target.neo4j:
         _sync_neo4j(graph_store, settings, force=False)
@@ -328,7 +344,8 @@ def validate(
         help="compiled (the shapes as Python checks, what loads use) or pyshacl (the "
         "reference implementation, much slower).")] = "compiled",
 ) -> None:
-    """Validate the whole store against the SHACL shapes."""
+    """Validate the whole store against the SHACL shapes; warn of the facts two sources
+    state differently (exit 1 only on violations)."""
     from smekg.loaders.shapes import compiled_shapes
     from smekg.loaders.sources import validate_triples
 
@@ -345,6 +362,11 @@ def validate(
         problems = compiled_shapes().validate(triples, str(settings.store), lambda node: ())
     for problem in problems[:200]:
         console.print(f"[red]-[/red] {problem}")
+    from smekg.loaders.catalogue import conflict_summary, find_conflicts
+
+    conflicts = find_conflicts(graph_store, Minter(settings.base_iri))
+    for line in conflict_summary(conflicts, shown=200):
+        console.print(f"[yellow]warning:[/yellow] {line}", highlight=False, soft_wrap=True)
     seconds = time.perf_counter() - started
     if problems:
         out.print(f"{len(problems)} violation(s) in {len(triples):,} triples ({seconds:.1f} s)")
@@ -630,6 +652,74 @@ def serve(
     console.print(f"serving {served} on http://{settings.host}:{settings.port} "
                   f"(API docs at /docs, SPARQL at /sparql)")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+sources_app = typer.Typer(
+    help="The sources in the store: list them, remove one.", invoke_without_command=True)
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.callback()
+def sources(
+    ctx: typer.Context,
+    store: StoreOption = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
+) -> None:
+    """List every source: name, file name, checksum, triples, loaded at, loader version."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from smekg.loaders.catalogue import list_sources
+
+    settings = _settings(store)
+    found = list_sources(_open(settings, read_only=True), Minter(settings.base_iri))
+    columns = ["name", "file", "sha256", "triples", "loaded_at", "loader_version"]
+    rows: list[list[str | int | None]] = [
+        [name, record.source, record.sha256, record.triples, record.generated_at,
+         record.loader_version] for name, record in found]
+    if fmt is OutputFormat.json:
+        out.print_json(json.dumps([dict(zip(columns, row, strict=True)) for row in rows]))
+        return
+    if fmt is OutputFormat.csv:
+        from smekg.queries.render import write_csv
+
+        write_csv(sys.stdout, [columns, *rows])
+        return
+    table = Table(title=f"sources ({len(found)})")
+    for column in columns:
+        table.add_column(column, justify="right" if column == "triples" else "left",
+                         no_wrap=column in {"name", "loaded_at"})
+    for row in rows:
+        table.add_row(*[
+            f"{cell:,}" if isinstance(cell, int) else (cell or "")[:12] if i == 2 else cell or ""
+            for i, cell in enumerate(row)])
+    out.print(table)
+
+
+@sources_app.command("remove")
+def sources_remove(
+    name: Annotated[str, typer.Argument(
+        help="The source: its name (user/members, or members for your own), or graph IRI.")],
+    store: StoreOption = None,
+    force: Annotated[bool, typer.Option(
+        help="Remove it even though other sources refer to its entities.")] = False,
+) -> None:
+    """Remove one source; refused while other sources refer to entities only it defines
+    (it names them), unless --force."""
+    from smekg.loaders.catalogue import SourceInUse, SourceNotFound, remove_source
+
+    settings = _settings(store)
+    try:
+        removed, record, referring = remove_source(
+            _open(settings), Minter(settings.base_iri), name, force=force)
+    except SourceNotFound as error:
+        console.print(f"[red]error:[/red] {error.args[0]}", highlight=False)
+        raise typer.Exit(1) from error
+    except SourceInUse as error:
+        console.print(f"[red]nothing was removed:[/red] {error}", highlight=False)
+        raise typer.Exit(1) from error
+    for reference in referring:
+        console.print(f"[yellow]warning:[/yellow] {reference} (left dangling)", highlight=False)
+    out.print(f"removed {removed} ({record.source or record.title}, {record.triples:,} triples)")
 
 
 from smekg.cli.analyze import app as analyze_app  # noqa: E402 (after the commands above)

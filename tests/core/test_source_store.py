@@ -169,6 +169,93 @@ class SourceStoreContract:
         assert store.drop_source(USER_GRAPH) and not store.drop_source(USER_GRAPH)
         assert USER_GRAPH not in store.named_graphs()
 
+    # -- sources the user names (issue 17) -------------------------------------------------
+    def test_another_file_of_the_same_name_is_refused_naming_both(self, store, tmp_path):
+        minter = Minter(BASE)
+        first = write_csv((tmp_path / "a1").mkdir() or tmp_path / "a1" / "organisations.csv",
+                          ORGANISATIONS)
+        members = write_csv(tmp_path / "memberships.csv", MEMBERSHIPS)
+        self.load(store, first, members)
+        second = write_csv((tmp_path / "a2").mkdir() or tmp_path / "a2" / "organisations.csv",
+                           [{"id": "other", "name": "Another organisation"}])
+        size, before = len(store), self.graph_quads(store)
+        with pytest.raises(LoadError) as caught:
+            self.load(store, second)
+        message = str(caught.value)
+        assert str(second) in message and "organisations.csv" in message
+        assert "'user/organisations' already holds" in message and "--replace" in message
+        assert len(store) == size and self.graph_quads(store) == before  # nothing written
+        # The same path again is a new version of the same source: no --replace needed.
+        write_csv(first, [*ORGANISATIONS, {"id": "extra", "name": "Extra"}])
+        assert [r.status for r in self.load(store, first)] == ["replaced"]
+        # --replace: replaced, and the memberships left pointing at nothing are named.
+        reports = load_sources(store, file_sources([second], minter, store), minter,
+                               replace=True)
+        assert [r.status for r in reports] == ["replaced"]
+        warning = " ".join(reports[0].warnings)
+        assert "no longer defined by user/organisations" in warning
+        assert minter.organisation("agency-c") in warning
+
+    def test_a_named_source_loads_beside_another_file_of_the_same_name(self, store, tmp_path):
+        from smekg.loaders.catalogue import list_sources
+
+        minter = Minter(BASE)
+        first = write_csv((tmp_path / "a1").mkdir() or tmp_path / "a1" / "organisations.csv",
+                          ORGANISATIONS)
+        second = write_csv((tmp_path / "a2").mkdir() or tmp_path / "a2" / "organisations.csv",
+                           [{"id": "other", "name": "Another organisation"}])
+        self.load(store, first)
+        reports = load_sources(store, file_sources([second], minter, store, source="second"),
+                               minter)
+        assert [(r.key, r.status) for r in reports] == [("user/second", "loaded")]
+        listed = dict(list_sources(store, minter))
+        assert {"user/organisations", "user/second"} <= set(listed)
+        record = listed["user/second"]
+        assert record.source == "organisations.csv" and str(tmp_path) not in str(record)
+        assert len(record.sha256 or "") == 64 and record.loader_version
+        assert record.generated_at and record.triples > 0
+        assert listed["reference/countries"].triples > 200
+
+    def test_removing_a_source_others_refer_to_is_refused_unless_forced(self, store,
+                                                                        user_files):
+        from smekg.loaders.catalogue import SourceInUse, SourceNotFound, remove_source
+
+        minter = Minter(BASE)
+        self.load(store, *user_files)
+        graph = minter.graph("user/organisations")
+        with pytest.raises(SourceInUse) as caught:
+            remove_source(store, minter, "organisations")
+        assert "user/memberships refers to" in str(caught.value)
+        assert graph in store.named_graphs()  # nothing removed
+        with pytest.raises(SourceNotFound, match="no source named 'nowhere'"):
+            remove_source(store, minter, "nowhere")
+        name, record, referring = remove_source(store, minter, "organisations", force=True)
+        assert name == "user/organisations" and record.graph == graph
+        assert [r.source for r in referring] == ["user/memberships"]
+        assert graph not in store.named_graphs()
+        # Nothing refers to the memberships: removed without force.
+        assert remove_source(store, minter, "user/memberships")[2] == []
+
+    def test_facts_two_sources_state_differently_are_reported_with_both(self, store,
+                                                                        tmp_path):
+        minter = Minter(BASE)
+        names = ("Network A", "Rete A", "Réseau A")
+        for i, name in enumerate(names):
+            (tmp_path / f"d{i}").mkdir()
+            path = write_csv(tmp_path / f"d{i}" / "organisations.csv",
+                             [{"id": "net-a", "name": name, "types": "network"}])
+            reports = load_sources(store, file_sources([path], minter, store, source=f"s{i}"),
+                                   minter)
+        text = "\n".join(reports[0].warnings)
+        assert "'Réseau A' in user/s2, 'Network A' in user/s0" in text
+        assert "'Réseau A' in user/s2, 'Rete A' in user/s1" in text
+        assert "1 fact(s) differ between user/s2 and user/s0" in text
+        from smekg.loaders.catalogue import find_conflicts
+
+        whole = find_conflicts(store, minter)  # every pair once
+        assert sorted((c.source, c.other_source) for c in whole) == [
+            ("user/s0", "user/s1"), ("user/s0", "user/s2"), ("user/s1", "user/s2")]
+
 
 class TestEmbeddedStore(SourceStoreContract):
     """The embedded Oxigraph store on disk (a private copy of the reference store)."""

@@ -487,12 +487,14 @@ class GraphStore:
         if not self._store.contains_named_graph(NamedNode(graph)):
             return None
         rows = self.select(
-            """SELECT ?g ?title ?source ?sha ?version ?at ?count WHERE { GRAPH ?g {
+            """SELECT ?g ?title ?source ?sha ?version ?at ?count ?name ?digest WHERE { GRAPH ?g {
                  OPTIONAL { ?g dcterms:title ?title }
                  OPTIONAL { ?g dcterms:source ?source }
                  OPTIONAL { ?g smekg:sha256 ?sha }
                  OPTIONAL { ?g smekg:loaderVersion ?version }
                  OPTIONAL { ?g prov:generatedAtTime ?at }
+                 OPTIONAL { ?g smekg:sourceName ?name }
+                 OPTIONAL { ?g smekg:originDigest ?digest }
                  OPTIONAL { ?g smekg:tripleCount ?count }
                } } LIMIT 1""",
             {"g": NamedNode(graph)},
@@ -510,6 +512,8 @@ class GraphStore:
             loader_version=text("version"),
             generated_at=text("at"),
             triples=self.count_in(graph),
+            name=text("name"),
+            origin_digest=text("digest"),
         )
 
     def dump(self, output: Path | None, fmt: str, graph: str | None = None) -> bytes | None:

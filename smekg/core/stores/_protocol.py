@@ -33,6 +33,8 @@ class SourceRecord:
     loader_version: str | None
     generated_at: str | None
     triples: int
+    name: str | None = None  # smekg:sourceName (sources loaded before names were recorded: None)
+    origin_digest: str | None = None  # smekg:originDigest: which file it came from, hashed
 
 
 @runtime_checkable

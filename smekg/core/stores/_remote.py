@@ -228,12 +228,14 @@ class RemoteGraphStore:
         if triples == 0:
             return None
         rows = list(self.endpoint.select(
-            """SELECT ?g ?title ?source ?sha ?version ?at WHERE { GRAPH ?g {
+            """SELECT ?g ?title ?source ?sha ?version ?at ?name ?digest WHERE { GRAPH ?g {
                  OPTIONAL { ?g dcterms:title ?title }
                  OPTIONAL { ?g dcterms:source ?source }
                  OPTIONAL { ?g smekg:sha256 ?sha }
                  OPTIONAL { ?g smekg:loaderVersion ?version }
                  OPTIONAL { ?g prov:generatedAtTime ?at }
+                 OPTIONAL { ?g smekg:sourceName ?name }
+                 OPTIONAL { ?g smekg:originDigest ?digest }
                } } LIMIT 1""",
             {"g": NamedNode(graph)}, union=False))
         row = rows[0] if rows else None
@@ -244,7 +246,8 @@ class RemoteGraphStore:
 
         return SourceRecord(graph=graph, title=text("title"), source=text("source"),
                             sha256=text("sha"), loader_version=text("version"),
-                            generated_at=text("at"), triples=triples)
+                            generated_at=text("at"), triples=triples, name=text("name"),
+                            origin_digest=text("digest"))
 
     def snapshot(self) -> GraphStore:
         """A copy of every named graph in an in-memory :class:`GraphStore`, for the

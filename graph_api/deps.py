@@ -60,12 +60,16 @@ Offset = Annotated[int, Query(ge=0, description="Results to skip (for paging).")
 
 Region = Annotated[
     str | None,
-    Query(description="NUTS (ITH55), ISO 3166-2 (GB-KEN) or ISO 3166-1 (IT) code, continent, "
-          "'world', or an IRI.", examples=["ITH55"]),
+    Query(description="NUTS (ITH55, ith55), ISO 3166-2 (GB-KEN) or ISO 3166-1 (IT, ITA) code, "
+          "country name (italy, Italia, the Netherlands), continent, 'world', or an IRI. A "
+          "value that names no region is a 422 with suggestions.", examples=["ITH55"]),
 ]
 Sector = Annotated[
     str | None,
-    Query(description="NACE Rev. 2.1 code at any level (C, C25, 25.1, 25.11), or an IRI.",
+    Query(description="NACE Rev. 2.1 code at any level (C, C25, 25.1, 25.11) or title "
+          "(Manufacturing), or an IRI. A NACE Rev. 2 code (62.01, 6201, J 62.01) is read as "
+          "its Rev. 2.1 division (62); rev2:62.01 names the Rev. 2 concept where NACE Rev. 2 "
+          "is loaded. A value that names no sector is a 422 with suggestions.",
           examples=["C25"]),
 ]
 Kind = Annotated[
@@ -85,4 +89,22 @@ Theme = Annotated[
 ]
 Transitive = Annotated[
     bool, Query(description="Follow networks of networks to any depth.")
+]
+Broadest = Annotated[
+    str,
+    Query(description="Count only coverage no broader than this level: nuts3, nuts2, nuts1, "
+          "country, continent or world (the default: all coverage). Coverage is as broad as "
+          "the region the provider serves; a network's, through a member, as the member's; "
+          "through its member countries, as the smallest region holding them all (the INSME "
+          "Steering Group's 41 countries: the world). broadest=country asks which regions "
+          "have no provider at regional or national level. Any other value is a 422.",
+          examples=["country"]),
+]
+ProviderKinds = Annotated[
+    str | None,
+    Query(description="Count only these kinds of provider, comma-separated: organisation "
+          "(networks included), network, programme, good-practice, or organisation types "
+          "(agency, chamber, intermediary, ...). All providers when left out; an unknown "
+          "kind, or one that provides nothing (country, policy), is a 422.",
+          examples=["organisation,programme"]),
 ]

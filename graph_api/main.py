@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from smekg import __version__
 from smekg.analytics.service import AnalyticsService
@@ -35,6 +36,25 @@ from smekg.queries.params import ParamError
 from smekg.queries.service import QueryService
 
 logger = logging.getLogger("smekg.api")
+
+
+class _OneVersion:
+    """Each request is answered from one version of the data: the index it starts from and
+    the backend snapshot that index was read from (:meth:`QueryService.one_version`), even
+    when a load lands and a new index is swapped in while it runs."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        service: QueryService | None = None
+        if scope["type"] == "http":
+            service = getattr(scope["app"].state, "query_service", None)
+        if service is None:
+            await self.app(scope, receive, send)
+            return
+        with service.one_version():
+            await self.app(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -95,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="A knowledge graph of SME support ecosystems.",
         lifespan=lifespan,
     )
+    app.add_middleware(_OneVersion)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -112,7 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse(
             status_code=error.status,
             content={"detail": error.message, "parameter": error.param, "value": error.value,
-                     "suggestions": error.suggestions},
+                     "suggestions": error.suggestions, "suggested": error.suggested},
         )
 
     @app.exception_handler(BackendUnavailable)

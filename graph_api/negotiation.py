@@ -1,6 +1,8 @@
 """Content negotiation: JSON by default, CSV (for spreadsheets) and JSON-LD on request.
 
-The rows themselves are rendered by :mod:`smekg.queries.render` (shared with the CLI).
+The rows themselves are rendered by :mod:`smekg.queries.render` (shared with the CLI); the
+JSON-LD by :mod:`smekg.queries.jsonld`, with the store's statements about the entities an
+answer names (read through the query service's backend).
 
 The format comes from ``?format=`` if given, else from the Accept header.
 """
@@ -16,7 +18,9 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from smekg.graph_api.sparql.formats import parse_accept, quality
-from smekg.queries.render import JSONLD_CONTEXT, plain, row_model, to_csv
+from smekg.queries.jsonld import store_facts, to_jsonld
+from smekg.queries.render import plain, row_model, to_csv
+from smekg.queries.service import QueryService
 
 _MEDIA = {"json": "application/json", "csv": "text/csv", "jsonld": "application/ld+json"}
 _ORDER = {name: position for position, name in enumerate(_MEDIA)}
@@ -71,7 +75,8 @@ def render(
             headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
         )
     if fmt == "jsonld":
-        body = {"@context": JSONLD_CONTEXT}
-        body.update(data if isinstance(data, dict) else {"results": data})
+        service: QueryService | None = getattr(request.app.state, "query_service", None)
+        facts = store_facts(service.data) if service is not None else None
+        body = to_jsonld(data, url=str(request.url), facts=facts)
         return Response(json.dumps(body, ensure_ascii=False), media_type=_MEDIA["jsonld"])
     return JSONResponse(data)

@@ -1,8 +1,10 @@
-// Twin of coverage.rq: the organisations, networks, programmes and good practices whose
-// scope covers a region and a sector. Covering an ancestor region or sector (skos:broader*,
-// WITHIN between regions, BROADER otherwise) covers it; naming no sector covers all
-// sectors; a network covers what its members cover, transitively; a country that is a
-// member of a network covers itself. A filter left out (null) comes back as smekg:any.
+// Twin of coverage.rq: the support providers (organisations, networks, programmes and good
+// practices, and anything stated to provide a service) whose scope covers a region and a
+// sector. Covering an ancestor region or sector (skos:broader*, WITHIN between regions,
+// BROADER otherwise) covers it; naming no sector covers all sectors; a network covers what
+// its members cover, transitively, and the countries that are its members. A member
+// country is not a result itself (it is the first link of the member chain); policies and
+// publications are not results. A filter left out (null) comes back as smekg:any.
 //+ iris: region sector type service entity
 // What covers the region directly: whatever serves it or an ancestor of it, and the
 // countries that are members of a network when the region lies in them.
@@ -23,9 +25,15 @@ WITH direct
 WHERE $sector IS NULL
    OR NOT EXISTS { (direct)-[:COVERS_SECTOR]->() }
    OR EXISTS { (:Resource {iri: $sector})-[:WITHIN|BROADER*0..]->()<-[:COVERS_SECTOR]-(direct) }
-// A network covers what its members cover, at any depth.
+// A network covers what its members cover, at any depth; only providers are results.
 MATCH (direct)-[:MEMBER_OF*0..]->(entity)
-WHERE ($type IS NULL OR $type IN entity.classes
+WHERE (any(c IN entity.classes
+           WHERE c IN ['https://w3id.org/smekg/ontology#Organisation',
+                       'https://w3id.org/smekg/ontology#Network',
+                       'https://w3id.org/smekg/ontology#Programme',
+                       'https://w3id.org/smekg/ontology#GoodPractice'])
+       OR EXISTS { (entity)-[:PROVIDES_SERVICE]->() })
+  AND ($type IS NULL OR $type IN entity.classes
        OR EXISTS { (entity)-[:CLASSIFIED_AS]->(:Resource {iri: $type}) })
   AND ($service IS NULL
        OR EXISTS { (entity)-[:PROVIDES_SERVICE]->(:Resource {iri: $service}) })

@@ -1,10 +1,22 @@
-"""coverage(region, sector): who covers a region and a sector, and why.
+"""coverage(region, sector): who provides support in a region and a sector, and why.
 
 Hierarchy-aware: covering an ancestor of the region (NUTS-3 → NUTS-2 → NUTS-1 →
 country → continent → world) covers the region; covering an ancestor of the sector
 (class → group → division → section) covers the sector; naming no sector means all
 sectors; a network covers what its members cover, transitively (networks of
-networks); a country that is a member of a network covers itself.
+networks), and what its member countries are (a network of countries covers each of them).
+
+The results are the support providers (:data:`~smekg.queries.graph_index.PROVIDER_KINDS`:
+organisations, networks, programmes, good practices, and whatever the data says provides a
+service). A member country is not one: it is a reason, the first link of a member chain
+(the INSME Steering Group covers ITH55 through its member Italy). Policies and
+publications are not results either.
+
+A walk may be capped (``broadest``, for gap counts): only coverage through a served region
+no broader than a level (:data:`~smekg.queries.graph_index.BREADTHS`) counts, and a network
+covers a member country only when its member countries lie within such a region together
+(a network of one country covers it at the country's level; the INSME Steering Group, whose
+41 member countries span the world, at the world's).
 
 The walk runs on a :class:`CoverageTable`, compiled once per
 :class:`~smekg.queries.graph_index.GraphIndex`: every entity that can cover anything gets a
@@ -28,6 +40,9 @@ Examples
 >>> index.served_by["r:ITH5"].append("o:ergo")
 >>> index.regions_of["o:ergo"].append("r:ITH5")
 >>> index.networks_of["o:ergo"].append("n:net")
+>>> from smekg.queries.graph_index import KIND_CLASSES
+>>> index.tags.update({"o:ergo": {KIND_CLASSES["good-practice"]},
+...                    "n:net": {KIND_CLASSES["network"]}})
 >>> [(hit.iri, hit.region_via, hit.member_chain) for hit in coverage(index, "r:ITH55")]
 [('o:ergo', 'r:ITH5', []), ('n:net', 'r:ITH5', ['o:ergo', 'n:net'])]
 """
@@ -40,7 +55,7 @@ from weakref import WeakKeyDictionary
 
 import numpy as np
 
-from smekg.queries.graph_index import GraphIndex
+from smekg.queries.graph_index import WORLD, GraphIndex
 
 _POSITION = np.int32
 
@@ -92,6 +107,9 @@ class CoverageTable:
         for positions in self.served.values():
             self.scoped[positions] = True
         self.scoped[self._positions(index.member_countries)] = True
+        self.providers = np.array([index.is_provider(iri) for iri in self.iris], dtype=bool)
+        self.member_country = np.zeros(size, dtype=bool)
+        self.member_country[self._positions(index.member_countries)] = True
         self.sector_free = np.ones(size, dtype=bool)
         named_sectors = (e for e, sectors in index.sectors_of.items() if sectors)
         self.sector_free[self._positions(named_sectors)] = False
@@ -106,7 +124,44 @@ class CoverageTable:
         self.networks = np.unique(self.up)
         self.network_number = np.full(size, -1, dtype=_POSITION)
         self.network_number[self.networks] = np.arange(len(self.networks), dtype=_POSITION)
+        # How broad each network is through its member countries (BREADTHS positions), and
+        # so how broad each link is: a link from a member country up to a network is as
+        # broad as that network's span; other links are no broader than where they start.
+        self.country_span = np.full(size, -1, dtype=np.int8)
+        for network, span in self._country_spans().items():
+            self.country_span[self.position[network]] = span
+        up_from = np.repeat(np.arange(size, dtype=_POSITION), np.diff(self.up_start))
+        self.up_breadth = np.where(self.member_country[up_from],
+                                   self.country_span[self.up], -1).astype(np.int8)
+        down_from = np.repeat(np.arange(size, dtype=_POSITION), np.diff(self.down_start))
+        self.down_breadth = np.where(self.member_country[self.down],
+                                     self.country_span[down_from], -1).astype(np.int8)
         self._masks: dict[tuple[str, str], np.ndarray] = {}
+        self._breadths: dict[str, int] = {}
+
+    def breadth(self, region: str) -> int:
+        """The index's :meth:`~smekg.queries.graph_index.GraphIndex.breadth` of ``region``
+        (kept: capped walks ask it of the same few regions over and over)."""
+        breadth = self._breadths.get(region)
+        if breadth is None:
+            breadth = self._breadths.setdefault(region, self.index.breadth(region))
+        return breadth
+
+    def _country_spans(self) -> dict[str, int]:
+        """The breadth of every network with member countries: that of the narrowest region
+        holding all of them (the country itself when it is the only one)."""
+        index = self.index
+        countries: dict[str, list[str]] = {}
+        for member in sorted(index.member_countries):
+            for network in index.networks_of.get(member, ()):
+                countries.setdefault(network, []).append(member)
+        spans = {}
+        for network, members in countries.items():
+            common = set(index.ancestors(members[0]))
+            for member in members[1:]:
+                common.intersection_update(index.ancestors(member))
+            spans[network] = min((index.breadth(region) for region in common), default=WORLD)
+        return spans
 
     def _positions(self, iris: Iterable[str]) -> np.ndarray:
         position = self.position
@@ -130,20 +185,42 @@ class CoverageTable:
         return cached
 
     def walk(self, region: str | None, sector: str | None,
-             keep: np.ndarray | None = None) -> CoverageWalk:
-        """Everyone covering ``region`` and ``sector``, as levels of positions."""
-        regions = [] if region is None else self.index.ancestors(region)
-        sectors = [] if sector is None else self.index.ancestors(sector)
-        if region is None:
+             keep: np.ndarray | None = None, broadest: int = WORLD) -> CoverageWalk:
+        """The providers covering ``region`` and ``sector``, as levels of positions.
+
+        Parameters
+        ----------
+        region, sector
+            The IRIs asked for (None: any).
+        keep
+            Only results whose position is True here (e.g. of a kind), if given.
+        broadest
+            Count only coverage no broader than this level (a position in
+            :data:`~smekg.queries.graph_index.BREADTHS`; the default counts all).
+
+        Returns
+        -------
+        CoverageWalk
+            Direct covers first, then networks by the length of their member chain.
+        """
+        index = self.index
+        regions = [] if region is None else index.ancestors(region)
+        sectors = [] if sector is None else index.ancestors(sector)
+        if region is None and broadest >= WORLD:
             direct = self.scoped.copy()
         else:
             direct = np.zeros(len(self.iris), dtype=bool)
-            for ancestor in regions:
+            for ancestor in regions or self.served:
+                if broadest < WORLD and self.breadth(ancestor) > broadest:
+                    continue
                 positions = self.served.get(ancestor)
                 if positions is not None:
                     direct[positions] = True
-                if ancestor in self.index.member_countries:
-                    direct[self.position[ancestor]] = True
+            countries = (index.member_countries.intersection(regions) if regions
+                         else index.member_countries)
+            for country in countries:
+                if broadest >= WORLD or self.breadth(country) <= broadest:
+                    direct[self.position[country]] = True
         if sector is not None:
             in_sector = self.sector_free.copy()
             for ancestor in sectors:
@@ -156,15 +233,18 @@ class CoverageTable:
         depth[frontier] = 0
         levels = [frontier]
         while frontier.size:
+            links = links_of(self.up_start, frontier)
+            if broadest < WORLD:
+                links = links[self.up_breadth[links] <= broadest]
             reached = np.zeros(len(self.networks), dtype=bool)
-            reached[self.network_number[_gather(self.up_start, self.up, frontier)]] = True
+            reached[self.network_number[self.up[links]]] = True
             candidates = self.networks[reached]  # sorted, each once
             frontier = candidates[depth[candidates] < 0]
             depth[frontier] = len(levels)
             levels.append(frontier)
-        if keep is not None:
-            levels = [level[keep[level]] for level in levels]
-        return CoverageWalk(self, regions, sectors, depth, levels)
+        shown = self.providers if keep is None else self.providers & keep
+        levels = [level[shown[level]] for level in levels]
+        return CoverageWalk(self, regions, sectors, depth, levels, broadest)
 
 
 @dataclass
@@ -176,6 +256,7 @@ class CoverageWalk:
     sectors: list[str]  # the asked sector and its ancestors, nearest first (none: all)
     depth: np.ndarray
     levels: list[np.ndarray]
+    broadest: int = WORLD  # the walk's ceiling (BREADTHS position)
 
     def __len__(self) -> int:
         return sum(int(level.size) for level in self.levels)
@@ -190,8 +271,12 @@ class CoverageWalk:
         table, index = self.table, self.table.index
         chain = [position]
         for level in range(int(self.depth[position]) - 1, -1, -1):
-            members = table.down[table.down_start[chain[-1]]:table.down_start[chain[-1] + 1]]
-            chain.append(int(members[self.depth[members] == level].min()))
+            network = chain[-1]
+            members = table.down[table.down_start[network]:table.down_start[network + 1]]
+            eligible = self.depth[members] == level
+            if table.country_span[network] > self.broadest:  # too broad through its countries
+                eligible &= ~table.member_country[members]
+            chain.append(int(members[eligible].min()))
         iris = [table.iris[p] for p in reversed(chain)]
         origin = iris[0]
         region_via = sector_via = None
@@ -205,15 +290,16 @@ class CoverageWalk:
         return Coverage(iris[-1], region_via, sector_via, iris if len(iris) > 1 else [])
 
 
-def _gather(start: np.ndarray, targets: np.ndarray, sources: np.ndarray) -> np.ndarray:
-    """The targets of every source, concatenated (compressed-row gather)."""
+def links_of(start: np.ndarray, sources: np.ndarray) -> np.ndarray:
+    """The links of every source, concatenated (compressed-row gather): positions in the
+    targets array whose rows ``start`` delimits."""
     begin, end = start[sources], start[sources + 1]
     counts = end - begin
     total = int(counts.sum())
     if not total:
-        return np.empty(0, dtype=targets.dtype)
+        return np.empty(0, dtype=np.int64)
     offsets = np.repeat(begin - np.cumsum(counts) + counts, counts)
-    return targets[offsets + np.arange(total)]
+    return offsets + np.arange(total)
 
 
 def coverage(
@@ -221,7 +307,7 @@ def coverage(
     region: str | None = None,
     sector: str | None = None,
 ) -> list[Coverage]:
-    """Entities covering ``region`` and ``sector`` (IRIs; None for any), with reasons.
+    """Providers covering ``region`` and ``sector`` (IRIs; None for any), with reasons.
 
     Direct covers come first, then networks reached through their members, shortest
     chain first; by name, then IRI, within each.

@@ -40,6 +40,23 @@ KIND_CLASSES: dict[str, str] = {
 }
 _CLASS_KIND = {iri: kind for kind, iri in KIND_CLASSES.items()}
 
+PROVIDER_KINDS = ("organisation", "network", "programme", "good-practice")
+"""The kinds of entity that provide support: what coverage lists and gaps count.
+
+Organisations of every type (agencies, chambers, intermediaries, ...), networks,
+programmes (projects among them) and good practices. Any other entity is a provider only
+when the data says it provides a service (``smekg:providesService``): a member country is
+otherwise a reason in a chain (a network covers a region through its member country), and
+policies and publications frame support rather than provide it.
+"""
+PROVIDER_CLASSES = frozenset(KIND_CLASSES[kind] for kind in PROVIDER_KINDS)
+
+BREADTHS = ("nuts3", "nuts2", "nuts1", "country", "continent", "world")
+"""Region levels from the narrowest to the broadest (a region's :meth:`GraphIndex.breadth`
+is a position in this tuple): the ceilings a gap count takes (``broadest``)."""
+WORLD = len(BREADTHS) - 1
+COUNTRY = BREADTHS.index("country")
+
 
 def fold(text: str) -> str:
     """Lower-case ``text`` without accents, for matching.
@@ -83,12 +100,17 @@ class GraphIndex:
     by_key: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     names: list[Name] = field(default_factory=list)
     _refs: dict[str, EntityRef] = field(default_factory=dict, repr=False, compare=False)
+    # The backend pinned to the version the index was read from (its snapshot): the
+    # queries of an answer go through it, so labels and rows come from one version.
+    backend: GraphBackend | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def build(cls, backend: GraphBackend) -> GraphIndex:
-        """Read the structure of the graph from ``backend``."""
+        """Read the structure of the graph from a snapshot of ``backend`` (kept as the
+        index's ``backend``: see :meth:`GraphBackend.snapshot`)."""
         queries = load_registry(QUERY_DIR / "index")
-        index = cls(version=backend.data_version())
+        backend = backend.snapshot()
+        index = cls(version=backend.data_version(), backend=backend)
         for row in backend.select(queries["types"], {}):
             index.tags[row_iri(row, "entity")].add(row_iri(row, "tag"))
         pref, alt = str(SKOS.prefLabel), str(SKOS.altLabel)
@@ -161,6 +183,12 @@ class GraphIndex:
             self._refs[iri] = ref
         return ref
 
+    def is_provider(self, iri: str) -> bool:
+        """Whether ``iri`` provides support: an entity of one of the :data:`PROVIDER_KINDS`,
+        or one the data says provides a service."""
+        return not PROVIDER_CLASSES.isdisjoint(self.tags.get(iri, ())) or bool(
+            self.services_of.get(iri))
+
     def label(self, iri: str) -> str:
         """The name of ``iri``, else its code, else the IRI itself."""
         return self.labels.get(iri) or self.codes.get(iri) or iri
@@ -180,6 +208,40 @@ class GraphIndex:
                     order.append(parent)
             position += 1
         return order
+
+    def breadth(self, region: str) -> int:
+        """How broad ``region`` is: its position in :data:`BREADTHS` (0 for NUTS 3, ...,
+        :data:`WORLD` for the world).
+
+        NUTS regions by their level, countries, continents and the world by their kind. An
+        ISO 3166-2 subdivision counts as the NUTS level of its depth below its country (a
+        first-level subdivision as ``nuts1``, one within it as ``nuts2``, deeper ones as
+        ``nuts3``); a region in no country, as the world.
+
+        >>> index = GraphIndex()
+        >>> index.tags.update({"r:IT": {KIND_CLASSES["country"]},
+        ...                    "r:GB-KEN": {KIND_CLASSES["subdivision"]},
+        ...                    "r:GB-ENG": {KIND_CLASSES["subdivision"]},
+        ...                    "r:GB": {KIND_CLASSES["country"]}})
+        >>> index.broader.update({"r:GB-KEN": ["r:GB-ENG"], "r:GB-ENG": ["r:GB"]})
+        >>> [BREADTHS[index.breadth(r)] for r in ("r:IT", "r:GB-ENG", "r:GB-KEN")]
+        ['country', 'nuts1', 'nuts2']
+        """
+        kind = self.kind(region)
+        if kind in ("country", "continent", "world"):
+            return BREADTHS.index(kind)
+        level = self.levels.get(region)
+        if kind == "nuts-region" and level in (1, 2, 3):
+            return COUNTRY - level
+        node, steps = region, 0
+        while steps <= len(BREADTHS):  # bounded: a cycle in broader links ends here
+            if self.kind(node) == "country":
+                return max(COUNTRY - steps, 0)
+            parents = self.broader.get(node)
+            if not parents:
+                break
+            node, steps = parents[0], steps + 1
+        return WORLD
 
     def descendants(self, iri: str) -> list[str]:
         """Everything narrower than ``iri`` (not itself), breadth first."""

@@ -125,13 +125,18 @@ class GapCell(BaseModel):
     region: EntityRef
     sector: EntityRef
     partially_covered_by: int = Field(
-        description="Entities serving only a part of the cell (a sub-region or sub-sector)."
+        description="Providers counted (of the kinds asked, no broader than the ceiling) "
+        "that serve only a part of the cell (a sub-region)."
     )
 
 
 class GapsAnswer(BaseModel):
     scope: EntityRef
     type: str | None = Field(default=None, description="Only coverage by this kind counted.")
+    broadest: str = Field(default="world", description="Only coverage no broader than this "
+                          "level counted (nuts3, nuts2, nuts1, country, continent, world).")
+    kinds: list[str] | None = Field(default=None, description="Only providers of these kinds "
+                                    "counted (all providers when absent).")
     region_level: str
     sector_level: str
     sector_scope: EntityRef | None
@@ -139,7 +144,7 @@ class GapsAnswer(BaseModel):
     sectors: int
     cells: int
     covered: int
-    gaps: int = Field(description="Cells that nothing covers.")
+    gaps: int = Field(description="Cells that no provider counted covers.")
     count: int = Field(description="Number of results in all pages (the gap cells), as in "
                        "every paged answer.")
     offset: int = 0

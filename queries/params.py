@@ -15,9 +15,9 @@ from rapidfuzz import fuzz, process, utils
 from smekg.core.backends import Iri, Value
 from smekg.core.iri import Minter
 from smekg.core.settings import get_settings
-from smekg.queries.graph_index import KIND_CLASSES, GraphIndex
+from smekg.queries.graph_index import BREADTHS, KIND_CLASSES, PROVIDER_KINDS, GraphIndex
 from smekg.queries.registry import NamedQuery, Param
-from smekg.reference.resolve import ResolveError, Resolver, concept_notations
+from smekg.reference.resolve import Resolved, ResolveError, Resolver, concept_notations
 
 REGION_LEVELS = {"country": 0, "nuts0": 0, "nuts1": 1, "nuts2": 2, "nuts3": 3}
 SECTOR_LEVELS = {"section": 1, "division": 2, "group": 3, "class": 4}
@@ -31,19 +31,32 @@ takes time proportional to the value's length times every code's)."""
 
 
 class ParamError(ValueError):
-    """A parameter value is malformed (422) or names nothing in the graph (404)."""
+    """A parameter value is malformed or unknown (422) or names nothing in the graph (404).
+
+    ``suggestions`` are values to try instead, best first, as one would type them;
+    ``labels`` names what some of them stand for (``{"IT": "Italy"}``), shown in the
+    message ("did you mean IT (Italy)?").
+    """
 
     def __init__(
         self, param: str, value: str, message: str, *, status: int = 404,
-        suggestions: list[str] | None = None,
+        suggestions: list[str] | None = None, labels: Mapping[str, str] | None = None,
     ) -> None:
         self.param = param
         self.value = value
         self.status = status
         self.suggestions = suggestions or []
-        hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
+        self.labels = dict(labels or {})
+        shown = [f"{value} ({self.labels[value]})" if value in self.labels else value
+                 for value in self.suggestions]
+        hint = f"; did you mean {', '.join(shown)}?" if shown else ""
         self.message = f"{param}={value!r}: {message}{hint}"
         super().__init__(self.message)
+
+    @property
+    def suggested(self) -> list[dict[str, str | None]]:
+        """The suggestions with their labels, for an answer: ``[{"value", "label"}]``."""
+        return [{"value": value, "label": self.labels.get(value)} for value in self.suggestions]
 
 
 def check_length(name: str, value: str, limit: int) -> None:
@@ -68,6 +81,13 @@ def _kinds() -> dict[str, str]:
     kinds = dict(KIND_CLASSES)
     kinds.update(concept_notations("OrganisationTypes"))
     return kinds
+
+
+def provider_kinds() -> dict[str, str]:
+    """The kinds a gap count may be limited to (``kinds``), each with the class or
+    organisation type it stands for: the provider kinds and every organisation type."""
+    kinds = _kinds()
+    return {kind: kinds[kind] for kind in PROVIDER_KINDS} | concept_notations("OrganisationTypes")
 
 
 class Binder:
@@ -112,28 +132,53 @@ class Binder:
         return method(param.name, text)
 
     # -- one method per parameter type ---------------------------------------------
+    # Regions and sectors are read by the resolver the loaders use (smekg.reference.resolve),
+    # so a value means the same in a table, a REST parameter and a CLI option. A value it
+    # cannot read is a 422 with its suggestions (those the graph holds, labelled from it);
+    # a value it reads to a concept the graph does not hold is a 404.
     def _region(self, name: str, text: str) -> Iri:
         if text.startswith(("http://", "https://")):
             return self._existing(name, text, "region")
         try:
-            iri = self.resolver.region(text).iri
+            resolved = self.resolver.region(text)
         except ResolveError as error:
-            raise ParamError(
-                name, text, str(error), suggestions=self._suggest(text, "region")
-            ) from None
-        return self._existing(name, iri, "region", shown=text)
+            raise self._unresolved(name, text, error, "region") from None
+        return self._existing(name, self._held(resolved), "region", shown=text)
 
     def _sector(self, name: str, text: str) -> Iri:
         if text.startswith(("http://", "https://")):
             return self._existing(name, text, "sector")
         try:
-            iri = self.resolver.sector(text).iri
+            resolved = self.resolver.sector(text)
         except ResolveError as error:
-            status = 422 if str(error).startswith("bad NACE code") and "is not" not in str(
-                error) else 404
-            raise ParamError(name, text, str(error), status=status,
-                             suggestions=self._suggest(text, "sector")) from None
-        return self._existing(name, iri, "sector", shown=text)
+            raise self._unresolved(name, text, error, "sector") from None
+        return self._existing(name, self._held(resolved), "sector", shown=text)
+
+    def _held(self, resolved: Resolved) -> str:
+        """The resolved IRI, or the first of its alternatives the graph holds when it does
+        not (``rev2:62.01`` without NACE Rev. 2 loaded: Rev. 2.1 division 62)."""
+        if self.index.has(resolved.iri):
+            return resolved.iri
+        return next((iri for iri in resolved.alternatives if self.index.has(iri)), resolved.iri)
+
+    def _unresolved(self, name: str, text: str, error: ResolveError, kind: str) -> ParamError:
+        resolve = self.resolver.region if kind == "region" else self.resolver.sector
+        values: list[str] = []
+        labels: dict[str, str] = {}
+        for suggestion in error.suggestions:
+            try:
+                iri = self._held(resolve(suggestion.value))
+            except ResolveError:
+                continue
+            if self.index.has(iri) and suggestion.value not in values:
+                values.append(suggestion.value)
+                label = self.index.labels.get(iri) or suggestion.label
+                if label and label != suggestion.value:
+                    labels[suggestion.value] = label
+        if not values:
+            values = self._suggest(text, kind)
+        return ParamError(name, text, error.reason, status=422, suggestions=values,
+                          labels=labels)
 
     def _entity(self, name: str, text: str) -> Iri:
         if text.startswith(("http://", "https://")):
@@ -142,7 +187,7 @@ class Binder:
         if not matches:
             for resolve in (self.resolver.region, self.resolver.sector):
                 try:
-                    iri = resolve(text).iri
+                    iri = self._held(resolve(text))
                 except (ResolveError, ValueError):
                     continue
                 if self.index.has(iri):
@@ -187,6 +232,28 @@ class Binder:
             raise ParamError(name, text, f"unknown level; expected one of: {', '.join(levels)}",
                              status=422, suggestions=_close(key, list(levels)))
         return levels[key]
+
+    def _breadth(self, name: str, text: str) -> int:
+        key = text.lower().replace("-", "").replace(" ", "")
+        key = "country" if key == "nuts0" else key
+        if key not in BREADTHS:
+            raise ParamError(name, text, f"unknown level; expected one of: {', '.join(BREADTHS)}",
+                             status=422, suggestions=_close(key, list(BREADTHS)))
+        return BREADTHS.index(key)
+
+    def _providers(self, name: str, text: str) -> str:
+        # the kinds, canonical and comma-separated (each checked), in the order given
+        kinds = provider_kinds()
+        chosen: list[str] = []
+        for part in text.split(","):
+            key = part.strip().lower().replace("_", "-").replace(" ", "-")
+            if key not in kinds:
+                raise ParamError(name, text, f"{part.strip()!r} is not a kind of provider; "
+                                 f"expected kinds among: {', '.join(kinds)}", status=422,
+                                 suggestions=_close(key, list(kinds)))
+            if key not in chosen:
+                chosen.append(key)
+        return ",".join(chosen)
 
     def _text(self, name: str, text: str) -> str:
         if not text:

@@ -1,6 +1,8 @@
 """Rendering answers as rows: JSON-ready data, flat CSV rows, CSV text and JSON-LD.
 
-One place for both the HTTP API (:mod:`smekg.graph_api.negotiation`) and the CLI.
+One place for both the HTTP API (:mod:`smekg.graph_api.negotiation`) and the CLI. The
+JSON-LD of an answer is a graph in the ontology's terms, built by
+:func:`smekg.queries.jsonld.to_jsonld` (re-exported here).
 
 Examples
 --------
@@ -38,22 +40,13 @@ from typing import Any, TextIO, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from smekg.ontology import PREFIXES
+from smekg.queries.jsonld import JSONLD_CONTEXT, to_jsonld
 
 __all__ = [
     "FORMULA_TRIGGERS", "JSONLD_CONTEXT", "csv_cell", "csv_columns", "flat_row", "flatten",
-    "plain", "row_model", "to_csv", "write_csv",
+    "plain", "row_model", "to_csv", "to_jsonld", "write_csv",
 ]
 
-JSONLD_CONTEXT = {
-    "@vocab": "https://w3id.org/smekg/api#",
-    **{prefix: namespace for prefix, namespace in PREFIXES.items() if prefix in
-       {"smekg", "skos", "schema", "org", "dcterms"}},
-    "iri": "@id",
-    "label": "skos:prefLabel",
-    "code": "skos:notation",
-    "results": {"@container": "@list"},
-}
 
 def plain(value: Any) -> Any:
     """JSON-ready data: models dumped in JSON mode, lists item by item."""

@@ -22,9 +22,11 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from smekg.core.backends import (
@@ -36,8 +38,8 @@ from smekg.core.backends import (
     row_iri,
 )
 from smekg.core.iri import Minter
-from smekg.queries.coverage import Coverage, coverage_table
-from smekg.queries.graph_index import GraphIndex, fold
+from smekg.queries.coverage import Coverage, CoverageTable, coverage_table, links_of
+from smekg.queries.graph_index import BREADTHS, WORLD, GraphIndex, fold
 from smekg.queries.models import (
     CompareAnswer,
     CoverageAnswer,
@@ -54,8 +56,15 @@ from smekg.queries.models import (
     RegionSide,
     SearchHit,
 )
-from smekg.queries.params import REGION_LEVELS, SECTOR_LEVELS, Binder, ParamError
+from smekg.queries.params import (
+    REGION_LEVELS,
+    SECTOR_LEVELS,
+    Binder,
+    ParamError,
+    provider_kinds,
+)
 from smekg.queries.registry import NamedQuery, Param, load_registry
+from smekg.reference.resolve import Resolver
 
 DEFAULT_LIMIT = 100
 _PLACE_KINDS = {"world", "continent", "country", "nuts-region", "subdivision", "region", "sector"}
@@ -67,10 +76,12 @@ logger = logging.getLogger(__name__)
 COMPOSITES = {
     "gaps": NamedQuery(
         name="gaps",
-        description="The region x sector cells that nothing covers: every region at a level "
-        "within a scope, crossed with every sector at a level (within a sector, if given). A "
-        "cell is covered when an entity covers the region and the sector (as in coverage); "
-        "entities serving only part of a cell are counted as partial.",
+        description="The region x sector cells that no provider covers: every region at a "
+        "level within a scope, crossed with every sector at a level (within a sector, if "
+        "given). A cell is covered when a provider covers the region and the sector (as in "
+        "coverage), counting only coverage no broader than a level (broadest) and providers "
+        "of some kinds (kinds), if given; providers serving only part of a cell are counted "
+        "as partial.",
         params=(
             Param("scope", "region", "the area to look in", required=False, default="world"),
             Param("region_level", "level", "country, nuts1, nuts2 or nuts3", required=False,
@@ -80,10 +91,18 @@ COMPOSITES = {
             Param("sector", "sector", "only sectors within this one", required=False),
             Param("type", "kind", "count only coverage by entities of this kind or type "
                   "(e.g. programme, good-practice, chamber)", required=False),
+            Param("broadest", "breadth", "count only coverage no broader than this level "
+                  "(nuts3, nuts2, nuts1, country, continent or world): country counts "
+                  "providers serving the region, a region containing it, or its country",
+                  required=False, default="world"),
+            Param("kinds", "providers", "count only these kinds of provider, "
+                  "comma-separated (e.g. organisation,programme; network; agency,chamber)",
+                  required=False),
         ),
         sparql="",
         path=Path(__file__),
-        example={"scope": "IT", "region_level": "nuts2", "sector_level": "section"},
+        example={"scope": "IT", "region_level": "nuts2", "sector_level": "section",
+                 "broadest": "country"},
     ),
     "compare": NamedQuery(
         name="compare",
@@ -129,6 +148,12 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+_ANSWERING: ContextVar[dict[int, GraphIndex] | None] = ContextVar("smekg_answering",
+                                                                  default=None)
+"""The index each service answers the current request from (see
+:meth:`QueryService.one_version`)."""
+
+
 class QueryService:
     """Answers the named queries on one backend.
 
@@ -160,10 +185,44 @@ class QueryService:
         self._check_lock = threading.Lock()  # the version check, apart from a rebuild
 
     # -- plumbing ----------------------------------------------------------------------
+    @contextmanager
+    def one_version(self) -> Iterator[None]:
+        """Answer from one version of the data within: the first use of :attr:`index` picks
+        the index, and every later use, and every query (:meth:`select`, which goes through
+        the index's pinned backend), keeps to it, even if a new index is swapped in
+        meanwhile. The API wraps each request in it, so an answer never mixes old and new.
+        """
+        held = _ANSWERING.get()
+        token = _ANSWERING.set({} if held is None else held)
+        try:
+            yield
+        finally:
+            _ANSWERING.reset(token)
+
     @property
     def index(self) -> GraphIndex:
         """The graph index, rebuilt when the data has changed (checked once a second; by the
-        background refresher once it is started)."""
+        background refresher once it is started); within :meth:`one_version`, the one the
+        answer started from."""
+        held = _ANSWERING.get()
+        if held is None:
+            return self._current_index()
+        index = held.get(id(self))
+        if index is None:
+            index = held[id(self)] = self._current_index()
+        return index
+
+    @property
+    def data(self) -> GraphBackend:
+        """The backend pinned to the version the index was read from (the live one for an
+        engine that cannot pin a version): what every query of an answer runs on."""
+        return self.index.backend or self.backend
+
+    def select(self, query: NamedQuery, params: Mapping[str, Value]) -> list[Row]:
+        """Run ``query`` on the version of the data the index holds (see :attr:`data`)."""
+        return self.data.select(query, params)
+
+    def _current_index(self) -> GraphIndex:
         index = self._index
         if index is not None and self._refresher is not None:
             self._check_version(index)
@@ -205,6 +264,7 @@ class QueryService:
             with _collector_paused():
                 index = GraphIndex.build(self.backend)
                 coverage_table(index)  # compiled now, not by the first request
+                Resolver(self.minter).warm()  # the same for the parameters' lookup tables
             return index
         finally:
             self._rebuilding = False
@@ -280,7 +340,7 @@ class QueryService:
         return self._current_binder().bind(spec, raw)
 
     def rows(self, name: str, bound: Mapping[str, Value]) -> list[Row]:
-        return self.backend.select(self.queries[name], bound)
+        return self.select(self.queries[name], bound)
 
     def ref(self, iri: str) -> EntityRef:
         return self.index.ref(iri)
@@ -315,7 +375,10 @@ class QueryService:
         offset: int = 0,
         limit: int | None = DEFAULT_LIMIT,
     ) -> CoverageAnswer:
-        """Who covers ``region`` and ``sector``, each with why (:mod:`smekg.queries.coverage`)."""
+        """The providers covering ``region`` and ``sector``, each with why
+        (:mod:`smekg.queries.coverage`): organisations, networks, programmes and good
+        practices (:data:`~smekg.queries.graph_index.PROVIDER_KINDS`), never a member country
+        on its own account (it is a reason, in a member chain)."""
         bound = self.bind("coverage", {"region": region, "sector": sector, "type": type,
                                        "service": service})
         index = self.index
@@ -630,33 +693,71 @@ class QueryService:
     # -- gaps and comparisons ------------------------------------------------------------
     def gaps(self, scope: str | None = "world", region_level: str | None = "nuts2",
              sector_level: str | None = "section", sector: str | None = None,
-             type: str | None = None, *, offset: int = 0, limit: int | None = None) -> GapsAnswer:
-        """Region x sector cells within ``scope`` that nothing covers."""
+             type: str | None = None, broadest: str | None = "world",
+             kinds: str | None = None, *, offset: int = 0,
+             limit: int | None = None) -> GapsAnswer:
+        """Region x sector cells within ``scope`` that no provider covers.
+
+        Parameters
+        ----------
+        scope, region_level, sector_level, sector
+            The regions at ``region_level`` within ``scope``, crossed with the sectors at
+            ``sector_level`` (within ``sector``, if given).
+        type
+            Count only providers of this kind or organisation type.
+        broadest
+            Count only coverage no broader than this level (``nuts3``, ``nuts2``,
+            ``nuts1``, ``country``, ``continent``, ``world``; see
+            :meth:`~smekg.queries.graph_index.GraphIndex.breadth`).
+        kinds
+            Count only providers of these kinds, comma-separated (``network,programme``).
+        offset, limit
+            The page of gap cells (in region code, then sector code order).
+
+        Returns
+        -------
+        GapsAnswer
+            A cell is a gap when :meth:`coverage`, so limited, lists nobody for it: the
+            zero cells of :func:`smekg.analytics.regions.gap_matrix`.
+        """
         bound = self.bind("gaps", {"scope": scope, "region_level": region_level,
                                    "sector_level": sector_level, "sector": sector,
-                                   "type": type})
+                                   "type": type, "broadest": broadest, "kinds": kinds})
         index = self.index
+        table = coverage_table(index)
         region_level_name = level_name(region_level or "nuts2", REGION_LEVELS, "region_level")
         sector_level_name = level_name(sector_level or "section", SECTOR_LEVELS, "sector_level")
         scope_iri = row_iri(bound, "scope")
         sector_root = _optional_iri(bound, "sector")
+        ceiling = row_int(bound, "broadest")
         regions, sectors = self.gap_axes(bound)
         sector_set = set(sectors)
-        kind = bound.get("type")
+        keep = self.gap_keep(bound)
+        counted = table.providers if keep is None else table.providers & keep
+        # whoever a counted provider covers through (itself, its members at any depth)
+        through = _reaching(table, counted, ceiling)
+        position = table.position
 
-        def counts(entity: str) -> bool:
-            return kind is None or kind in index.tags.get(entity, ())
+        def marked(entity: str, mask: np.ndarray) -> bool:
+            where = position.get(entity)
+            return where is not None and bool(mask[where])
+
+        def within_ceiling(region: str) -> bool:
+            return ceiling >= WORLD or table.breadth(region) <= ceiling
+
         full_cache: dict[str, tuple[bool, frozenset[str]]] = {}
 
         def served_here(node: str) -> tuple[bool, frozenset[str]]:
-            # (covers all sectors?, level sectors covered) by entities serving ``node``
+            # (covers all sectors?, level sectors covered) through entities serving ``node``
             if node not in full_cache:
                 everything = False
                 covered: set[str] = set()
-                entities = list(index.served_by.get(node, ()))
-                if node in index.member_countries:
+                entities = list(index.served_by.get(node, ())) if within_ceiling(node) else []
+                if node in index.member_countries and within_ceiling(node):
                     entities.append(node)
-                for entity in filter(counts, entities):
+                for entity in entities:
+                    if not marked(entity, through):
+                        continue
                     named = index.sectors_of.get(entity)
                     if not named:
                         everything = True
@@ -679,7 +780,11 @@ class QueryService:
                 continue
             partial: Counter[str] = Counter()
             for below in index.descendants(region):
-                for entity in filter(counts, index.served_by.get(below, ())):
+                if not within_ceiling(below):
+                    continue
+                for entity in index.served_by.get(below, ()):
+                    if not marked(entity, counted):
+                        continue
                     for s in index.sectors_of.get(entity) or sectors:
                         for x in [s, *index.descendants(s)]:
                             if x in sector_set:
@@ -690,15 +795,33 @@ class QueryService:
                 else:
                     cells.append((region, s, partial[s]))
         page = self._page(cells, offset, limit)
+        kind_names = str(bound["kinds"]).split(",") if "kinds" in bound else None
         return GapsAnswer(
-            scope=self.ref(scope_iri), type=type, region_level=region_level_name,
-            sector_level=sector_level_name,
+            scope=self.ref(scope_iri), type=type, broadest=BREADTHS[ceiling], kinds=kind_names,
+            region_level=region_level_name, sector_level=sector_level_name,
             sector_scope=self.ref(sector_root) if sector_root else None,
             regions=len(regions), sectors=len(sectors), cells=len(regions) * len(sectors),
             covered=covered_count, gaps=len(cells), count=len(cells), offset=offset, limit=limit,
             results=[GapCell(region=self.ref(r), sector=self.ref(s), partially_covered_by=n)
                      for r, s, n in page],
         )
+
+    def gap_keep(self, bound: Row) -> np.ndarray | None:
+        """The providers a gap count counts (``bound``: the ``gaps`` parameters as
+        :meth:`bind` returns them), as a mask over the coverage table's positions; None
+        when ``type`` and ``kinds`` leave every provider counted."""
+        index = self.index
+        table = coverage_table(index)
+        keep = None
+        if "type" in bound:
+            keep = table.mask("type", row_iri(bound, "type"), index.tags)
+        if "kinds" in bound:
+            tags = provider_kinds()
+            of_kinds = np.zeros(len(table.iris), dtype=bool)
+            for kind in str(bound["kinds"]).split(","):
+                of_kinds |= table.mask("type", tags[kind], index.tags)
+            keep = of_kinds if keep is None else keep & of_kinds
+        return keep
 
     def gap_axes(self, bound: dict[str, Value]) -> tuple[list[str], list[str]]:
         """The regions and sectors a gap table crosses (``bound``: the ``gaps`` parameters
@@ -763,6 +886,22 @@ def _distances(root: str, links: Mapping[str, set[str]]) -> dict[str, int]:
                     nxt.append(other)
         frontier = nxt
     return distance
+
+
+def _reaching(table: CoverageTable, counted: np.ndarray, broadest: int) -> np.ndarray:
+    """The positions from which the walk of a coverage question reaches a ``counted`` one:
+    the counted ones and their members, at any depth (a member country only of a network
+    no broader than ``broadest`` through its countries)."""
+    reaching = counted.copy()
+    frontier = np.flatnonzero(counted)
+    while frontier.size:
+        links = links_of(table.down_start, frontier)
+        if broadest < WORLD:
+            links = links[table.down_breadth[links] <= broadest]
+        members = np.unique(table.down[links])
+        frontier = members[~reaching[members]]
+        reaching[frontier] = True
+    return reaching
 
 
 def _optional_iri(bound: Row, name: str) -> Iri | None:

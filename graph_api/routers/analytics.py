@@ -21,7 +21,16 @@ from smekg.analytics.models import (
     ReachAnswer,
     RegionEcosystem,
 )
-from smekg.graph_api.deps import AnalyticsDep, BoundedParams, Kind, Limit, Offset, Sector
+from smekg.graph_api.deps import (
+    AnalyticsDep,
+    BoundedParams,
+    Broadest,
+    Kind,
+    Limit,
+    Offset,
+    ProviderKinds,
+    Sector,
+)
 from smekg.graph_api.negotiation import RESPONSES, render
 from smekg.queries.models import EntityRef
 
@@ -184,11 +193,18 @@ def gaps(
     region_level: Annotated[str, Query(description="country, nuts1, nuts2 or nuts3")] = "nuts2",
     sector_level: Annotated[str, Query(description="section, division, group or class")
                             ] = "section",
-    sector: Sector = None, type: Kind = None, fmt: FigureFormat = None,
+    sector: Sector = None, type: Kind = None, broadest: Broadest = "world",
+    kinds: ProviderKinds = None, fmt: FigureFormat = None,
 ) -> Response:
-    """The coverage gap matrix: how many entities cover each region x sector cell within a
-    scope (csv: one row per region; png/svg: a heat map)."""
-    answer = analytics.gaps(scope, region_level, sector_level, sector, type)
+    """The coverage gap matrix: how many providers cover each region x sector cell within a
+    scope (csv: one row per region; png/svg: a heat map).
+
+    A cell counts what `/coverage` lists for it; `broadest` counts only coverage no broader
+    than a level (`broadest=country`: providers at regional or national level) and `kinds`
+    only some kinds of provider (`kinds=organisation,programme`). The zero cells are the
+    cells of `/gaps` with the same parameters."""
+    answer = analytics.gaps(scope, region_level, sector_level, sector, type,
+                            broadest=broadest, kinds=kinds)
     if fmt in _FIGURE_MEDIA:
         return _figure(plots.gap_heatmap(answer), fmt, "gaps")
     # one column per sector of the axis (fixed by scope, levels and sector, not by the data)

@@ -42,7 +42,12 @@ async def get_coverage(
 ) -> Response:
     """Organisations, networks, programmes and good practices covering a region and a sector,
     each with why it matches (directly, through which ancestor region or sector, through
-    which member chain)."""
+    which member chain).
+
+    Only support providers are results: organisations of every type (networks among them),
+    programmes and good practices, and any other entity the data says provides a service.
+    A member country is a reason, not a result: the first link of the member chain of a
+    network that covers through it. Policies and publications are not results."""
     # Answered from the in-memory coverage index in about a millisecond of CPU, so on the
     # event loop: a hop to the thread pool cost more than the walk (profiled with py-spy).
     # Only when that is bounded: parameters are short (BoundedParams, the resolver is linear),

@@ -6,7 +6,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from smekg.graph_api.deps import BoundedParams, FormatQuery, Kind, Limit, Offset, Sector, ServiceDep
+from smekg.graph_api.deps import (
+    BoundedParams,
+    Broadest,
+    FormatQuery,
+    Kind,
+    Limit,
+    Offset,
+    ProviderKinds,
+    Sector,
+    ServiceDep,
+)
 from smekg.graph_api.negotiation import RESPONSES, render
 from smekg.queries.models import EntityDetail, Fact, GapsAnswer, SearchPage
 from smekg.queries.registry import PARAM_TYPES
@@ -64,13 +74,22 @@ def gaps(
                             ] = "section",
     sector: Sector = None,
     type: Kind = None,
+    broadest: Broadest = "world",
+    kinds: ProviderKinds = None,
     fmt: FormatQuery = None,
     limit: Limit = 1000,
     offset: Offset = 0,
 ) -> Response:
-    """The region x sector cells within a scope that nothing covers."""
-    answer = service.gaps(scope, region_level, sector_level, sector, type, offset=offset,
-                          limit=limit)
+    """The region x sector cells within a scope that no provider covers (paged: `limit`,
+    `offset`, `count`, `results`, by region code then sector code).
+
+    A cell is covered when a provider (an organisation, network, programme or good
+    practice) covers the region and the sector, as `/coverage` counts. `broadest` caps the
+    coverage counted: `broadest=country` asks which regions have no provider at regional or
+    national level (a network serving the world covers every cell otherwise). `kinds`
+    counts only some kinds of provider (`kinds=organisation,programme`)."""
+    answer = service.gaps(scope, region_level, sector_level, sector, type, broadest, kinds,
+                          offset=offset, limit=limit)
     return render(request, answer, fmt, filename="gaps")
 
 

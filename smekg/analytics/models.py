@@ -180,13 +180,17 @@ class PathsAnswer(BaseModel):
 
 
 class GapMatrix(BaseModel):
-    """How many entities cover each region x sector cell within a scope."""
+    """How many providers cover each region x sector cell within a scope."""
 
     scope: EntityRef
     region_level: str
     sector_level: str
     sector_scope: EntityRef | None = None
     type: str | None = None
+    broadest: str = Field(default="world", description="Only coverage no broader than this "
+                          "level counted (nuts3, nuts2, nuts1, country, continent, world).")
+    kinds: list[str] | None = Field(default=None, description="Only providers of these kinds "
+                                    "counted (all providers when absent).")
     regions: list[EntityRef]
     sectors: list[EntityRef]
     counts: list[list[int]] = Field(description="counts[i][j]: covering region i, sector j")

@@ -128,16 +128,17 @@ def figure_bytes(figure: Figure, fmt: str) -> bytes:
 
 
 def gap_heatmap(matrix: GapMatrix) -> Figure:
-    """A heatmap of how many entities cover each region x sector cell.
+    """A heatmap of how many providers cover each region x sector cell.
 
     Rows are regions ("code name"), columns sectors (by code); the colour is the number of
-    covering entities and uncovered cells are hatched in red. Counts are written in the
-    cells when there are at most 400.
+    covering providers and uncovered cells are hatched in red. Counts are written in the
+    cells when there are at most 400. The title says what was counted: the level coverage
+    was capped at (``broadest``) and the kinds of provider (``kinds``), when given.
 
     Parameters
     ----------
     matrix
-        A gap matrix (``counts[i][j]``: entities covering region ``i`` and sector ``j``).
+        A gap matrix (``counts[i][j]``: providers covering region ``i`` and sector ``j``).
 
     Returns
     -------
@@ -167,7 +168,7 @@ def gap_heatmap(matrix: GapMatrix) -> Figure:
     shrink = 1.0 if rows <= 20 else min(1.0, 6 / (height - 1.5))  # ~6 in on tall figures
     colorbar = figure.colorbar(image, ax=ax, fraction=0.04 if columns > 8 else 0.08, pad=0.02,
                                shrink=shrink)
-    colorbar.set_label("covering entities (0: uncovered, hatched)", fontsize=8)
+    colorbar.set_label("covering providers (0: uncovered, hatched)", fontsize=8)
     colorbar.ax.tick_params(labelsize=7)
     if isinstance(norm, BoundaryNorm):
         colorbar.set_ticks(range(1, len(norm.boundaries)))
@@ -193,8 +194,15 @@ def _heatmap_title(matrix: GapMatrix) -> str:
         sectors += f" within {_name(matrix.sector_scope.code, matrix.sector_scope.label)}"
     lines = [f"Coverage gaps: {matrix.scope.label}",
              f"regions: {matrix.region_level} × {sectors}"
-             + (f"; entities of type {matrix.type}" if matrix.type else ""),
-             f"{matrix.uncovered} of {matrix.cells} cells uncovered (hatched)"]
+             + (f"; entities of type {matrix.type}" if matrix.type else "")]
+    counted = []
+    if matrix.broadest != "world":
+        counted.append(f"coverage at {matrix.broadest} level or narrower")
+    if matrix.kinds:
+        counted.append(f"providers of kinds {', '.join(matrix.kinds)}")
+    if counted:
+        lines.append("counting only " + "; ".join(counted))
+    lines.append(f"{matrix.uncovered} of {matrix.cells} cells uncovered (hatched)")
     return "\n".join(lines)
 
 

@@ -1,8 +1,9 @@
 """Regions seen whole: the coverage gap matrix, and two regions' ecosystems compared.
 
-Both build on coverage (:mod:`smekg.queries.coverage`): an entity covers a region and a
+Both build on coverage (:mod:`smekg.queries.coverage`): a provider covers a region and a
 sector when it serves the region or a region containing it, names the sector, a sector
-containing it or no sector, or is a network one of whose members (at any depth) does.
+containing it or no sector, or is a network one of whose members (at any depth) does, or
+of which a country containing the region is a member.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import networkx as nx
 from smekg.analytics.actors import actor_graph
 from smekg.analytics.models import EcosystemComparison, GapMatrix, RegionEcosystem
 from smekg.analytics.projection import Progress, ProjectedGraph
-from smekg.core.backends import row_text
+from smekg.core.backends import row_int, row_text
 from smekg.queries.coverage import coverage_table
+from smekg.queries.graph_index import BREADTHS
 from smekg.queries.models import EntityRef
 from smekg.queries.params import REGION_LEVELS, SECTOR_LEVELS
 from smekg.queries.service import QueryService, level_name
@@ -24,28 +26,52 @@ from smekg.queries.service import QueryService, level_name
 def gap_matrix(
     service: QueryService, scope: str | None = "world", region_level: str | None = "nuts2",
     sector_level: str | None = "section", sector: str | None = None, type: str | None = None,
-    progress: Progress | None = None,
+    progress: Progress | None = None, *, broadest: str | None = "world",
+    kinds: str | None = None,
 ) -> GapMatrix:
-    """How many entities cover each region x sector cell within ``scope``.
+    """How many providers cover each region x sector cell within ``scope``.
 
-    The regions at ``region_level`` within ``scope`` (rows), crossed with the sectors at
-    ``sector_level`` (within ``sector`` if given; columns); ``type`` counts only entities
-    of one kind or type. A cell counts what :meth:`QueryService.coverage` lists for it, so
-    the zero cells are exactly the gaps that :meth:`QueryService.gaps` reports.
+    Parameters
+    ----------
+    service
+        The query service answering from the graph.
+    scope, region_level, sector_level, sector
+        The regions at ``region_level`` within ``scope`` (rows), crossed with the sectors
+        at ``sector_level`` (within ``sector`` if given; columns).
+    type
+        Count only providers of this kind or organisation type.
+    progress
+        Called with ``("gap matrix", regions done, regions)``, if given.
+    broadest
+        Count only coverage no broader than this level (``nuts3`` ... ``country``,
+        ``continent``, ``world``): with ``country``, a provider serving the world or a
+        continent, or a network covering the country only as one of many member countries
+        spanning a continent or the world, does not count.
+    kinds
+        Count only providers of these kinds, comma-separated (``organisation,programme``).
 
-    For example, ``gap_matrix(service, scope="ITH5", region_level="nuts3").counts[0][0]``
-    is the number of entities covering ITH51 (Piacenza) in section A.
+    Returns
+    -------
+    GapMatrix
+        A cell counts what :meth:`QueryService.coverage` lists for it, so limited; the
+        zero cells are exactly the gaps that :meth:`QueryService.gaps` reports.
+
+    Examples
+    --------
+    ``gap_matrix(service, scope="ITH5", region_level="nuts3").counts[0][0]`` is the number
+    of providers covering ITH51 (Piacenza) in section A.
     """
     raw = {"scope": scope, "region_level": region_level, "sector_level": sector_level,
-           "sector": sector, "type": type}
+           "sector": sector, "type": type, "broadest": broadest, "kinds": kinds}
     bound = service.bind("gaps", raw)
     regions, sectors = service.gap_axes(bound)
-    index = service.index
-    table = coverage_table(index)
-    keep = table.mask("type", row_text(bound, "type"), index.tags) if "type" in bound else None
+    table = coverage_table(service.index)
+    keep = service.gap_keep(bound)
+    ceiling = row_int(bound, "broadest")
     counts = []
     for number, region in enumerate(regions, start=1):
-        counts.append([len(table.walk(region, sector_iri, keep)) for sector_iri in sectors])
+        counts.append([len(table.walk(region, sector_iri, keep, ceiling))
+                       for sector_iri in sectors])
         if progress:
             progress("gap matrix", number, len(regions))
     cells = len(regions) * len(sectors)
@@ -54,7 +80,8 @@ def gap_matrix(
         region_level=level_name(region_level or "nuts2", REGION_LEVELS, "region_level"),
         sector_level=level_name(sector_level or "section", SECTOR_LEVELS, "sector_level"),
         sector_scope=service.ref(row_text(bound, "sector")) if "sector" in bound else None,
-        type=type,
+        type=type, broadest=BREADTHS[ceiling],
+        kinds=row_text(bound, "kinds").split(",") if "kinds" in bound else None,
         regions=[service.ref(r) for r in regions], sectors=[service.ref(s) for s in sectors],
         counts=counts, cells=cells, uncovered=sum(row.count(0) for row in counts))
 
@@ -65,18 +92,22 @@ def compare_ecosystems(
     """Two regions' ecosystems side by side: counts, density, and the networks they share.
 
     A region's ecosystem is the actors (organisations and networks) that cover it (for
-    ``sector``, if given) or are located in it; its networks are the networks those actors
-    are members of, at any depth.
+    ``sector``, if given) or are located in it, and the member countries containing it
+    (not providers, but actors: the links through which networks of countries cover it);
+    its networks are the networks those actors are members of, at any depth.
     """
     bound = service.bind("compare", {"a": a, "b": b, "sector": sector})
     actors = actor_graph(graph)
+    index = service.index
     sides, ecosystems, networks = [], [], []
     for key in ("a", "b"):
         region = str(bound[key])
         covering = service.coverage(region=region, sector=sector and str(bound["sector"]),
                                     limit=None).results
         located = service.organisations_in_region(region)
-        members = ({item.iri for item in covering} | {str(item["iri"]) for item in located})
+        countries = index.member_countries.intersection(index.ancestors(region))
+        members = ({item.iri for item in covering} | {str(item["iri"]) for item in located}
+                   | countries)
         members &= set(actors)
         reached = _networks_above(graph, members)
         sub = actors.subgraph(members)

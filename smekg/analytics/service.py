@@ -72,7 +72,7 @@ class AnalyticsService:
         """The graph IRI of a source given by IRI or by its key (``seed/memberships``)."""
         if not source:
             return None
-        graphs = sorted(str(row["graph"]) for row in self.queries.backend.select(
+        graphs = sorted(str(row["graph"]) for row in self.queries.select(
             SOURCES_VERSION, {}))
         for graph in graphs:
             if source in (graph, graph.split("/graph/", 1)[-1]):
@@ -93,7 +93,7 @@ class AnalyticsService:
         if progress:
             progress("reading links", 0, None)
         edges = load_registry(QUERY_DIR / "analytics")["edges"]
-        rows = self.queries.backend.select(edges, {})
+        rows = self.queries.select(edges, {})
         graph = project(index, rows, scope, progress)
         with self._lock:
             self._graphs[key] = graph
@@ -162,10 +162,13 @@ class AnalyticsService:
 
     def gaps(self, scope: str | None = "world", region_level: str | None = "nuts2",
              sector_level: str | None = "section", sector: str | None = None,
-             type: str | None = None, progress: Progress | None = None) -> GapMatrix:
-        """How many entities cover each region x sector cell within a scope."""
+             type: str | None = None, progress: Progress | None = None, *,
+             broadest: str | None = "world", kinds: str | None = None) -> GapMatrix:
+        """How many providers cover each region x sector cell within a scope (counting only
+        coverage no broader than ``broadest`` and providers of ``kinds``, if given; see
+        :func:`~smekg.analytics.regions.gap_matrix`)."""
         return regions.gap_matrix(self.queries, scope, region_level, sector_level, sector, type,
-                                  progress)
+                                  progress, broadest=broadest, kinds=kinds)
 
     def compare(self, a: str, b: str, sector: str | None = None,
                 progress: Progress | None = None) -> EcosystemComparison:

@@ -351,25 +351,37 @@ def gaps(
                                                show_default=False)] = None,
     type: Annotated[str | None, typer.Option(help="Count only entities of this kind or type.",
                                              show_default=False)] = None,
+    broadest: Annotated[str, typer.Option(
+        help="Count only coverage no broader than this level: nuts3, nuts2, nuts1, country, "
+        "continent or world (country: providers at regional or national level).")] = "world",
+    kinds: Annotated[str | None, typer.Option(
+        help="Count only these kinds of provider, comma-separated (organisation, network, "
+        "programme, good-practice, or organisation types such as agency, chamber).",
+        show_default=False)] = None,
     fmt: FormatOption = OutputFormat.table, plot: PlotOption = None, write: WriteOption = False,
     store: StoreOption = None, backend: BackendOption = None,
 ) -> None:
-    """The coverage gap matrix: how many entities cover each region x sector cell."""
+    """The coverage gap matrix: how many providers cover each region x sector cell."""
     from smekg.analytics.plots import gap_heatmap
 
     run = Run(store, backend, write=write)
     with run.errors(), run.progress() as progress:
-        answer = run.analytics.gaps(scope, region_level, sector_level, sector, type, progress)
+        answer = run.analytics.gaps(scope, region_level, sector_level, sector, type, progress,
+                                    broadest=broadest, kinds=kinds)
     columns = ["region", *(s.code or s.label for s in answer.sectors)]
     _emit(answer, fmt, answer.rows(), columns,
           f"{len(answer.regions)} regions x {len(answer.sectors)} sectors: "
-          f"{answer.uncovered:,} of {answer.cells:,} cells covered by nothing")
+          f"{answer.uncovered:,} of {answer.cells:,} cells covered by no provider"
+          + ("" if answer.broadest == "world" else f" at {answer.broadest} level or below")
+          + (f" of kinds {', '.join(answer.kinds)}" if answer.kinds else ""))
     with run.errors():
         run.plot(lambda: gap_heatmap(answer), plot)
         if write:
             run.write("gaps", answer, {"scope": answer.scope.iri, "region_level": region_level,
                                        "sector_level": sector_level, "sector": sector,
-                                       "type": type})
+                                       "type": type, "kinds": ",".join(answer.kinds or ())
+                                       or None, "broadest": None if answer.broadest == "world"
+                                       else answer.broadest})  # default: the graph as before
 
 
 @app.command()

@@ -24,9 +24,10 @@ from pathlib import Path
 
 PARAM_TYPES = {
     "region": "a region: NUTS (ITH55), ISO 3166-2 (GB-KEN) or ISO 3166-1 code (IT, ITA), "
-    "continent, world, or IRI",
-    "sector": "a NACE Rev. 2.1 code at any level (C, C25, 25.1, 25.11; rev2: prefix for Rev. 2)"
-    ", or IRI",
+    "country name (italy, Italia), continent, world, or IRI",
+    "sector": "a NACE Rev. 2.1 code at any level (C, C25, 25.1, 25.11) or title; a NACE Rev. 2 "
+    "code (62.01, J 62.01) is read as its Rev. 2.1 division (rev2: prefix for the Rev. 2 "
+    "concept), or IRI",
     "entity": "an id (insme), a code (ITH5, IT, C25) or an IRI",
     "kind": "an entity kind or organisation type (network, organisation, programme, "
     "good-practice, policy, country, agency, chamber, ...)",
@@ -34,6 +35,9 @@ PARAM_TYPES = {
     "theme": "a theme (smekg:Themes notation, e.g. internationalisation)",
     "level": "a level: region levels are country, nuts1, nuts2, nuts3; sector levels are "
     "section, division, group, class",
+    "breadth": "a region level, as a ceiling: nuts3, nuts2, nuts1, country, continent or world",
+    "providers": "kinds of provider, comma-separated: organisation, network, programme, "
+    "good-practice, or organisation types (agency, chamber, ...)",
     "text": "free text",
     "int": "an integer",
     "bool": "true or false",

@@ -9,11 +9,17 @@ country_converter (its ``country_data.tsv``: UN M49 codes, continents, sub-regio
 name regexes). ``country_converter.CountryConverter`` itself is not used: its ``convert``
 fails on unmatched names under pandas 3, so the TSV is read directly.
 
+The names European countries give themselves ("Deutschland", "España", "Ελλάδα") come
+from pycountry's own translations of the ISO 3166-1 names (its bundled gettext catalogues),
+each country in its official languages (:data:`NATIVE_LANGUAGES`).
+
 Examples
 --------
 >>> resolver = CountryResolver()
 >>> resolver.resolve("Chinese Taipei").alpha2
 'TW'
+>>> resolver.resolve("Deutschland").alpha2, resolver.resolve("Deutschland").method
+('DE', 'translation')
 >>> match = resolver.resolve("Luxemborg")
 >>> match.alpha2, match.method
 ('LU', 'regex')
@@ -24,6 +30,7 @@ True
 from __future__ import annotations
 
 import csv
+import gettext
 import io
 import re
 import threading
@@ -56,6 +63,7 @@ __all__ = [
     "FUZZY_MIN_MARGIN",
     "FUZZY_MIN_SCORE",
     "MAX_NAME_CHARS",
+    "NATIVE_LANGUAGES",
     "CountryData",
     "CountryMatch",
     "CountryResolver",
@@ -69,7 +77,7 @@ __all__ = [
     "default_resolver",
 ]
 
-MatchMethod = TypingLiteral["code", "name", "alias", "regex", "fuzzy"]
+MatchMethod = TypingLiteral["code", "name", "alias", "translation", "regex", "fuzzy"]
 
 FUZZY_MIN_SCORE = 85.0
 """A fuzzy match is accepted only with at least this score (0-100) ..."""
@@ -81,6 +89,24 @@ characters). Longer texts are unresolved at once: country_converter's regexes
 (``.*italy``, ``.*(united.?kingdom|...)``) take time quadratic in the text's length, and
 so does fuzzy matching, so every stage runs on at most this many characters."""
 _CACHE_SIZE = 10_000
+
+NATIVE_LANGUAGES: dict[str, tuple[str, ...]] = {
+    "AD": ("ca",), "AL": ("sq",), "AM": ("hy",), "AT": ("de",), "AZ": ("az",),
+    "BA": ("bs", "hr", "sr", "sr@latin"), "BE": ("nl", "fr", "de"), "BG": ("bg",),
+    "BY": ("be", "ru"), "CH": ("de", "fr", "it"), "CY": ("el", "tr"), "CZ": ("cs",),
+    "DE": ("de",), "DK": ("da",), "EE": ("et",), "ES": ("es",), "FI": ("fi", "sv"),
+    "FO": ("fo",), "FR": ("fr",), "GE": ("ka",), "GR": ("el",), "HR": ("hr",), "HU": ("hu",),
+    "IE": ("ga",), "IS": ("is",), "IT": ("it",), "LI": ("de",), "LT": ("lt",),
+    "LU": ("fr", "de"), "LV": ("lv",), "MC": ("fr",), "MD": ("ro",),
+    "ME": ("sr", "sr@latin"), "MK": ("mk",), "MT": ("mt",), "NL": ("nl",),
+    "NO": ("nb_NO", "nn"), "PL": ("pl",), "PT": ("pt",), "RO": ("ro",),
+    "RS": ("sr", "sr@latin"), "RU": ("ru",), "SE": ("sv",), "SI": ("sl",), "SK": ("sk",),
+    "SM": ("it",), "TR": ("tr",), "UA": ("uk",), "VA": ("it",),
+}  # fmt: skip
+"""European countries -> the pycountry locales of their official languages: a country's
+names in these languages (stage ``translation``) are matched exactly, so "Italia" and
+"Österreich" resolve, while a name in another country's language ("Itali", Albanian for
+Italy) is left to the later stages, like any other spelling."""
 
 # -- curated aliases -------------------------------------------------------------------------
 
@@ -207,6 +233,24 @@ def _normalise(text: str) -> str:
     return " ".join(_ABBREVIATIONS.get(token, token) for token in tokens if token != "the")
 
 
+def _script_key(text: str) -> str:
+    """Like :func:`_normalise`, for names in any script ("Ελλάδα", "Србија"): the words of
+    the text, case- and accent-insensitive.
+
+    >>> _script_key("  Ελλάδα ")
+    'ελλαδα'
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+    return " ".join(re.findall(r"[^\W_]+", re.sub(r"['’`ʼ]", "", plain)))
+
+
+def _name_keys(text: str) -> set[str]:
+    """The keys a name is matched by: :func:`_normalise`'s and, for other scripts,
+    :func:`_script_key`'s."""
+    return {key for key in (_normalise(text), _script_key(text)) if key}
+
+
 def _core(key: str) -> frozenset[str]:
     return frozenset(key.split()) - _GENERIC_WORDS
 
@@ -281,6 +325,43 @@ def country_data() -> dict[str, CountryData]:
     return {row.alpha2: row for row in _country_data() if row.iso}
 
 
+# -- translated names ------------------------------------------------------------------------
+
+
+@cache
+def _translated_names() -> dict[str, str]:
+    """``{key: alpha-2}`` of the names of the countries of :data:`NATIVE_LANGUAGES` in their
+    own languages (name, official and common name, with their variants), built once per
+    process (a few milliseconds).
+
+    A key shared by two countries is left out, so such a name stays unresolved rather
+    than guessed.
+
+    >>> _translated_names()[_normalise("Österreich")]
+    'AT'
+    """
+    found: dict[str, set[str]] = {}
+    for alpha2, languages in NATIVE_LANGUAGES.items():
+        country = pycountry.countries.get(alpha_2=alpha2)
+        if country is None:
+            continue
+        for language in languages:
+            try:
+                catalogue = gettext.translation(
+                    "iso3166-1", pycountry.LOCALES_DIR, languages=[language]
+                )
+            except OSError:  # a locale that this pycountry does not ship
+                continue
+            for attribute in ("name", "official_name", "common_name"):
+                value = getattr(country, attribute, None)
+                if not value:
+                    continue
+                for variant in _name_variants(catalogue.gettext(value)):
+                    for key in _name_keys(variant):
+                        found.setdefault(key, set()).add(alpha2)
+    return {key: next(iter(codes)) for key, codes in found.items() if len(codes) == 1}
+
+
 # -- resolver --------------------------------------------------------------------------------
 
 
@@ -298,7 +379,8 @@ class CountryMatch:
         pycountry's name of the country, or ``None``.
     method
         How it was resolved: ``"code"`` (ISO alpha-2/alpha-3/numeric or NUTS code),
-        ``"name"`` (a pycountry name), ``"alias"`` (:data:`ALIASES`), ``"regex"``
+        ``"name"`` (a pycountry name), ``"alias"`` (:data:`ALIASES`), ``"translation"``
+        (a European country's name in its own language), ``"regex"``
         (country_converter's regexes), ``"fuzzy"`` (approximate); ``None`` if unresolved.
     score
         100 for exact methods, the similarity (0-100) for fuzzy ones and for unresolved
@@ -381,14 +463,17 @@ class CountryResolver:
        of Korea", and without parentheticals), ignoring case, accents, punctuation, "the"
        and the abbreviations Rep./Dem./St.
     3. ``alias``: :data:`ALIASES`.
-    4. Names that cannot be told apart are reported as ambiguous (unresolved, with the
+    4. ``translation``: the name of a European country in its own language
+       (:data:`NATIVE_LANGUAGES`: "Deutschland", "Österreich", "Ελλάδα"), exactly (ignoring
+       case, accents and punctuation), from pycountry's translations.
+    5. Names that cannot be told apart are reported as ambiguous (unresolved, with the
        countries as candidates): a name that differs from names of two or more countries
        only by generic words such as "republic" or "democratic" ("Korea, Democratic"); a
        name all of whose words occur in names of two or more countries ("Virgin
        Islands"); names of dissolved states (:data:`DISSOLVED_STATES`).
-    5. ``regex``: country_converter's regexes, accepted when exactly one country matches
+    6. ``regex``: country_converter's regexes, accepted when exactly one country matches
        and it has an ISO code (so "Kosovo" stays unresolved).
-    6. ``fuzzy``: rapidfuzz similarity (the best of ``ratio`` and ``token_sort_ratio``)
+    7. ``fuzzy``: rapidfuzz similarity (the best of ``ratio`` and ``token_sort_ratio``)
        over all names and aliases, accepted when the best country scores at least
        :data:`FUZZY_MIN_SCORE` and leads every other country by :data:`FUZZY_MIN_MARGIN`.
 
@@ -548,6 +633,12 @@ class CountryResolver:
             return self._match(query, self._names[key], "name")
         if key in self._aliases:
             return self._match(query, self._aliases[key], "alias")
+        translated = _translated_names()
+        for name_key in (key, _script_key(text)):
+            if name_key in translated:
+                return self._match(query, translated[name_key], "translation")
+        if not key:  # nothing in Latin letters or digits: no English name is near
+            return CountryMatch(query, None, None, None, 0.0, ())
         scores = self._fuzzy_scores(key)
         ambiguous = self._ambiguity(text, key, scores)
         if ambiguous:

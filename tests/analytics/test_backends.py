@@ -62,6 +62,29 @@ def test_gap_matrix_zero_cells_are_the_gaps(generated_service):
         assert matrix.counts[i][j] == answer.count
 
 
+@pytest.mark.parametrize(("broadest", "kinds"), [
+    ("country", None), ("nuts1", "network"), ("nuts2", "organisation,programme"),
+    ("continent", "good-practice"),
+])
+def test_capped_gap_matrix_zero_cells_are_the_capped_gaps(generated_service, broadest, kinds):
+    analytics = AnalyticsService(generated_service)
+    matrix = analytics.gaps(scope="DE", region_level="nuts2", sector_level="section",
+                            broadest=broadest, kinds=kinds)
+    gaps = generated_service.gaps(scope="DE", region_level="nuts2", sector_level="section",
+                                  broadest=broadest, kinds=kinds)
+    zero = {(r.iri, s.iri) for r, counts in zip(matrix.regions, matrix.counts, strict=True)
+            for s, n in zip(matrix.sectors, counts, strict=True) if n == 0}
+    assert zero == {(c.region.iri, c.sector.iri) for c in gaps.results}
+    assert matrix.broadest == gaps.broadest == broadest
+    assert matrix.kinds == gaps.kinds == (kinds.split(",") if kinds else None)
+    uncapped = analytics.gaps(scope="DE", region_level="nuts2", sector_level="section",
+                              kinds=kinds)
+    # a ceiling only ever takes coverage away
+    assert all(capped <= whole for row, whole_row in zip(matrix.counts, uncapped.counts,
+                                                         strict=True)
+               for capped, whole in zip(row, whole_row, strict=True))
+
+
 @pytest.mark.parametrize("scope", [{"network": "insme-steering-group"}, {"region": "IT"},
                                    {"source": "seed/memberships"}])
 def test_a_scope_keeps_its_actors_and_what_they_link_to(service, scope):

@@ -88,6 +88,26 @@ def test_export_and_figures_are_written(store, tmp_path):
         assert figure.read_text().lstrip().startswith(("<?xml", "<svg"))
 
 
+def test_gaps_no_broader_than_country_of_some_kinds(store, tmp_path):
+    answer = json.loads(run("gaps", "--scope", "IT", "--broadest", "country", "--kinds",
+                            "organisation,good-practice", "--format", "json",
+                            store=store).stdout)
+    assert answer["broadest"] == "country"
+    assert answer["kinds"] == ["organisation", "good-practice"]
+    rows = dict(zip((r["code"] for r in answer["regions"]), answer["counts"], strict=True))
+    assert min(rows["ITH5"]) > 0 and max(rows["ITC4"]) == 0  # ERGO serves Emilia-Romagna
+    table = run("gaps", "--scope", "IT", "--broadest", "country", store=store)
+    assert (f"{answer['uncovered']:,} of {answer['cells']:,} cells covered by no provider "
+            "at country level or below") in table.stdout.replace("\n", " ")
+    figure = tmp_path / "gaps.svg"
+    run("gaps", "--scope", "IT", "--broadest", "country", "--plot", str(figure), store=store)
+    assert "country level or narrower" in figure.read_text()
+    bad = run("gaps", "--scope", "IT", "--broadest", "regional", store=store, code=2)
+    assert "--broadest 'regional'" in bad.stderr and "nuts2" in bad.stderr
+    bad = run("gaps", "--scope", "IT", "--kinds", "network,policy", store=store, code=2)
+    assert "--kinds 'network,policy'" in bad.stderr and "'policy'" in bad.stderr
+
+
 def test_bad_parameters_exit_2_and_say_why(store):
     result = run("reach", "insme-steering-grou", store=store, code=2)
     assert "insme-steering-group" in result.stderr  # suggested

@@ -114,6 +114,15 @@ def test_gap_heatmap() -> None:
     assert any("uncovered" in text for text in texts)
 
 
+def test_a_gap_heatmap_says_what_was_counted() -> None:
+    capped = _matrix().model_copy(update={"broadest": "country",
+                                          "kinds": ["organisation", "programme"]})
+    title = _title(gap_heatmap(capped))
+    assert ("counting only coverage at country level or narrower; providers of kinds "
+            "organisation, programme") in title
+    assert "counting only" not in _title(gap_heatmap(_matrix()))  # everything counted
+
+
 def test_a_big_gap_heatmap_has_no_counts_and_a_bigger_figure() -> None:
     small, big = gap_heatmap(_matrix()), gap_heatmap(_matrix(rows=40, columns=21))
 

@@ -48,6 +48,24 @@ def test_gap_matrix_and_compare(client):
     assert [n["iri"] for n in compared["shared_networks"]] == [SG]
 
 
+def test_gap_matrix_no_broader_than_country(client):
+    params = {"scope": "IT", "broadest": "country", "kinds": "organisation,good-practice"}
+    matrix = client.get("/analytics/gaps", params=params).json()
+    assert matrix["broadest"] == "country"
+    assert matrix["kinds"] == ["organisation", "good-practice"]
+    counts = {region["code"]: row for region, row in zip(matrix["regions"], matrix["counts"],
+                                                         strict=True)}
+    assert all(n == 1 for n in counts["ITH5"])  # ERGO, in every sector
+    assert all(n == 0 for n in counts["ITC4"])  # nobody serves Lombardy or Italy
+    gaps = client.get("/gaps", params={**params, "limit": 10_000}).json()
+    assert {(c["region"]["code"], c["sector"]["code"]) for c in gaps["results"]} == {
+        (region, sector["code"]) for region, row in counts.items()
+        for sector, n in zip(matrix["sectors"], row, strict=True) if n == 0}
+    svg = client.get("/analytics/gaps", params={**params, "format": "svg"})
+    text = "".join(ET.fromstring(svg.content).itertext())
+    assert "coverage at country level or narrower" in text
+
+
 def test_export_graphml_of_a_network(client, tmp_path):
     response = client.get("/analytics/export", params={"format": "graphml",
                                                        "network": "insme-steering-group"})

@@ -2,7 +2,7 @@
 
 Two queries per route, one where optional values are present and one where they are
 absent (or another kind of result), must give the same header, and that header must be the
-one docs/querying.md lists for the route (section "CSV columns").
+one the README lists for the route (section "CSV columns").
 """
 
 from __future__ import annotations
@@ -58,9 +58,9 @@ VARIABLE = {
 
 
 def documented() -> dict[str, list[str]]:
-    """The columns docs/querying.md lists per route: ``| `/route` | `a`, `b`, ... |``."""
-    text = (REPO_ROOT / "docs" / "querying.md").read_text(encoding="utf-8")
-    section = text.split("## CSV columns", 1)[1].split("\n## ", 1)[0]
+    """The columns the README lists per route: ``| `/route` | `a`, `b`, ... |``."""
+    text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("### CSV columns", 1)[1].split("\n## ", 1)[0]
     columns = {}
     for line in section.splitlines():
         match = re.match(r"\|\s*`(/[^`]*)`[^|]*\|(.*)\|\s*$", line)

@@ -104,3 +104,44 @@ def test_rest_keeps_answering_while_the_index_is_rebuilt(start_api, tmp_path):
             pytest.fail(f"/coverage never showed the new organisation (index states {states})")
         assert answered_while_rebuilding, f"never answered during a rebuild (states {states})"
         assert http.get("/health").json()["index"] == "ready"
+
+
+def test_an_answer_never_mixes_the_old_index_with_new_rows(seeded_store_dir, tmp_path):
+    """The index and the rows of an answer come from one version of the data: a load
+    landing after the index was built is not seen by the answer's queries until the new
+    index is swapped in (before, the backend reopened the store on its own timer, and a
+    member list showed a new member under its bare IRI, the old index not knowing it)."""
+    import shutil
+
+    from smekg.core.backends.oxigraph import OxigraphBackend
+    from smekg.core.iri import Minter
+    from smekg.core.stores import GraphStore
+    from smekg.loaders.sources import file_sources, load_sources
+    from smekg.queries.service import QueryService
+    from tests.conftest import BASE
+
+    store = tmp_path / "store"
+    shutil.copytree(seeded_store_dir, store)
+    backend = OxigraphBackend(store, refresh_interval=0.0)  # reopens whenever it changed
+    service = QueryService(backend, Minter(BASE), check_interval=3600.0)  # no rebuild here
+    network = "insme-steering-group"
+    before = service.members(network)
+    members = tmp_path / "memberships.csv"
+    members.write_text(f"network,member\n{network},freshness-hub\n", encoding="utf-8")
+    orgs = tmp_path / "organisations.csv"
+    orgs.write_text(NEW_ORG, encoding="utf-8")
+    writer = GraphStore.open(store)
+    minter = Minter(BASE)
+    load_sources(writer, file_sources([orgs, members], minter, writer), minter)
+    writer.flush()
+    del writer
+    with service.one_version():
+        during = service.members(network)
+    assert during == before  # the old version, whole: no new member under a bare IRI
+    assert all(m.label != m.iri for m in during)
+    assert service.refresh()  # the new index, and its snapshot
+    with service.one_version():
+        after = service.members(network)
+    new = [m for m in after if m.iri == HUB]
+    assert [m.label for m in new] == ["Freshness Test Hub"]
+    assert len(after) == len(before) + 1

@@ -23,7 +23,7 @@ def test_coverage_of_a_nuts3_region_in_emilia_romagna(client):
     assert set(body) >= {"region", "sector", "count", "results"}
     assert body["region"]["code"] == "ITH55" and body["sector"]["code"] == "25"
     results = {item["iri"]: item for item in body["results"]}
-    assert body["count"] == len(results) == 4
+    assert body["count"] == len(results) == 3  # ERGO, INSME, the steering group
     assert ERGO in results and KENT not in results
     assert {"insme", "insme-steering-group"} <= {item["code"] for item in body["results"]}
     for item in body["results"]:
@@ -32,6 +32,79 @@ def test_coverage_of_a_nuts3_region_in_emilia_romagna(client):
     assert results[ERGO]["match"]["region"]["code"] == "ITH5"
     chain = results[f"{ID}organisation/insme-steering-group"]["match"]["member_chain"]
     assert [ref["code"] for ref in chain] == ["IT", "insme-steering-group"]
+
+
+def test_coverage_lists_providers_and_keeps_a_member_country_in_its_chain(client):
+    body = client.get("/coverage", params={"region": "ITH55"}).json()
+    results = {item["iri"]: item for item in body["results"]}
+    assert f"{ID}country/IT" not in results  # Italy is no support provider
+    assert {item["type"] for item in body["results"]} <= {"organisation", "network",
+                                                         "programme", "good-practice"}
+    group = results[f"{ID}organisation/insme-steering-group"]["match"]
+    assert group["kind"] == "through_members"
+    assert [(ref["code"], ref["label"]) for ref in group["member_chain"]] == [
+        ("IT", "Italy"), ("insme-steering-group", "INSME Steering Group")]
+    assert group["explanation"].startswith("through its members (IT (Italy) → INSME")
+    rows = list(csv.DictReader(io.StringIO(client.get(
+        "/coverage", params={"region": "ITH55", "format": "csv"}).text.lstrip("\ufeff"))))
+    assert "country" not in {row["type"] for row in rows}
+    assert f"{ID}country/IT" in {row["match.member_chain.iri"].split("; ")[0] for row in rows}
+
+
+def _gap_regions(client, **params) -> tuple[dict, set[str]]:
+    body = client.get("/gaps", params={"scope": "IT", "limit": 10_000, **params}).json()
+    return body, {cell["region"]["code"] for cell in body["results"]}
+
+
+def test_gaps_no_broader_than_country_list_the_regions_without_such_a_provider(client):
+    everything, _ = _gap_regions(client)
+    assert everything["gaps"] == 0  # INSME serves the world: it covers every cell
+    capped, regions = _gap_regions(client, broadest="country")
+    assert capped["broadest"] == "country" and capped["gaps"] == capped["count"] > 0
+    italian = {r["code"] for r in client.get("/regions", params={
+        "within": "IT", "level": "nuts2"}).json()["results"]}
+    # the regions some provider serves at regional or national level, read from /coverage
+    provided = {code for code in italian if any(
+        item["match"]["kind"] == "direct" and item["match"]["region"]["type"] in (
+            "nuts-region", "country")
+        for item in client.get("/coverage", params={"region": code}).json()["results"])}
+    assert provided == {"ITH5"}  # ERGO, Emilia-Romagna's good practice
+    assert regions == italian - provided and {"ITC4", "ITI4"} <= regions
+    # the paging contract holds: limit, offset, count, results in a stable order
+    first = client.get("/gaps", params={"scope": "IT", "broadest": "country", "limit": 5})
+    second = client.get("/gaps", params={"scope": "IT", "broadest": "country", "limit": 5,
+                                         "offset": 5})
+    assert first.json()["count"] == second.json()["count"] == capped["count"]
+    assert first.json()["results"] + second.json()["results"] == capped["results"][:10]
+    csv_rows = list(csv.DictReader(io.StringIO(client.get("/gaps", params={
+        "scope": "IT", "broadest": "country", "format": "csv"}).text.lstrip("\ufeff"))))
+    assert len(csv_rows) == capped["count"] and "ITH5" not in {
+        row["region.code"] for row in csv_rows}
+
+
+def test_gaps_count_only_the_kinds_of_provider_asked_for(client):
+    networks, regions = _gap_regions(client, broadest="country", kinds="network")
+    assert networks["kinds"] == ["network"] and networks["gaps"] == networks["cells"]
+    practices, regions = _gap_regions(client, broadest="country",
+                                      kinds="good-practice,organisation")
+    assert practices["kinds"] == ["good-practice", "organisation"] and "ITH5" not in regions
+
+
+@pytest.mark.parametrize(("route", "param", "value", "suggested"), [
+    ("/gaps", "broadest", "regional", None), ("/gaps", "broadest", "contry", "country"),
+    ("/gaps", "kinds", "country", None), ("/gaps", "kinds", "network,policy", None),
+    ("/gaps", "kinds", "netwrk", "network"),
+    ("/analytics/gaps", "broadest", "planet", None), ("/analytics/gaps", "kinds", "region",
+                                                      None),
+])
+def test_bad_ceilings_and_kinds_are_422_naming_them(client, route, param, value, suggested):
+    response = client.get(route, params={"scope": "IT", param: value})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["parameter"] == param and body["value"] == value
+    assert repr(value) in body["detail"]
+    if suggested:
+        assert suggested in body["suggestions"]
 
 
 def test_coverage_is_paged_with_a_stable_order(client):
@@ -45,7 +118,7 @@ def test_coverage_is_paged_with_a_stable_order(client):
 
 @pytest.mark.parametrize(
     ("params", "status", "suggested"),
-    [({"region": "ITH55X"}, 404, "ITH55"), ({"sector": "C99"}, 422, None),
+    [({"region": "ITH55X"}, 422, "ITH55"), ({"sector": "C99"}, 422, None),
      ({"region": "ITH55", "type": "netwrk"}, 422, "network"), ({"limit": "zero"}, 422, None)],
 )
 def test_bad_codes_get_a_message_naming_them(client, params, status, suggested):
@@ -67,7 +140,7 @@ def test_csv_for_spreadsheets(client):
         assert response.headers["content-type"].startswith("text/csv")
         assert response.content.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
         rows = list(csv.DictReader(io.StringIO(response.text.lstrip("\ufeff"))))
-        assert len(rows) == 4
+        assert len(rows) == 3
         assert {"iri", "label", "match.kind", "match.explanation"} <= set(rows[0])
         assert "Emilia-Romagna Go Global (ERGO) 2016 – 2020" in {r["label"] for r in rows}
 
@@ -77,7 +150,7 @@ def test_json_ld(client):
                           headers={"Accept": "application/ld+json"})
     assert response.headers["content-type"].startswith("application/ld+json")
     body = response.json()
-    assert body["@context"]["iri"] == "@id"
+    assert body["@context"]["skos"] == "http://www.w3.org/2004/02/skos/core#"  # inline
     from rdflib import Graph
 
     graph = Graph().parse(data=response.text, format="json-ld")

@@ -139,7 +139,7 @@ def test_unknown_country_is_an_error_with_suggestions(reference_store, minter, t
     )
     assert "unknown country 'Atlantis'" in str(atlantis)
     assert (frnace.row, frnace.value) == (3, "Frnace")
-    assert "did you mean France (FR)" in frnace.message
+    assert "did you mean FR (France)" in frnace.message
 
 
 def test_bad_nace_code_is_an_error(reference_store, minter, tmp_path):
@@ -321,3 +321,41 @@ def test_references_resolve_against_the_store(reference_store, minter, user_file
         {"o": NamedNode(minter.organisation("agency-c"))},
     )
     assert [row["id"] for row in typed] == [Literal("agency-c")]
+
+
+def test_codes_as_people_write_them_resolve_as_the_api_reads_them(
+    reference_store, minter, tmp_path
+):
+    # the same values as tests/graph_api/test_codes.py sends to the REST API and the CLI
+    written = {
+        "by-name": ("italy", "62.01"),
+        "native": ("Italia", "J 62.01"),
+        "by-code": ("IT", "62"),
+        "lower-nuts": ("ith55", "6201"),
+        "title": ("the Netherlands", "Manufacturing"),
+    }
+    path = write_csv(
+        tmp_path / "organisations.csv",
+        [{"id": key, "name": key, "covers_regions": region, "covers_sectors": sector}
+         for key, (region, sector) in written.items()],
+    )
+    reports = load(reference_store, minter, path)
+
+    def scope(key: str) -> tuple[list[str], list[str]]:
+        rows = reference_store.select(
+            "SELECT ?o ?p ?v WHERE { ?o ?p ?v FILTER(?p IN (schema:areaServed, cv:sector)) }",
+            {"o": NamedNode(minter.organisation(key))},
+        )
+        found = {(row["p"].value.rsplit("/", 1)[-1].rsplit("#", 1)[-1], row["v"].value)
+                 for row in rows}
+        return (sorted(v for p, v in found if p == "areaServed"),
+                sorted(v for p, v in found if p == "sector"))
+
+    division_62 = "http://data.europa.eu/ux2/nace2.1/62"
+    for key in ("by-name", "native", "by-code"):
+        assert scope(key) == ([minter.country("IT")], [division_62]), key
+    assert scope("lower-nuts") == (["http://data.europa.eu/nuts/code/ITH55"], [division_62])
+    assert scope("title") == ([minter.country("NL")], ["http://data.europa.eu/ux2/nace2.1/C"])
+    # reading a NACE Rev. 2 code in Rev. 2.1 is an assumption: the load report says so
+    notes = [note for note in reports[0].notes if "NACE Rev. 2 62.01" in note]
+    assert len(notes) == 3 and all("division 62" in note for note in notes)

@@ -69,6 +69,8 @@ class TestSeedData(BackendContract):
             ("sectors", {"within": "C25"}), ("policies", {}),
             ("search", {"q": "emilia"}), ("search", {"q": "Sao Paulo"}),
             ("gaps", {"scope": "IT", "region_level": "nuts2", "sector_level": "section"}),
+            ("gaps", {"scope": "IT", "broadest": "country",
+                      "kinds": "organisation,good-practice"}),
             ("compare", {"a": "ITH55", "b": "ITC11"}),
         ]
 
@@ -95,5 +97,7 @@ class TestGeneratedEcosystem(BackendContract):
             ("sectors", {"within": "C"}), ("policies", {}),
             ("search", {"q": "agency"}),
             ("gaps", {"scope": "DE", "region_level": "nuts1", "sector_level": "section"}),
+            ("gaps", {"scope": "DE", "region_level": "nuts2", "broadest": "nuts2",
+                      "kinds": "network,agency"}),
             ("compare", {"a": "DE", "b": "FR"}),
         ]

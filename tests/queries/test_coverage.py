@@ -8,6 +8,8 @@ import random
 import pytest
 
 from smekg.core.iri import nace_sector, nuts_region
+from smekg.queries.coverage import coverage, coverage_table
+from smekg.queries.graph_index import BREADTHS, KIND_CLASSES, GraphIndex
 from smekg.queries.params import ParamError
 
 ID = "https://w3id.org/smekg/id/"
@@ -26,7 +28,7 @@ def test_a_nuts3_region_in_emilia_romagna(service):
     results = by_iri(answer)
     assert answer.region.iri == nuts_region("ITH55")
     assert answer.sector.iri == nace_sector("2.1", "25.11")
-    assert answer.count == len(answer.results) == 4
+    assert answer.count == len(answer.results) == 3  # ERGO, INSME, the steering group
     ergo = results[ERGO].match
     assert ergo.kind == "direct" and ergo.region.code == "ITH5" and ergo.all_sectors
     assert ergo.explanation == ("serves ITH5, which contains ITH55; names no sector, "
@@ -74,10 +76,12 @@ def test_region_and_sector_may_be_left_out(service):
 @pytest.mark.parametrize(
     ("param", "value", "status", "suggestion"),
     [
-        ("region", "ITH55X", 404, "ITH55"),
-        ("region", "ITZ99", 404, None),
+        ("region", "ITH55X", 422, "ITH55"),
+        ("region", "ITZ99", 422, "IT"),
+        ("region", "itali", 422, "IT"),
         ("sector", "C99", 422, None),
-        ("sector", "99.99", 404, None),
+        ("sector", "45.11", 422, "46"),
+        ("sector", "62.019", 422, "62"),
         ("type", "netwrk", 422, "network"),
         ("service", "trainig", 422, "training"),
     ],
@@ -143,8 +147,10 @@ def test_member_chains_are_shortest(generated_service):
 def test_chain_links_go_to_the_first_member_by_name(generated_service):
     index = generated_service.index
     answer = generated_service.coverage("DE", limit=None)
-    depth = {item.iri: len(item.match.member_chain) - 1 if item.match.member_chain else 0
-             for item in answer.results}
+    # the depth of everyone the walk reached, member countries (reasons, not results) too
+    table = coverage_table(index)
+    walk = table.walk(str(generated_service.bind("coverage", {"region": "DE"})["region"]), None)
+    depth = {iri: int(walk.depth[p]) for p, iri in enumerate(table.iris) if walk.depth[p] >= 0}
 
     def name_order(iri):
         return (index.label(iri).casefold(), iri)
@@ -168,3 +174,89 @@ def test_pages_put_together_give_the_whole_answer(generated_service):
     assert [item for page in pages for item in page.results] == whole.results
     order = [(len(i.match.member_chain), i.label.casefold(), i.iri) for i in whole.results]
     assert order == sorted(order)
+
+
+# -- results are support providers; a member country is a reason, in a chain (issue 17) ----
+
+ITALY = f"{ID}country/IT"
+PROVIDER_TYPES = {"organisation", "network", "programme", "good-practice"}
+
+
+def test_a_member_country_is_a_reason_in_a_chain_not_a_result(service):
+    answer = service.coverage(region="ITH55", limit=None)
+    results = by_iri(answer)
+    assert ITALY not in results  # Italy provides no service: not a support provider
+    assert {item.type for item in answer.results} <= PROVIDER_TYPES
+    group = results[GROUP].match  # ... but the steering group covers ITH55 through Italy
+    assert group.kind == "through_members"
+    assert [ref.iri for ref in group.member_chain] == [ITALY, GROUP]
+    assert group.region.iri == ITALY and "IT (Italy)" in group.explanation
+    assert answer.count == len(answer.results)
+    assert service.coverage(region="ITH55", type="country").count == 0
+    assert sorted(results) == service.coverage_sparql("ITH55")  # the reference query agrees
+
+
+def test_results_are_providers_on_a_generated_graph(generated_service):
+    index = generated_service.index
+    served = {entity for entities in index.served_by.values() for entity in entities}
+    # the generated graph has policies and publications serving regions, and member countries
+    assert {"policy", "publication"} <= {index.kind(entity) for entity in served}
+    assert index.member_countries
+    everything = generated_service.coverage(limit=None)
+    assert {item.type for item in everything.results} <= PROVIDER_TYPES
+    assert not {item.iri for item in everything.results} & index.member_countries
+    # networks still cover through member countries: a country starts their chain
+    assert any(item.match.member_chain[0].iri == country
+               for country in sorted(index.member_countries)
+               for item in generated_service.coverage(region=country, limit=None).results
+               if item.match.member_chain)
+    assert sorted(item.iri for item in everything.results) == (
+        generated_service.coverage_sparql())
+
+
+def _toy_index(*, italy_provides: bool = False) -> GraphIndex:
+    """ITH55 < ITH5 < IT < Europe (150) < world (001), and FR < Europe. ``n:italian`` has
+    Italy as its only member country, ``n:european`` Italy and France; ``o:agency`` serves
+    ITH5 and is a member of ``n:regional``."""
+    index = GraphIndex()
+    index.broader.update({"r:ITH55": ["r:ITH5"], "r:ITH5": ["r:IT"], "r:IT": ["r:150"],
+                          "r:FR": ["r:150"], "r:150": ["r:001"]})
+    index.levels.update({"r:ITH55": 3, "r:ITH5": 2, "r:IT": 0, "r:FR": 0})
+    for iri, kind in [("r:ITH55", "nuts-region"), ("r:ITH5", "nuts-region"),
+                      ("r:IT", "country"), ("r:FR", "country"), ("r:150", "continent"),
+                      ("r:001", "world"), ("n:italian", "network"), ("n:european", "network"),
+                      ("n:regional", "network"), ("o:agency", "organisation")]:
+        index.tags[iri].add(KIND_CLASSES[kind])
+    index.served_by["r:ITH5"].append("o:agency")
+    index.regions_of["o:agency"].append("r:ITH5")
+    index.networks_of.update({"r:IT": ["n:european", "n:italian"], "r:FR": ["n:european"],
+                              "o:agency": ["n:regional"]})
+    index.member_countries.update({"r:IT", "r:FR"})
+    if italy_provides:
+        index.services_of["r:IT"].add("s:training")
+    return index
+
+
+def test_a_member_country_that_provides_a_service_is_a_result():
+    assert [hit.iri for hit in coverage(_toy_index(), "r:ITH55") if not hit.member_chain] == [
+        "o:agency"]
+    provided = coverage(_toy_index(italy_provides=True), "r:ITH55")
+    assert [hit.iri for hit in provided if not hit.member_chain] == ["o:agency", "r:IT"]
+
+
+def test_a_ceiling_counts_a_network_of_countries_at_the_span_of_its_countries():
+    table = coverage_table(_toy_index())
+
+    def covering(broadest: str) -> list[tuple[str, list[str]]]:
+        walk = table.walk("r:ITH55", None, broadest=BREADTHS.index(broadest))
+        return [(hit.iri, hit.member_chain) for hit in walk.page()]
+
+    agency, regional = ("o:agency", []), ("n:regional", ["o:agency", "n:regional"])
+    italian, european = ("n:italian", ["r:IT", "n:italian"]), ("n:european", ["r:IT",
+                                                                             "n:european"])
+    assert covering("world") == covering("continent") == [agency, european, italian,
+                                                          regional]
+    # Italy and France together span Europe: the European network is too broad for country
+    assert covering("country") == [agency, italian, regional]
+    assert covering("nuts1") == covering("nuts2") == [agency, regional]
+    assert covering("nuts3") == []  # the agency serves a NUTS 2 region

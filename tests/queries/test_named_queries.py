@@ -166,12 +166,79 @@ def test_gaps_in_italy(service):
     assert partial == {"ITH"}  # ERGO serves part of ITH
 
 
+def _italian_nuts2(service) -> set[str]:
+    return {r["code"] for r in service.places("regions", "IT", "nuts2")}
+
+
+def _served_at_most_nationally(service, region: str) -> bool:
+    """Whether some provider covering ``region`` serves the region itself, a region within
+    Italy containing it, or Italy: read from /coverage's answer (its direct matches)."""
+    return any(item.match.kind == "direct" and item.match.region is not None
+               and item.match.region.type in ("nuts-region", "country")
+               for item in service.coverage(region=region, limit=None).results)
+
+
+def test_gaps_no_broader_than_country_find_the_regions_without_a_regional_or_national_provider(
+        service):
+    everything = service.gaps(scope="IT", region_level="nuts2", sector_level="section")
+    assert everything.gaps == 0 and everything.broadest == "world"  # INSME serves the world
+    capped = service.gaps(scope="IT", region_level="nuts2", sector_level="section",
+                          broadest="country", limit=None)
+    assert capped.broadest == "country" and capped.cells == everything.cells
+    gap_regions = {cell.region.code for cell in capped.results}
+    provided = {code for code in _italian_nuts2(service)
+                if _served_at_most_nationally(service, code)}
+    # Emilia-Romagna has its good practice (ERGO serves ITH5); Lombardy, Lazio, Sicily none
+    assert provided == {"ITH5"}
+    assert gap_regions == _italian_nuts2(service) - provided
+    assert {"ITC4", "ITI4", "ITG1"} <= gap_regions and "ITH5" not in gap_regions
+    # every sector of a region with no provider is a gap; none of ITH5's (ERGO names none)
+    assert capped.gaps == len(gap_regions) * capped.sectors == capped.count
+    # the INSME Steering Group covers Italy only as one of 41 member countries, world-wide
+    group = {item.iri: item for item in service.coverage(region="ITC4").results}[
+        f"{ID}organisation/insme-steering-group"]
+    assert [ref.code for ref in group.match.member_chain] == ["IT", "insme-steering-group"]
+    assert service.gaps(scope="IT", broadest="world", limit=None) == service.gaps(
+        scope="IT", limit=None)
+
+
+def test_gaps_count_only_the_kinds_asked_for(service):
+    networks = service.gaps(scope="IT", broadest="country", kinds="network", limit=None)
+    assert networks.kinds == ["network"] and networks.gaps == networks.cells  # none national
+    assert service.gaps(scope="IT", kinds="network").gaps == 0  # INSME, world-wide
+    practices = service.gaps(scope="IT", broadest="country", kinds="good-practice,programme",
+                             limit=None)
+    assert practices.kinds == ["good-practice", "programme"]
+    assert {cell.region.code for cell in practices.results} == _italian_nuts2(service) - {
+        "ITH5"}
+    regional = service.gaps(scope="IT", broadest="nuts2", limit=None)
+    assert "ITH5" not in {cell.region.code for cell in regional.results}  # ERGO: NUTS 2
+    local = service.gaps(scope="IT", broadest="nuts3", limit=None)
+    assert local.gaps == local.cells  # nobody serves an Italian NUTS 3 region
+
+
+@pytest.mark.parametrize(("param", "value", "suggestion"), [
+    ("broadest", "regional", None), ("broadest", "contry", "country"),
+    ("kinds", "country", None), ("kinds", "network,policy", None),
+    ("kinds", "netwrk", "network"),
+])
+def test_bad_ceilings_and_kinds_are_422_naming_them(service, param, value, suggestion):
+    with pytest.raises(ParamError) as caught:
+        service.gaps(scope="IT", **{param: value})
+    error = caught.value
+    assert error.status == 422 and error.param == param and error.value == value
+    assert repr(value) in error.message
+    if suggestion:
+        assert suggestion in error.suggestions
+
+
 def test_compare_two_regions(service):
     answer = service.compare("ITH5", "GB-KEN")
-    assert {r.code for r in answer.only_a} == {"emilia-romagna-go-global", "IT"}
-    assert {r.code for r in answer.only_b} == {"kent-international-business", "GB"}
+    # providers only: Italy and the UK are reasons (member countries), not providers
+    assert {r.code for r in answer.only_a} == {"emilia-romagna-go-global"}
+    assert {r.code for r in answer.only_b} == {"kent-international-business"}
     assert {r.code for r in answer.shared} == {"insme", "insme-steering-group"}
-    assert answer.a.by_type == {"country": 1, "good-practice": 1, "network": 2}
+    assert answer.a.by_type == {"good-practice": 1, "network": 2}
 
 
 def test_lists(service):

@@ -106,6 +106,12 @@ class GraphBackend(Protocol):
         """A token that changes whenever the data changes (for caches)."""
         ...
 
+    def snapshot(self) -> GraphBackend:
+        """A backend that answers every query from the data as it is now, whatever is
+        loaded later, where the engine can pin a version (the embedded store: a read-only
+        handle opened now); ``self`` where it cannot (a remote SPARQL store, Neo4j)."""
+        ...
+
     def close(self) -> None:
         """Release the engine's resources."""
         ...

@@ -109,23 +109,59 @@ class OxigraphBackend:
         return self._store
 
     def select(self, query: NamedQuery, params: Mapping[str, Value]) -> list[Row]:
-        substitutions: dict[Variable, NamedNode | BlankNode | Literal | Triple] = {
-            Variable(name): to_term(value) for name, value in params.items()
-        }
-        for param in query.params:
-            # Oxigraph's BOUND() is false for a substituted variable, so a parameter left
-            # out is bound to the sentinel smekg:any, which the queries test for instead.
-            substitutions.setdefault(Variable(param.name), ANY)
-        solutions = self.store.query(
-            query.sparql,
-            prefixes=PREFIXES,
-            use_default_graph_as_union=True,
-            substitutions=substitutions or None,
-        )
-        return solution_rows(solutions, query)
+        return _select(self.store, query, params)
 
     def data_version(self) -> str:
         return sources_version(self)
 
+    def snapshot(self) -> PinnedOxigraphBackend:
+        """The store as it is now: reopened first if a load wrote to it since it was
+        opened; later loads are not seen by the snapshot (a read-only handle sees the data
+        as of its opening), so every query of one answer sees one version."""
+        with self._lock:
+            self._checked = time.monotonic()
+            if self._files_stamp() != self._stamp:
+                self._store, self._stamp = self._open()
+            return PinnedOxigraphBackend(self._store)
+
     def close(self) -> None:
         self._store = None  # type: ignore[assignment]
+
+
+class PinnedOxigraphBackend:
+    """Named queries over one read-only handle of an Oxigraph store: one version of the
+    data (see :meth:`OxigraphBackend.snapshot`)."""
+
+    name = "oxigraph"
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def select(self, query: NamedQuery, params: Mapping[str, Value]) -> list[Row]:
+        return _select(self.store, query, params)
+
+    def data_version(self) -> str:
+        return sources_version(self)
+
+    def snapshot(self) -> PinnedOxigraphBackend:
+        return self
+
+    def close(self) -> None:
+        """Nothing to release: the handle closes when no snapshot refers to it."""
+
+
+def _select(store: Store, query: NamedQuery, params: Mapping[str, Value]) -> list[Row]:
+    substitutions: dict[Variable, NamedNode | BlankNode | Literal | Triple] = {
+        Variable(name): to_term(value) for name, value in params.items()
+    }
+    for param in query.params:
+        # Oxigraph's BOUND() is false for a substituted variable, so a parameter left
+        # out is bound to the sentinel smekg:any, which the queries test for instead.
+        substitutions.setdefault(Variable(param.name), ANY)
+    solutions = store.query(
+        query.sparql,
+        prefixes=PREFIXES,
+        use_default_graph_as_union=True,
+        substitutions=substitutions or None,
+    )
+    return solution_rows(solutions, query)

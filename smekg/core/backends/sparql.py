@@ -334,5 +334,10 @@ class SparqlBackend:
     def data_version(self) -> str:
         return sources_version(self)
 
+    def snapshot(self) -> SparqlBackend:
+        """``self``: the engine gives no version pinned across queries (each query sees
+        the data as it is when it runs; a load replaces a source in one transaction)."""
+        return self
+
     def close(self) -> None:
         self.endpoint.close()

@@ -60,9 +60,12 @@ Offset = Annotated[int, Query(ge=0, description="Results to skip (for paging).")
 
 Region = Annotated[
     str | None,
-    Query(description="NUTS (ITH55, ith55), ISO 3166-2 (GB-KEN) or ISO 3166-1 (IT, ITA) code, "
-          "country name (italy, Italia, the Netherlands), continent, 'world', or an IRI. A "
-          "value that names no region is a 422 with suggestions.", examples=["ITH55"]),
+    Query(description="NUTS (ITH55, ith55; the UK's NUTS 2018 UKJ4; a NUTS 2021 code is read "
+          "as its 2024 region), ISO 3166-2 (GB-KEN) or ISO 3166-1 (IT, ITA) code, country "
+          "name (italy, Italia, the Netherlands), NUTS region name in its languages (Bologna, "
+          "vasterbottens lan, Attiki), continent, 'world', or an IRI. A value that names no "
+          "region, or a name several regions share (Limburg), is a 422 with suggestions.",
+          examples=["ITH55"]),
 ]
 Sector = Annotated[
     str | None,
@@ -107,4 +110,15 @@ ProviderKinds = Annotated[
           "(agency, chamber, intermediary, ...). All providers when left out; an unknown "
           "kind, or one that provides nothing (country, policy), is a 422.",
           examples=["organisation,programme"]),
+]
+Typology = Annotated[
+    list[str] | None,
+    Query(description="Only NUTS-3 regions of all these typologies, comma-separated or "
+          "repeated (typology=mountain&typology=coastal): predominantly-urban, intermediate, "
+          "predominantly-rural, coastal, metropolitan (capital-metropolitan, "
+          "other-metropolitan), border (internal-border, external-border, "
+          "border-population), island, mountain (mountain-surface-and-population, "
+          "mountain-surface, mountain-population), capital. A class matches its narrower "
+          "ones. An unknown value is a 422 naming it, with suggestions.",
+          examples=[["mountain"]]),
 ]

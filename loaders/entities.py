@@ -67,10 +67,11 @@ _COVERAGE = (
     ),
     Column(
         "covers_sectors",
-        "Sectors served: NACE Rev. 2.1 codes at any level (`C`, `C25`, `25.11`); "
-        "`rev2:` prefix for NACE Rev. 2. Empty = all sectors.",
+        "Sectors served: NACE Rev. 2.1 codes at any level (`C`, `C25`, `25.11`); NACE Rev. 2 "
+        "codes Rev. 2.1 lacks as they are (`62.01`), others with `rev2:` (`rev2:25.11`); "
+        "titles (`Manufacturing`). Empty = all sectors.",
         multi=True,
-        example="C25;J62",
+        example="C25;K62",
     ),
     Column(
         "themes", "Themes (smekg:Themes notations).", multi=True, example="internationalisation"
@@ -102,7 +103,8 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
             example="network;association",
         ),
         Column("country", "Country: ISO 3166-1 code or name.", example="IT"),
-        Column("region", "Most precise region it is located in (NUTS or ISO 3166-2 code)."),
+        Column("region", "Most precise region it is located in (NUTS or ISO 3166-2 code, or "
+               "a NUTS region's name, read in the row's country)."),
         Column("city", "City or town of its address."),
         Column("postcode", "Postcode; with a country, resolves the NUTS-3 region."),
         Column("street", "Street address."),
@@ -140,7 +142,8 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         Column("description", "Description."),
         Column("managed_by", "ids of the organisations that run it.", multi=True),
         Column("country", "Country where it is located: ISO 3166-1 code or name."),
-        Column("region", "Most precise region where it is located (NUTS or ISO 3166-2 code)."),
+        Column("region", "Most precise region where it is located (NUTS or ISO 3166-2 code, "
+               "or a NUTS region's name, read in the row's country)."),
         *_COVERAGE,
         Column("services", "Services (smekg:ServiceTypes notations).", multi=True),
         Column("policies", "ids of the policies it implements.", multi=True),
@@ -779,10 +782,21 @@ class _Row:
     ) -> Resolved | None:
         return self.region_value(g, iri, prop, column, self.text(column))
 
+    def country_hint(self) -> str | None:
+        """The row's ``country`` as an ISO 3166-1 alpha-2 code, which tells apart regions
+        of the same name (``Limburg``: NL42 or BE22); ``None`` when the row has none or an
+        unknown one (the country column reports that itself)."""
+        text = self.text("country")
+        return self.mapper.resolver.countries.resolve(text).alpha2 if text else None
+
     def region_value(
         self, g: GraphBuilder, iri: str, prop: Predicate, column: str, value: str
     ) -> Resolved | None:
-        resolved = self.resolve(column, value, self.mapper.resolver.region)
+        # a region name is read in the row's country first (it never excludes another)
+        hint = self.country_hint()
+        resolved = self.resolve(
+            column, value, lambda text: self.mapper.resolver.region(text, country=hint)
+        )
         if resolved:
             g.add(iri, prop, resolved.iri)
         return resolved

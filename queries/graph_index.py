@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from smekg.core.backends import GraphBackend, Row, row_iri
 from smekg.ontology import CV, DCTERMS, SCHEMA, SKOS, SMEKG
 from smekg.queries.models import EntityRef
-from smekg.queries.registry import QUERY_DIR, load_registry
+from smekg.queries.registry import QUERY_DIR, NamedQuery, load_registry
+from smekg.reference.sectors import nace2_english_titles
 
 _ONT = str(SMEKG)
 
@@ -90,6 +91,18 @@ class GraphIndex:
     broader: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     narrower: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     levels: dict[str, int] = field(default_factory=dict)
+    # NUTS regions: the versions each is valid in (smekg:nutsVersion, sorted), those no
+    # longer current (valid only in a version older than the newest of their country: the
+    # NUTS 2021 regions NUTS 2024 replaced), and the NUTS-3 typology classes of each (as
+    # stated, and with every broader class: what a typology filter matches).
+    versions: dict[str, list[str]] = field(default_factory=dict)
+    superseded: set[str] = field(default_factory=set)
+    typologies: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    typology_classes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # skos:exactMatch of sectors, as stated (NACE Rev. 2 <-> Rev. 2.1 of the same code and
+    # title): the sector walks (sector_ancestors, sector_descendants) follow them.
+    matches: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    matched_by: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     served_by: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     regions_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     sectors_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
@@ -116,10 +129,17 @@ class GraphIndex:
         pref, alt = str(SKOS.prefLabel), str(SKOS.altLabel)
         notation, identifier = str(SKOS.notation), str(DCTERMS.identifier)
         short = {pref: "name", alt: "other name", notation: "code", identifier: "id"}
+        titles = nace2_english_titles()
         for row in sorted(backend.select(queries["names"], {}), key=_name_order):
             entity, prop, text = row_iri(row, "entity"), row_iri(row, "property"), str(row["name"])
             if prop == pref:
                 index.labels.setdefault(entity, text)
+                if titles.get(entity) == text:
+                    # NACE Rev. 2 has a name per language; its label is the English title.
+                    # Which name is English cannot be read from these rows on every backend
+                    # (the Neo4j projection keeps no language tags), so the bundled English
+                    # titles say it: the label is the English title wherever the graph has it.
+                    index.labels[entity] = text
             elif prop in (notation, identifier):
                 index.codes.setdefault(entity, text)
                 index.by_key[text.casefold()].append(entity)
@@ -132,6 +152,11 @@ class GraphIndex:
                 index.narrower[broader].append(concept)
             if "level" in row:
                 index.levels[concept] = int(row["level"])
+        for row in backend.select(queries["sector_matches"], {}):
+            concept, same = row_iri(row, "sector"), row_iri(row, "same")
+            if same != concept and same not in index.matches[concept]:
+                index.matches[concept].append(same)
+                index.matched_by[same].append(concept)
         served, sector = str(SCHEMA.areaServed), str(CV.sector)
         service = str(SMEKG.providesService)
         for row in backend.select(queries["scope"], {}):
@@ -151,13 +176,35 @@ class GraphIndex:
             index.networks_of[member].append(row_iri(row, "network"))
             if country in index.tags.get(member, ()):
                 index.member_countries.add(member)
+        index._read_nuts(backend, queries)
         index._sort()
         return index
+
+    def _read_nuts(self, backend: GraphBackend, queries: dict[str, NamedQuery]) -> None:
+        """The NUTS versions and typologies of the regions (see :attr:`versions`)."""
+        versions: defaultdict[str, set[str]] = defaultdict(set)
+        for row in backend.select(queries["nuts_versions"], {}):
+            versions[row_iri(row, "region")].add(str(row["version"]))
+        self.versions = {region: sorted(found) for region, found in versions.items()}
+        newest: dict[str, str] = {}  # by NUTS country code
+        for region, found in self.versions.items():
+            country = self.codes.get(region, "")[:2]
+            newest[country] = max(newest.get(country, ""), found[-1])
+        self.superseded = {region for region, found in self.versions.items()
+                           if newest[self.codes.get(region, "")[:2]] not in found}
+        for row in backend.select(queries["typologies"], {}):
+            region, typology = row_iri(row, "region"), row_iri(row, "typology")
+            if typology not in self.typologies[region]:
+                self.typologies[region].append(typology)
+            self.typology_classes[region].add(typology)
+            if "broader" in row:
+                self.typology_classes[region].add(row_iri(row, "broader"))
 
     def _sort(self) -> None:
         # Stable, engine-independent order: every walk visits IRIs in sorted order.
         for mapping in (self.broader, self.narrower, self.served_by, self.regions_of,
-                        self.sectors_of, self.sector_users, self.networks_of):
+                        self.sectors_of, self.sector_users, self.networks_of, self.matches,
+                        self.matched_by, self.typologies):
             for values in mapping.values():
                 values.sort()
         for values in self.by_key.values():
@@ -206,6 +253,78 @@ class GraphIndex:
                 if parent not in seen:
                     seen.add(parent)
                     order.append(parent)
+            position += 1
+        return order
+
+    # -- sectors: the hierarchy and the links between revisions ----------------------
+    def sector_ancestors(self, iri: str) -> list[str]:
+        """``iri`` and every sector that contains it, nearest first: following
+        ``skos:broader`` and ``skos:exactMatch`` (as stated) in any order, breadth first.
+
+        A sector the same as one containing ``iri`` contains it too: NACE Rev. 2.1 class
+        62.10 lies in division 62, the same (code and title) as NACE Rev. 2 division 62,
+        which lies in Rev. 2 section J.
+
+        >>> index = GraphIndex()
+        >>> index.broader.update({"v21:6210": ["v21:62"], "v21:62": ["v21:K"],
+        ...                       "v2:62": ["v2:J"]})
+        >>> index.matches.update({"v21:62": ["v2:62"], "v2:62": ["v21:62"]})
+        >>> index.sector_ancestors("v21:6210")
+        ['v21:6210', 'v21:62', 'v21:K', 'v2:62', 'v2:J']
+        """
+        return [node for node, _ in self._sector_walk(iri, self.broader, self.matches)]
+
+    def sector_descendants(self, iri: str) -> list[str]:
+        """Every sector within ``iri`` (not itself), following the inverse links of
+        :meth:`sector_ancestors` (``skos:broader`` and ``skos:exactMatch`` read backwards) in
+        any order, breadth first: what a provider naming ``iri`` covers besides ``iri``, so
+        that ``b`` is here exactly when ``iri`` is among ``b``'s sector ancestors.
+
+        >>> index = GraphIndex()
+        >>> index.narrower.update({"v2:J": ["v2:62"], "v21:62": ["v21:6210"]})
+        >>> index.matched_by.update({"v21:62": ["v2:62"], "v2:62": ["v21:62"]})
+        >>> index.sector_descendants("v2:J")
+        ['v2:62', 'v21:62', 'v21:6210']
+        """
+        return [node for node, _ in self._sector_walk(iri, self.narrower, self.matched_by)][1:]
+
+    def sector_path(self, narrow: str, broad: str) -> list[tuple[str, str]]:
+        """How ``broad`` contains ``narrow`` (one of :meth:`sector_ancestors`): the nodes of a
+        shortest path from ``narrow`` up to ``broad``, each with the step that reached it
+        (``"broader"`` or ``"same"``; the first, ``narrow`` itself, with ``""``). Empty
+        when ``broad`` does not contain ``narrow``.
+
+        >>> index = GraphIndex()
+        >>> index.broader.update({"v21:6210": ["v21:62"], "v2:62": ["v2:J"]})
+        >>> index.matches.update({"v21:62": ["v2:62"]})
+        >>> index.sector_path("v21:6210", "v2:J")
+        [('v21:6210', ''), ('v21:62', 'broader'), ('v2:62', 'same'), ('v2:J', 'broader')]
+        """
+        walk = self._sector_walk(narrow, self.broader, self.matches)
+        reached = dict(walk)
+        if broad not in reached:
+            return []
+        path = [broad]
+        while path[-1] != narrow:
+            path.append(reached[path[-1]][0])
+        return [(node, reached[node][1]) for node in reversed(path)]
+
+    @staticmethod
+    def _sector_walk(iri: str, hierarchy: dict[str, list[str]], same: dict[str, list[str]]
+                     ) -> list[tuple[str, tuple[str, str]]]:
+        """Breadth first from ``iri`` over ``hierarchy`` and ``same``: each node with the
+        node it was reached from and how (``("", "")`` for ``iri``)."""
+        order: list[tuple[str, tuple[str, str]]] = [(iri, ("", ""))]
+        seen = {iri}
+        position = 0
+        while position < len(order):
+            node = order[position][0]
+            for step, targets in (("broader", hierarchy.get(node, ())),
+                                  ("same", same.get(node, ()))):
+                for target in targets:
+                    if target not in seen:
+                        seen.add(target)
+                        order.append((target, (node, step)))
             position += 1
         return order
 
@@ -260,6 +379,19 @@ class GraphIndex:
         return order
 
 
-def _name_order(row: Row) -> tuple[str, str, str]:
-    # A fixed order, so the first name (the label) is the same whatever the engine's row order.
-    return (row_iri(row, "entity"), row_iri(row, "property"), str(row["name"]))
+def _name_order(row: Row) -> tuple[str, str, bool, str]:
+    # A fixed order, so the first name (the label) is the same whatever the engine's row
+    # order: names in the Latin script first (of a Greek or Cyrillic NUTS name and its
+    # transliteration, the label is "Attiki"), then by the text.
+    name = str(row["name"])
+    return (row_iri(row, "entity"), row_iri(row, "property"), not _latin(name), name)
+
+
+def _latin(text: str) -> bool:
+    """Whether every letter of ``text`` is of the Latin script.
+
+    >>> _latin("Île-de-France"), _latin("Αττική"), _latin("Aττική"), _latin("62.01")
+    (True, False, False, True)
+    """
+    return text.isascii() or all(unicodedata.name(char, "").startswith("LATIN")
+                                 for char in text if char.isalpha())

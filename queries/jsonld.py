@@ -244,10 +244,12 @@ _LITERALS: dict[str, tuple[str, ...]] = {  # an entity's field holding a literal
     "level": (str(SMEKG.level),),
     "kind": (str(SMEKG.policyKind), str(SMEKG.programmeKind), str(SMEKG.eventKind)),
     "date": (str(DCTERMS.date), str(SCHEMA.datePublished)),
+    "versions": (str(SMEKG.nutsVersion),),  # a list: each value
 }
 _CONCEPTS: dict[str, tuple[str, str]] = {  # an entity's field of concept codes
     "types": (str(ORG.classification), "OrganisationTypes"),
     "services": (str(SMEKG.providesService), "ServiceTypes"),
+    "typologies": (str(SMEKG.typology), "NutsTypologies"),
 }
 
 
@@ -292,10 +294,13 @@ class _Graph:
             self.add(node, "@type", compact(cls))
         for field, predicates in _LITERALS.items():
             value = ref.get(field)
-            if value is None or isinstance(value, (dict, list)):
+            values = value if isinstance(value, list) else [value]
+            if value is None or isinstance(value, dict) or any(
+                    isinstance(item, (dict, list)) for item in values):
                 continue
+            texts = {str(item) for item in values}
             for fact in stored:  # the literal as the store holds it, if it does
-                if fact.predicate in predicates and not fact.is_iri and fact.text == str(value):
+                if fact.predicate in predicates and not fact.is_iri and fact.text in texts:
                     self.add(node, compact(fact.predicate), fact.value())
         for field, predicates in _LINKS.items():
             for target in _refs(ref.get(field)):

@@ -49,9 +49,21 @@ class CoverageAnswer(BaseModel):
     sector: EntityRef | None
     type: str | None = None
     service: str | None = None
+    typology: list[str] | None = Field(
+        default=None, description="Only coverage of NUTS-3 regions of all these typologies "
+        "(within the region, if given): a provider is a result when it covers one of them.",
+        examples=[["mountain"]])
     count: int = Field(description="Number of results in all pages.")
     offset: int = 0
     limit: int | None = None
+    notes: list[str] = Field(
+        default_factory=list,
+        description="How parameter values were read by name or by an assumption, one note "
+        "each (a NUTS region's name, a NUTS 2021 code, a NACE Rev. 2 code); empty when "
+        "every value was a code read as written.",
+        examples=[["region='Bologna': 'Bologna' read as the NUTS 3 region ITH55 (Bologna, "
+                   "IT) by its name; ..."]],
+    )
     results: list[CoverageItem]
 
 
@@ -137,6 +149,8 @@ class GapsAnswer(BaseModel):
                           "level counted (nuts3, nuts2, nuts1, country, continent, world).")
     kinds: list[str] | None = Field(default=None, description="Only providers of these kinds "
                                     "counted (all providers when absent).")
+    typology: list[str] | None = Field(default=None, description="Only NUTS-3 regions of all "
+                                       "these typologies (all regions when absent).")
     region_level: str
     sector_level: str
     sector_scope: EntityRef | None
@@ -199,6 +213,19 @@ class PlaceRow(EntityRef):
     parents: list[EntityRef] = Field(description="The regions or sectors just above it.")
 
 
+class RegionRow(PlaceRow):
+    """A region: a NUTS region with the versions it is valid in and its NUTS-3 typologies."""
+
+    versions: list[str] = Field(
+        default_factory=list, description="The NUTS versions the region is valid in (2024, "
+        "2021; 2018 for the United Kingdom's); empty for a region that is not a NUTS region.",
+        examples=[["2021", "2024"]])
+    typologies: list[str] = Field(
+        default_factory=list, description="Its NUTS-3 typology classes, as stated (the most "
+        "specific: mountain-surface, which a typology=mountain filter matches too).",
+        examples=[["predominantly-urban", "other-metropolitan"]])
+
+
 class CountryRow(EntityRef):
     """An ISO 3166-1 country."""
 
@@ -243,6 +270,10 @@ class LocatedOrganisationPage(Page[LocatedOrganisation]):
 
 class PlacePage(Page[PlaceRow]):
     """Regions or sectors, by code (or name when it has none), then IRI."""
+
+
+class RegionPage(Page[RegionRow]):
+    """Regions, by code (or name when it has none), then IRI."""
 
 
 class CountryPage(Page[CountryRow]):

@@ -8,7 +8,7 @@ the parameter and the value and suggests close matches.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from rapidfuzz import fuzz, process, utils
 
@@ -90,6 +90,29 @@ def provider_kinds() -> dict[str, str]:
     return {kind: kinds[kind] for kind in PROVIDER_KINDS} | concept_notations("OrganisationTypes")
 
 
+def typology_notations() -> dict[str, str]:
+    """The NUTS-3 typology classes a ``typology`` parameter may name, by notation
+    (``mountain``, ``predominantly-rural``, ...), each with its concept's IRI: the
+    ontology's ``smekg:NutsTypologies`` scheme, sorted.
+
+    >>> typology_notations()["mountain"]
+    'https://w3id.org/smekg/ontology#typology-mountain'
+    """
+    return dict(sorted(concept_notations("NutsTypologies").items()))
+
+
+def join_typologies(values: str | Sequence[str] | None) -> str | None:
+    """One ``typology`` value of several given (a repeated parameter), comma-separated;
+    None when none is given.
+
+    >>> join_typologies(["mountain", "coastal,island"]), join_typologies([]), join_typologies("x")
+    ('mountain,coastal,island', None, 'x')
+    """
+    if values is None or isinstance(values, str):
+        return values
+    return ",".join(value for value in values if value) or None
+
+
 class Binder:
     """Resolves raw parameter values (strings) for a named query."""
 
@@ -99,8 +122,16 @@ class Binder:
         # every value is checked against this before it is resolved (SMEKG_MAX_PARAM_CHARS)
         self.max_chars = max_chars if max_chars is not None else get_settings().max_param_chars
 
-    def bind(self, query: NamedQuery, raw: Mapping[str, object | None]) -> dict[str, Value]:
-        """Bound values for ``query``: every required parameter, defaults filled in."""
+    def bind(
+        self, query: NamedQuery, raw: Mapping[str, object | None],
+        notes: list[str] | None = None,
+    ) -> dict[str, Value]:
+        """Bound values for ``query``: every required parameter, defaults filled in.
+
+        ``notes``, when given, receives how values were read by an assumption or by name
+        (``region='Bologna': 'Bologna' read as the NUTS 3 region ITH55 ...``), for the
+        answer to carry.
+        """
         for name, given in raw.items():
             if isinstance(given, str):
                 check_length(name, given, self.max_chars)
@@ -120,14 +151,17 @@ class Binder:
                     raise ParamError(param.name, "", "is required", status=422)
                 else:
                     continue
-            bound[param.name] = self.value(param, value)
+            bound[param.name] = self.value(param, value, notes)
         return bound
 
-    def value(self, param: Param, value: object) -> Value:
-        """Resolve one value of ``param``'s type."""
+    def value(self, param: Param, value: object, notes: list[str] | None = None) -> Value:
+        """Resolve one value of ``param``'s type (a region's or sector's note, if any, is
+        appended to ``notes``)."""
         if isinstance(value, bool | int) and param.type in {"bool", "int"}:
             return value
         text = str(value).strip()
+        if param.type in {"region", "sector"}:
+            return self._read(param.type, param.name, text, notes)
         method: Callable[[str, str], Value] = getattr(self, f"_{param.type}")
         return method(param.name, text)
 
@@ -137,26 +171,29 @@ class Binder:
     # cannot read is a 422 with its suggestions (those the graph holds, labelled from it);
     # a value it reads to a concept the graph does not hold is a 404.
     def _region(self, name: str, text: str) -> Iri:
-        if text.startswith(("http://", "https://")):
-            return self._existing(name, text, "region")
-        try:
-            resolved = self.resolver.region(text)
-        except ResolveError as error:
-            raise self._unresolved(name, text, error, "region") from None
-        return self._existing(name, self._held(resolved), "region", shown=text)
+        return self._read("region", name, text, None)
 
     def _sector(self, name: str, text: str) -> Iri:
+        return self._read("sector", name, text, None)
+
+    def _read(self, kind: str, name: str, text: str, notes: list[str] | None) -> Iri:
+        """A region or sector, read by the resolver; its note goes to ``notes``."""
         if text.startswith(("http://", "https://")):
-            return self._existing(name, text, "sector")
+            return self._existing(name, text, kind)
+        resolve = self.resolver.region if kind == "region" else self.resolver.sector
         try:
-            resolved = self.resolver.sector(text)
+            resolved = resolve(text)
         except ResolveError as error:
-            raise self._unresolved(name, text, error, "sector") from None
-        return self._existing(name, self._held(resolved), "sector", shown=text)
+            raise self._unresolved(name, text, error, kind) from None
+        iri = self._existing(name, self._held(resolved), kind, shown=text)
+        if resolved.note and notes is not None:
+            notes.append(f"{name}={text!r}: {resolved.note}")
+        return iri
 
     def _held(self, resolved: Resolved) -> str:
         """The resolved IRI, or the first of its alternatives the graph holds when it does
-        not (``rev2:62.01`` without NACE Rev. 2 loaded: Rev. 2.1 division 62)."""
+        not (``rev2:25.11`` on a store without NACE Rev. 2: Rev. 2.1 25.11, the same code and
+        title)."""
         if self.index.has(resolved.iri):
             return resolved.iri
         return next((iri for iri in resolved.alternatives if self.index.has(iri)), resolved.iri)
@@ -172,7 +209,9 @@ class Binder:
                 continue
             if self.index.has(iri) and suggestion.value not in values:
                 values.append(suggestion.value)
-                label = self.index.labels.get(iri) or suggestion.label
+                label = self.index.labels.get(iri)
+                if not label or label == suggestion.value:  # a region labelled by its code
+                    label = suggestion.label
                 if label and label != suggestion.value:
                     labels[suggestion.value] = label
         if not values:
@@ -228,6 +267,8 @@ class Binder:
     def _level(self, name: str, text: str) -> int:
         levels = {**REGION_LEVELS, **SECTOR_LEVELS}
         key = text.lower().replace("-", "")
+        if key in {"0", "1", "2", "3", "4"}:  # a level by its number: 3 is NUTS 3 or group
+            return int(key)
         if key not in levels:
             raise ParamError(name, text, f"unknown level; expected one of: {', '.join(levels)}",
                              status=422, suggestions=_close(key, list(levels)))
@@ -251,6 +292,21 @@ class Binder:
                 raise ParamError(name, text, f"{part.strip()!r} is not a kind of provider; "
                                  f"expected kinds among: {', '.join(kinds)}", status=422,
                                  suggestions=_close(key, list(kinds)))
+            if key not in chosen:
+                chosen.append(key)
+        return ",".join(chosen)
+
+    def _typology(self, name: str, text: str) -> str:
+        # NUTS-3 typology classes, canonical and comma-separated (each checked), in the
+        # order given: a region must be in all of them (see typology_notations)
+        notations = typology_notations()
+        chosen: list[str] = []
+        for part in text.split(","):
+            key = part.strip().lower().replace("_", "-").replace(" ", "-")
+            if key not in notations:
+                raise ParamError(name, text, f"{part.strip()!r} is not a NUTS-3 typology; "
+                                 f"expected typologies among: {', '.join(notations)}",
+                                 status=422, suggestions=_close(key, list(notations)))
             if key not in chosen:
                 chosen.append(key)
         return ",".join(chosen)

@@ -9,8 +9,8 @@ Examples
 >>> from smekg.core.backends.oxigraph import OxigraphBackend
 >>> service = QueryService(OxigraphBackend(store_path), Minter(base_iri))  # doctest: +SKIP
 >>> answer = service.coverage(region="ITH55", sector="C25")  # doctest: +SKIP
->>> answer.results[0].match.explanation  # doctest: +SKIP
-'serves ITH5 (Emilia-Romagna), which contains ITH55; names no sector, so covers all sectors'
+>>> answer.results[0].match.explanation[:60]  # doctest: +SKIP
+'serves ITH5 (Emilia-Romagna), which contains ITH55 (Bologna)'
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,8 +39,14 @@ from smekg.core.backends import (
     row_iri,
 )
 from smekg.core.iri import Minter
-from smekg.queries.coverage import Coverage, CoverageTable, coverage_table, links_of
-from smekg.queries.graph_index import BREADTHS, WORLD, GraphIndex, fold
+from smekg.queries.coverage import (
+    Coverage,
+    CoverageTable,
+    coverage_table,
+    links_of,
+    sector_reason,
+)
+from smekg.queries.graph_index import BREADTHS, COUNTRY, WORLD, GraphIndex, fold
 from smekg.queries.models import (
     CompareAnswer,
     CoverageAnswer,
@@ -62,6 +69,7 @@ from smekg.queries.params import (
     Binder,
     ParamError,
     provider_kinds,
+    typology_notations,
 )
 from smekg.queries.registry import NamedQuery, Param, load_registry
 from smekg.reference.resolve import Resolver
@@ -98,6 +106,8 @@ COMPOSITES = {
             Param("kinds", "providers", "count only these kinds of provider, "
                   "comma-separated (e.g. organisation,programme; network; agency,chamber)",
                   required=False),
+            Param("typology", "typology", "only NUTS-3 regions of all these typologies "
+                  "(region_level must be nuts3)", required=False),
         ),
         sparql="",
         path=Path(__file__),
@@ -120,9 +130,21 @@ COMPOSITES = {
 }
 
 
+TYPOLOGY = Param(
+    "typology", "typology", "only coverage of NUTS-3 regions of all these typologies, "
+    "comma-separated (within the region, if given): a provider covering one of them is a "
+    "result (answered from the coverage index; the query text has no such filter)",
+    required=False)
+INDEX_PARAMS: dict[str, tuple[Param, ...]] = {"coverage": (TYPOLOGY,)}
+"""Parameters of ``.rq`` queries that the service answers from the index, beyond those of
+the query text (which never sees them: see :meth:`QueryService.rows`)."""
+
+
 def all_queries() -> dict[str, NamedQuery]:
     """Every named query, the ``.rq`` ones and the composite ones, by name."""
-    return dict(sorted({**load_registry(), **COMPOSITES}.items()))
+    registry = {name: replace(query, params=(*query.params, *INDEX_PARAMS.get(name, ())))
+                for name, query in load_registry().items()}
+    return dict(sorted({**registry, **COMPOSITES}.items()))
 
 
 @contextmanager
@@ -330,9 +352,12 @@ class QueryService:
             self._binder = Binder(index, self.minter)
         return self._binder
 
-    def bind(self, name: str, raw: Mapping[str, object | None]) -> dict[str, Value]:
-        """Checked, resolved parameters of the named query ``name``."""
-        return self._current_binder().bind(self.queries[name], raw)
+    def bind(
+        self, name: str, raw: Mapping[str, object | None], notes: list[str] | None = None
+    ) -> dict[str, Value]:
+        """Checked, resolved parameters of the named query ``name`` (how a value was read
+        by name or by an assumption goes to ``notes``, when given)."""
+        return self._current_binder().bind(self.queries[name], raw, notes)
 
     def bind_spec(self, spec: NamedQuery, raw: Mapping[str, object | None]) -> dict[str, Value]:
         """Checked, resolved values of the parameters ``spec`` declares (for callers with
@@ -340,7 +365,11 @@ class QueryService:
         return self._current_binder().bind(spec, raw)
 
     def rows(self, name: str, bound: Mapping[str, Value]) -> list[Row]:
-        return self.select(self.queries[name], bound)
+        """The rows of the named query ``name`` (its text, with the parameters it declares:
+        those the service answers from the index are left out, see :data:`INDEX_PARAMS`)."""
+        query = load_registry().get(name, self.queries[name])
+        own = {param.name for param in query.params}
+        return self.select(query, {key: value for key, value in bound.items() if key in own})
 
     def ref(self, iri: str) -> EntityRef:
         return self.index.ref(iri)
@@ -361,7 +390,8 @@ class QueryService:
         given = {key: value for key, value in params.items() if value is not None}
         self.bind(name, given)  # every parameter checked before anything runs
         if name in ("regions", "sectors"):
-            return self.places(name, given.get("within"), given.get("level"))
+            return self.places(name, given.get("within"), given.get("level"),
+                               given.get("typology"))
         return getattr(self, name)(**given)
 
     # -- coverage ----------------------------------------------------------------------
@@ -371,6 +401,7 @@ class QueryService:
         sector: str | None = None,
         type: str | None = None,
         service: str | None = None,
+        typology: str | None = None,
         *,
         offset: int = 0,
         limit: int | None = DEFAULT_LIMIT,
@@ -378,9 +409,14 @@ class QueryService:
         """The providers covering ``region`` and ``sector``, each with why
         (:mod:`smekg.queries.coverage`): organisations, networks, programmes and good
         practices (:data:`~smekg.queries.graph_index.PROVIDER_KINDS`), never a member country
-        on its own account (it is a reason, in a member chain)."""
+        on its own account (it is a reason, in a member chain).
+
+        With ``typology`` (NUTS-3 typologies, comma-separated), the region asked is every
+        NUTS-3 region of all of them within ``region`` (or anywhere): a provider covering
+        one of them is a result (:meth:`typology_regions`)."""
+        notes: list[str] = []
         bound = self.bind("coverage", {"region": region, "sector": sector, "type": type,
-                                       "service": service})
+                                       "service": service, "typology": typology}, notes)
         index = self.index
         table = coverage_table(index)
         keep = None
@@ -390,23 +426,36 @@ class QueryService:
             provides = table.mask("service", row_iri(bound, "service"), index.services_of)
             keep = provides if keep is None else keep & provides
         region_iri, sector_iri = _optional_iri(bound, "region"), _optional_iri(bound, "sector")
-        walk = table.walk(region_iri, sector_iri, keep)
+        typologies = str(bound["typology"]).split(",") if "typology" in bound else None
+        asked: str | list[str] | None = region_iri
+        if typologies is not None:
+            asked = self.typology_regions(typologies, region_iri)
+        walk = table.walk(asked, sector_iri, keep)
         page = walk.page(offset, limit)
         return CoverageAnswer(
             region=self.ref(region_iri) if region_iri is not None else None,
             sector=self.ref(sector_iri) if sector_iri is not None else None,
             type=type,
             service=service,
+            typology=typologies,
             count=len(walk),
             offset=offset,
             limit=limit,
-            results=[self._coverage_item(hit, bound) for hit in page],
+            notes=notes,
+            results=[self._coverage_item(hit, bound, asked if isinstance(asked, list)
+                                         else None) for hit in page],
         )
 
-    def _coverage_item(self, hit: Coverage, bound: Mapping[str, Value]) -> CoverageItem:
+    def _coverage_item(self, hit: Coverage, bound: Mapping[str, Value],
+                       typed: list[str] | None = None) -> CoverageItem:
         index = self.index
         ref = index.ref(hit.iri)
         asked_region, asked_sector = bound.get("region"), bound.get("sector")
+        of_typology = ""
+        if typed is not None and hit.region_via is not None:
+            # the region of the typologies asked that the hit covers (the first by code)
+            asked_region = next(r for r in typed if hit.region_via in index.ancestors(r))
+            of_typology = f", a region of typology {str(bound['typology']).replace(',', ' + ')}"
 
         def name(iri: str) -> str:
             # places by code and name ("ITH5 (Emilia-Romagna)"), others by name
@@ -421,20 +470,17 @@ class QueryService:
             if origin == hit.region_via:
                 parts.append("is a member country of a network" if hit.region_via ==
                              asked_region else f"is a member country of a network, and "
-                             f"contains {name(str(asked_region))}")
+                             f"contains {name(str(asked_region))}{of_typology}")
             elif hit.region_via == asked_region:
-                parts.append(f"serves {name(hit.region_via)} itself")
+                parts.append(f"serves {name(hit.region_via)} itself{of_typology}")
             else:
                 parts.append(f"serves {name(hit.region_via)}, which contains "
-                             f"{name(str(asked_region))}")
+                             f"{name(str(asked_region))}{of_typology}")
         if asked_sector is not None:
             if hit.sector_via is None:
                 parts.append("names no sector, so covers all sectors")
-            elif hit.sector_via == asked_sector:
-                parts.append(f"names {name(hit.sector_via)} itself")
-            else:
-                parts.append(f"names {name(hit.sector_via)}, which contains "
-                             f"{name(str(asked_sector))}")
+            else:  # through the hierarchy and the links between NACE revisions
+                parts.append(sector_reason(index, str(asked_sector), hit.sector_via, name))
         explanation = "; ".join(parts) or "has a stated scope"
         if hit.member_chain:
             chain = " → ".join(name(iri) for iri in hit.member_chain)
@@ -549,18 +595,53 @@ class QueryService:
         return [{**self._organisation(org), "located_in": self.ref(best[org]).model_dump()}
                 for org in sorted(best, key=self._sort_key)]
 
-    def places(self, name: str, within: str | None, level: str | None) -> list[dict[str, Any]]:
-        """Regions (``name="regions"``) or sectors (``"sectors"``) within one, at a level."""
-        bound = self.bind(name, {"within": within, "level": level})
+    def places(self, name: str, within: str | None, level: str | None,
+               typology: str | None = None) -> list[dict[str, Any]]:
+        """Regions (``name="regions"``) or sectors (``"sectors"``) within one, at a level.
+
+        A region says the NUTS versions it is valid in (``versions``) and its NUTS-3
+        typology classes (``typologies``); ``typology`` (regions only: NUTS-3 typologies,
+        comma-separated) keeps the regions of all of them, which ``regions.rq`` does on
+        every backend. Typologies classify NUTS-3 regions, so with ``typology`` a ``level``
+        other than ``nuts3`` is a 422."""
+        raw = {"within": within, "level": level}
+        if name == "regions":
+            raw["typology"] = typology
+        bound = self.bind(name, raw)
+        if "typology" in bound and "level" in bound and bound["level"] != 3:
+            raise ParamError("level", str(level), "NUTS-3 typologies classify NUTS-3 regions: "
+                             "with typology, level is nuts3 (or left out)", status=422,
+                             suggestions=["nuts3"])
         column = "region" if name == "regions" else "sector"
+        index = self.index
         items: dict[str, dict[str, Any]] = {}
         for row in self.rows(name, bound):
             iri = str(row[column])
-            item = items.setdefault(iri, {**self.ref(iri).model_dump(),
-                                          "level": self.index.levels.get(iri), "parents": []})
+            item = items.get(iri)
+            if item is None:
+                item = items[iri] = {**self.ref(iri).model_dump(),
+                                     "level": index.levels.get(iri), "parents": []}
+                if name == "regions":
+                    item["versions"] = index.versions.get(iri, [])
+                    item["typologies"] = [index.codes.get(t, t)
+                                          for t in index.typologies.get(iri, ())]
             if "parent" in row:
                 item["parents"].append(self.ref(row_iri(row, "parent")).model_dump())
         return sorted(items.values(), key=lambda i: (i["code"] or i["label"], i["iri"]))
+
+    def typology_regions(self, typologies: list[str], within: str | None = None) -> list[str]:
+        """The regions of all the NUTS-3 typologies ``typologies`` (notations, as the
+        ``typology`` parameter binds them), within ``within`` or equal to it (anywhere when
+        None), in code order: those whose typology classes, or classes narrower than them,
+        include each one (``mountain`` matches a region stated ``mountain-surface``). The
+        in-memory twin of the filter of ``regions.rq``."""
+        index = self.index
+        notations = typology_notations()
+        wanted = {notations[notation] for notation in typologies}
+        pool = index.typology_classes.items()
+        found = [region for region, classes in pool if wanted <= classes
+                 and (within is None or region == within or within in index.ancestors(region))]
+        return sorted(found, key=lambda r: (index.codes.get(r, r), r))
 
     def countries(self) -> list[dict[str, Any]]:
         """Every ISO 3166-1 country, with its continent, the networks it is a member of and
@@ -658,7 +739,9 @@ class QueryService:
                     limit: int | str = 20) -> tuple[int, list[SearchHit]]:
         """The number of entities whose names or codes contain ``q`` (or, when none does,
         that are spelled closely), and the ``limit`` best after the first ``offset``: by
-        score, the length of the matched text, then name and IRI."""
+        score, the length of the matched text, ISO 3166-2 subdivisions after other entities
+        (a NUTS region before the subdivision of the same name: ``Bologna`` lists ITH55,
+        then IT-BO), then name and IRI."""
         bound = self.bind("search", {"q": q, "type": type, "limit": limit})
         wanted, limit = fold(str(bound["q"])), int(bound["limit"])
         kind = bound.get("type")
@@ -683,8 +766,11 @@ class QueryService:
                 name = index.names[i]
                 if name.entity not in best or score > best[name.entity][0]:
                     best[name.entity] = (score, name.text, name.property)
+        kinds = index.kind
         ranked = sorted(best.items(),
-                        key=lambda item: (-item[1][0], len(item[1][1]), *self._sort_key(item[0])))
+                        key=lambda item: (-item[1][0], len(item[1][1]),
+                                          kinds(item[0]) == "subdivision",
+                                          *self._sort_key(item[0])))
         return len(ranked), [
             SearchHit(**self.ref(iri).model_dump(), matched=text, matched_property=prop,
                       score=round(score, 1), fuzzy=fuzzy)
@@ -694,7 +780,7 @@ class QueryService:
     def gaps(self, scope: str | None = "world", region_level: str | None = "nuts2",
              sector_level: str | None = "section", sector: str | None = None,
              type: str | None = None, broadest: str | None = "world",
-             kinds: str | None = None, *, offset: int = 0,
+             kinds: str | None = None, typology: str | None = None, *, offset: int = 0,
              limit: int | None = None) -> GapsAnswer:
         """Region x sector cells within ``scope`` that no provider covers.
 
@@ -711,6 +797,9 @@ class QueryService:
             :meth:`~smekg.queries.graph_index.GraphIndex.breadth`).
         kinds
             Count only providers of these kinds, comma-separated (``network,programme``).
+        typology
+            Only the NUTS-3 regions of all these typologies, comma-separated (``mountain``;
+            ``region_level`` must be ``nuts3``).
         offset, limit
             The page of gap cells (in region code, then sector code order).
 
@@ -722,7 +811,8 @@ class QueryService:
         """
         bound = self.bind("gaps", {"scope": scope, "region_level": region_level,
                                    "sector_level": sector_level, "sector": sector,
-                                   "type": type, "broadest": broadest, "kinds": kinds})
+                                   "type": type, "broadest": broadest, "kinds": kinds,
+                                   "typology": typology})
         index = self.index
         table = coverage_table(index)
         region_level_name = level_name(region_level or "nuts2", REGION_LEVELS, "region_level")
@@ -763,7 +853,8 @@ class QueryService:
                         everything = True
                         break
                     for s in named:
-                        covered.update(x for x in [s, *index.descendants(s)] if x in sector_set)
+                        covered.update(x for x in [s, *index.sector_descendants(s)]
+                                       if x in sector_set)
                 full_cache[node] = (everything, frozenset(covered))
             return full_cache[node]
 
@@ -786,7 +877,7 @@ class QueryService:
                     if not marked(entity, counted):
                         continue
                     for s in index.sectors_of.get(entity) or sectors:
-                        for x in [s, *index.descendants(s)]:
+                        for x in [s, *index.sector_descendants(s)]:
                             if x in sector_set:
                                 partial[x] += 1
             for s in sectors:
@@ -796,8 +887,10 @@ class QueryService:
                     cells.append((region, s, partial[s]))
         page = self._page(cells, offset, limit)
         kind_names = str(bound["kinds"]).split(",") if "kinds" in bound else None
+        typologies = str(bound["typology"]).split(",") if "typology" in bound else None
         return GapsAnswer(
             scope=self.ref(scope_iri), type=type, broadest=BREADTHS[ceiling], kinds=kind_names,
+            typology=typologies,
             region_level=region_level_name, sector_level=sector_level_name,
             sector_scope=self.ref(sector_root) if sector_root else None,
             regions=len(regions), sectors=len(sectors), cells=len(regions) * len(sectors),
@@ -825,13 +918,26 @@ class QueryService:
 
     def gap_axes(self, bound: dict[str, Value]) -> tuple[list[str], list[str]]:
         """The regions and sectors a gap table crosses (``bound``: the ``gaps`` parameters
-        as :meth:`bind` returns them), each in code order."""
+        as :meth:`bind` returns them), each in code order.
+
+        The regions are those at the level within the scope that are current: a NUTS 2021
+        region that NUTS 2024 replaced is left out (its successor is there); with
+        ``typology``, only the NUTS-3 regions of all the typologies asked."""
         index = self.index
         r_level, s_level = row_int(bound, "region_level"), row_int(bound, "sector_level")
         scope_iri = row_iri(bound, "scope")
         regions = sorted((r for r in [scope_iri, *index.descendants(scope_iri)]
-                          if index.levels.get(r) == r_level and _is_region_at(index, r, r_level)),
+                          if index.levels.get(r) == r_level and _is_region_at(index, r, r_level)
+                          and r not in index.superseded),
                          key=lambda r: (index.codes.get(r, r), r))
+        if "typology" in bound:
+            if r_level != REGION_LEVELS["nuts3"]:
+                raise ParamError("region_level", BREADTHS[COUNTRY - r_level] if r_level else
+                                 "country", "NUTS-3 typologies classify NUTS-3 regions: with "
+                                 "typology, region_level is nuts3", status=422,
+                                 suggestions=["nuts3"])
+            typed = set(self.typology_regions(str(bound["typology"]).split(","), scope_iri))
+            regions = [region for region in regions if region in typed]
         sector_root = _optional_iri(bound, "sector")
         sector_pool = ([sector_root, *index.descendants(sector_root)] if sector_root else
                        [s for s in index.levels if index.kind(s) == "sector"])
@@ -928,8 +1034,11 @@ def _score(wanted: str, folded: str) -> float:
 
 
 def level_name(text: str, levels: dict[str, int], param: str) -> str:
-    """The canonical name of a level (``NUTS-2`` -> ``nuts2``), or a 422 error."""
+    """The canonical name of a level (``NUTS-2`` -> ``nuts2``, ``2`` -> ``nuts2``), or a
+    422 error."""
     key = text.lower().replace("-", "")
+    if key.isdigit():  # a level by its number, as the binder reads it
+        key = next((name for name, number in levels.items() if str(number) == key), key)
     if key not in levels:
         raise ParamError(param, text, f"expected one of: {', '.join(levels)}", status=422)
     return key

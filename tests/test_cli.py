@@ -32,14 +32,24 @@ def store_copy(seeded_store_dir: Path, tmp_path: Path) -> Path:
 
 
 def test_load_on_a_loaded_store_changes_nothing(store_copy):
+    sources = json.loads(run("sources", "--format", "json", store=store_copy).stdout)
     result = run("load", store=store_copy)
     assert "0 source(s) written" in result.stdout
-    assert result.stdout.count("unchanged") == 12  # ontology, 4 reference, 7 seed
+    # every bundled source: the ontology, the reference data, the seed tables
+    assert result.stdout.count("unchanged") == len(sources)
+    assert {"reference/nuts", "reference/nuts-typologies"} <= {
+        source["name"] for source in sources}
 
 
 def test_stats_json(store_copy):
+    from smekg.reference.regions import bundled_nuts_codes, nuts_region_rows
+
     stats = json.loads(run("stats", "--format", "json", store=store_copy).stdout)
     assert stats["classes"]["smekg:Country"] == 249
+    # NUTS regions of every version, as the bundled table has them
+    assert stats["classes"]["smekg:NutsRegion"] == len(bundled_nuts_codes())
+    assert stats["classes"]["smekg:StatisticalRegion"] == sum(
+        row.statistical for row in nuts_region_rows())
     assert stats["classes"]["smekg:Sector"] == 1047
 
 
@@ -128,18 +138,42 @@ def test_load_reference_nuts_names_and_nace_rev2(store_copy):
         store=store_copy)
     label = run(
         "sparql",
-        "SELECT ?l WHERE { <http://data.europa.eu/nuts/code/ITH5> skos:prefLabel ?l }",
+        "SELECT DISTINCT ?l WHERE { <http://data.europa.eu/nuts/code/ITH5> skos:prefLabel ?l }",
         "--format", "json", store=store_copy,
     )
     assert json.loads(label.stdout) == [{"l": "Emilia-Romagna"}]
+    # the file's names are a source of their own, beside the bundled names (the same here)
+    graphs = run(
+        "sparql",
+        'SELECT ?g WHERE { GRAPH ?g { <http://data.europa.eu/nuts/code/ITH5> skos:prefLabel '
+        '"Emilia-Romagna"@it } } ORDER BY ?g', "--format", "json", store=store_copy,
+    )
+    assert [row["g"].rsplit("/graph/", 1)[1] for row in json.loads(graphs.stdout)] == [
+        "reference/nuts", "reference/nuts-names"]
     run("load-reference", str(FIXTURES / "NACE_REV2_sample.csv"), "--classification", "nace2",
         store=store_copy)
     broader = run(
         "sparql",
-        "SELECT ?b WHERE { <http://data.europa.eu/ux2/nace2/2511> skos:broader ?b }",
+        "SELECT DISTINCT ?b WHERE { <http://data.europa.eu/ux2/nace2/2511> skos:broader ?b }",
         "--format", "json", store=store_copy,
     )
     assert json.loads(broader.stdout) == [{"b": "http://data.europa.eu/ux2/nace2/251"}]
+    # the file is a source of its own, beside the bundled NACE Rev. 2 (the same codes), and
+    # adds its notes
+    graphs = run(
+        "sparql",
+        "SELECT ?g WHERE { GRAPH ?g { <http://data.europa.eu/ux2/nace2/2511> skos:broader ?b } }"
+        " ORDER BY ?g", "--format", "json", store=store_copy,
+    )
+    assert [row["g"].rsplit("/graph/", 1)[1] for row in json.loads(graphs.stdout)] == [
+        "reference/nace2", "reference/nace2-eurostat-file"]
+    notes = run(
+        "sparql",
+        "SELECT ?g WHERE { GRAPH ?g { <http://data.europa.eu/ux2/nace2/2511> skos:scopeNote ?n } }",
+        "--format", "json", store=store_copy,
+    )
+    assert [row["g"].rsplit("/graph/", 1)[1] for row in json.loads(notes.stdout)] == [
+        "reference/nace2-eurostat-file"]
 
 
 def test_load_reference_bad_file_exits_non_zero(store_copy, tmp_path):
@@ -153,3 +187,22 @@ def test_load_reference_bad_file_exits_non_zero(store_copy, tmp_path):
                  check=False)
     assert result.returncode == 1
     assert str(bad) in result.stderr.replace("\n", "") and "row 3" in result.stderr
+
+
+def test_query_regions_and_analyze_gaps_by_typology(store_copy):
+    with (Path(__file__).parents[1] / "data" / "reference" / "nuts" / "nuts3_typologies.csv"
+          ).open(encoding="utf-8", newline="") as handle:
+        mountains = {row["code"] for row in csv.DictReader(handle)
+                     if row["mountain"].startswith("mountain (")}
+    regions = json.loads(run("query", "regions", "--typology", "mountain", "--level", "nuts3",
+                             "--format", "json", store=store_copy).stdout)
+    assert {region["code"] for region in regions} == mountains
+    assert all(region["versions"] == ["2021", "2024"] or region["versions"] == ["2024"]
+               for region in regions)
+    gaps = json.loads(run("analyze", "gaps", "--scope", "AT", "--region-level", "nuts3",
+                          "--typology", "mountain", "--format", "json", store=store_copy).stdout)
+    assert gaps["typology"] == ["mountain"]
+    assert {region["code"] for region in gaps["regions"]} == {
+        code for code in mountains if code.startswith("AT")}
+    bad = run("query", "regions", "--typology", "hilly", store=store_copy, check=False)
+    assert bad.returncode == 2 and "typology='hilly'" in bad.stdout + bad.stderr

@@ -30,9 +30,12 @@ from smekg.graph_api.deps import (
     Offset,
     ProviderKinds,
     Sector,
+    SettingsDep,
+    Typology,
 )
 from smekg.graph_api.negotiation import RESPONSES, render
 from smekg.queries.models import EntityRef
+from smekg.queries.params import join_typologies
 
 router = APIRouter(prefix="/analytics", tags=["analytics"], dependencies=[BoundedParams])
 
@@ -41,8 +44,8 @@ TableFormat = Annotated[
     Query(alias="format", description="json, csv or jsonld; overrides the Accept header."),
 ]
 FigureFormat = Annotated[
-    Literal["json", "csv", "jsonld", "png", "svg"] | None,
-    Query(alias="format", description="json, csv or jsonld; png or svg for a figure."),
+    Literal["json", "csv", "jsonld", "png", "svg", "pdf"] | None,
+    Query(alias="format", description="json, csv or jsonld; png, svg or pdf for a figure."),
 ]
 Network = Annotated[str | None, Query(description="Only this network and its members, at any "
                                       "depth.", examples=["insme-steering-group"])]
@@ -55,12 +58,13 @@ Samples = Annotated[int, Query(ge=2, le=100_000, description="Betweenness source
                                "above sample_above actors.")]
 SampleAbove = Annotated[int, Query(ge=2, le=1_000_000, description="Exact betweenness up to "
                                    "this many actors.")]
-_FIGURE_MEDIA = {"png": "image/png", "svg": "image/svg+xml"}
+_FIGURE_MEDIA = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 _EXPORT_MEDIA = {"graphml": "application/graphml+xml", "gexf": "application/gexf+xml",
                  "json": "application/json", "nodes.csv": "text/csv; charset=utf-8",
                  "edges.csv": "text/csv; charset=utf-8"}
 FIGURES: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"image/png": {}, "image/svg+xml": {}, "text/csv": {}}}
+    200: {"content": {"image/png": {}, "image/svg+xml": {}, "application/pdf": {},
+                      "text/csv": {}}}
 }
 _Ranked = TypeVar("_Ranked", CentralityAnswer, BrokersAnswer, CommunitiesAnswer)
 
@@ -124,7 +128,7 @@ def brokers(
     seed: Seed = 42, fmt: FigureFormat = None,
 ) -> Response:
     """Organisations and networks connecting ecosystems of different countries or sectors,
-    most bridged pairs first (then betweenness, name, IRI) (png/svg: a bar chart of the
+    most bridged pairs first (then betweenness, name, IRI) (png/svg/pdf: a bar chart of the
     page's brokers)."""
     scope = analytics.scope(network, region, sector, source)
     answer = _paged(analytics.brokers(scope, by=by, limit=offset + limit,
@@ -160,7 +164,7 @@ def reach(
     fmt: FigureFormat = None,
 ) -> Response:
     """The members, countries, regions and sectors a network reaches through its members,
-    depth by depth (png/svg: a diagram of the network of networks; csv: what is reached)."""
+    depth by depth (png/svg/pdf: a diagram of the network of networks; csv: what is reached)."""
     answer = analytics.reach(network, depth)
     if fmt in _FIGURE_MEDIA:
         figure = plots.network_diagram(analytics.graph(), answer.network.iri,
@@ -188,24 +192,33 @@ def paths(
 
 @router.get("/gaps", response_model=GapMatrix, responses={**RESPONSES, **FIGURES})
 def gaps(
-    request: Request, analytics: AnalyticsDep,
+    request: Request, analytics: AnalyticsDep, settings: SettingsDep,
     scope: Annotated[str, Query(description="The area to look in.", examples=["IT"])] = "world",
     region_level: Annotated[str, Query(description="country, nuts1, nuts2 or nuts3")] = "nuts2",
     sector_level: Annotated[str, Query(description="section, division, group or class")
                             ] = "section",
     sector: Sector = None, type: Kind = None, broadest: Broadest = "world",
-    kinds: ProviderKinds = None, fmt: FigureFormat = None,
+    kinds: ProviderKinds = None, typology: Typology = None, fmt: FigureFormat = None,
+    plot_kind: Annotated[Literal["heatmap", "map"], Query(
+        description="The figure of format=png|svg|pdf: a heat map of regions x sectors, or "
+        "a map of the regions coloured by their gaps (the number of sectors with no "
+        "provider; with one sector, the providers covering it), 7 x 7 in, with each "
+        "region's name and value as its hover title in SVG and the shapes' attribution "
+        "(NUTS: © EuroGeographics for the administrative boundaries).")] = "heatmap",
 ) -> Response:
     """The coverage gap matrix: how many providers cover each region x sector cell within a
-    scope (csv: one row per region; png/svg: a heat map).
+    scope (csv: one row per region; png/svg/pdf: a heat map, or with `plot_kind=map` a map).
 
     A cell counts what `/coverage` lists for it; `broadest` counts only coverage no broader
     than a level (`broadest=country`: providers at regional or national level) and `kinds`
-    only some kinds of provider (`kinds=organisation,programme`). The zero cells are the
-    cells of `/gaps` with the same parameters."""
+    only some kinds of provider (`kinds=organisation,programme`); `typology` keeps only the
+    NUTS-3 regions of all these typologies (`typology=mountain&region_level=nuts3`). The
+    zero cells are the cells of `/gaps` with the same parameters."""
     answer = analytics.gaps(scope, region_level, sector_level, sector, type,
-                            broadest=broadest, kinds=kinds)
+                            broadest=broadest, kinds=kinds, typology=join_typologies(typology))
     if fmt in _FIGURE_MEDIA:
+        if plot_kind == "map":
+            return _figure(plots.gap_map(answer, geo_dir=settings.geo_dir), fmt, "gap-map")
         return _figure(plots.gap_heatmap(answer), fmt, "gaps")
     # one column per sector of the axis (fixed by scope, levels and sector, not by the data)
     columns = ["region", "region_name", "region_iri",

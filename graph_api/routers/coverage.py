@@ -17,9 +17,11 @@ from smekg.graph_api.deps import (
     Sector,
     Service,
     ServiceDep,
+    Typology,
 )
 from smekg.graph_api.negotiation import RESPONSES, render
 from smekg.queries.models import CoverageAnswer
+from smekg.queries.params import join_typologies
 from smekg.queries.service import DEFAULT_LIMIT, MAX_LIMIT
 
 LOOP_LIMIT = 1000
@@ -36,6 +38,7 @@ async def get_coverage(
     sector: Sector = None,
     type: Kind = None,
     provides: Annotated[Service, Query(alias="service")] = None,
+    typology: Typology = None,
     fmt: FormatQuery = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")] = DEFAULT_LIMIT,
     offset: Offset = 0,
@@ -47,15 +50,19 @@ async def get_coverage(
     Only support providers are results: organisations of every type (networks among them),
     programmes and good practices, and any other entity the data says provides a service.
     A member country is a reason, not a result: the first link of the member chain of a
-    network that covers through it. Policies and publications are not results."""
+    network that covers through it. Policies and publications are not results.
+
+    `typology` asks about the NUTS-3 regions of all these typologies within the region
+    (anywhere, without one): `/coverage?region=IT&typology=mountain` lists the providers
+    covering at least one mountain NUTS-3 region of Italy, each explanation naming one."""
     # Answered from the in-memory coverage index in about a millisecond of CPU, so on the
     # event loop: a hop to the thread pool cost more than the walk (profiled with py-spy).
     # Only when that is bounded: parameters are short (BoundedParams, the resolver is linear),
     # the page is small, and the index needs no rebuild and no data-version check (I/O, a
     # network call with a remote store); otherwise the thread pool answers.
-    answer_it = partial(service.coverage, region, sector, type, provides, offset=offset,
-                        limit=limit)
-    if service.index_ready() and limit <= LOOP_LIMIT:
+    answer_it = partial(service.coverage, region, sector, type, provides,
+                        join_typologies(typology), offset=offset, limit=limit)
+    if service.index_ready() and limit <= LOOP_LIMIT and typology is None:
         return render(request, answer_it(), fmt, filename="coverage")
     answer = await run_in_threadpool(answer_it)
     return await run_in_threadpool(render, request, answer, fmt, filename="coverage")

@@ -16,9 +16,11 @@ from smekg.graph_api.deps import (
     ProviderKinds,
     Sector,
     ServiceDep,
+    Typology,
 )
 from smekg.graph_api.negotiation import RESPONSES, render
 from smekg.queries.models import EntityDetail, Fact, GapsAnswer, SearchPage
+from smekg.queries.params import join_typologies
 from smekg.queries.registry import PARAM_TYPES
 
 router = APIRouter(tags=["explore"], dependencies=[BoundedParams])
@@ -76,6 +78,7 @@ def gaps(
     type: Kind = None,
     broadest: Broadest = "world",
     kinds: ProviderKinds = None,
+    typology: Typology = None,
     fmt: FormatQuery = None,
     limit: Limit = 1000,
     offset: Offset = 0,
@@ -87,9 +90,14 @@ def gaps(
     practice) covers the region and the sector, as `/coverage` counts. `broadest` caps the
     coverage counted: `broadest=country` asks which regions have no provider at regional or
     national level (a network serving the world covers every cell otherwise). `kinds`
-    counts only some kinds of provider (`kinds=organisation,programme`)."""
+    counts only some kinds of provider (`kinds=organisation,programme`). `typology` keeps
+    only the NUTS-3 regions of all these typologies (`typology=mountain&region_level=nuts3`:
+    the gaps of mountain regions; another `region_level` is a 422).
+
+    The regions are those of NUTS 2024 (and the United Kingdom's of 2018): a NUTS 2021 region
+    that NUTS 2024 replaced is not a row (its successor is)."""
     answer = service.gaps(scope, region_level, sector_level, sector, type, broadest, kinds,
-                          offset=offset, limit=limit)
+                          join_typologies(typology), offset=offset, limit=limit)
     return render(request, answer, fmt, filename="gaps")
 
 

@@ -6,7 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from smekg.graph_api.deps import BoundedParams, FormatQuery, Kind, Limit, Offset, Sector, ServiceDep
+from smekg.graph_api.deps import (
+    BoundedParams,
+    FormatQuery,
+    Kind,
+    Limit,
+    Offset,
+    Sector,
+    ServiceDep,
+    Typology,
+)
 from smekg.graph_api.negotiation import RESPONSES, render
 from smekg.graph_api.routers._paging import page
 from smekg.queries.models import (
@@ -15,7 +24,9 @@ from smekg.queries.models import (
     CountryPage,
     LocatedOrganisationPage,
     PlacePage,
+    RegionPage,
 )
+from smekg.queries.params import join_typologies
 
 countries = APIRouter(prefix="/countries", tags=["countries"], dependencies=[BoundedParams])
 regions = APIRouter(prefix="/regions", tags=["regions"], dependencies=[BoundedParams])
@@ -37,20 +48,28 @@ def list_countries(
     return render(request, answer, fmt, filename="countries")
 
 
-@regions.get("", response_model=PlacePage, responses=RESPONSES)
+@regions.get("", response_model=RegionPage, responses=RESPONSES)
 def list_regions(
     request: Request,
     service: ServiceDep,
     within: Annotated[str | None, Query(description="Only regions within this one.",
                                         examples=["ITH"])] = None,
     level: RegionLevel = None,
+    typology: Typology = None,
     fmt: FormatQuery = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Response:
-    """Regions (NUTS, ISO 3166-2, countries, continents) within a region, at a level."""
-    items = service.places("regions", within, level)
-    return render(request, page(items, offset, limit, PlacePage), fmt, filename="regions")
+    """Regions (NUTS, ISO 3166-2, countries, continents) within a region, at a level.
+
+    Each NUTS region says the versions of NUTS it is valid in (`versions`: 2024 and 2021;
+    2018 for the United Kingdom's) and its NUTS-3 typologies (`typologies`). The list holds
+    the regions of every version: a NUTS 2021 region that NUTS 2024 replaced is there, with
+    `versions` `["2021"]`. `typology` keeps the regions of all these typologies
+    (`/regions?typology=mountain&level=3`: the mountain NUTS-3 regions); with it, a `level`
+    other than nuts3 is a 422."""
+    items = service.places("regions", within, level, join_typologies(typology))
+    return render(request, page(items, offset, limit, RegionPage), fmt, filename="regions")
 
 
 @regions.get("/compare", response_model=CompareAnswer, responses=RESPONSES)

@@ -191,6 +191,8 @@ class GapMatrix(BaseModel):
                           "level counted (nuts3, nuts2, nuts1, country, continent, world).")
     kinds: list[str] | None = Field(default=None, description="Only providers of these kinds "
                                     "counted (all providers when absent).")
+    typology: list[str] | None = Field(default=None, description="Only NUTS-3 regions of all "
+                                       "these typologies (all regions when absent).")
     regions: list[EntityRef]
     sectors: list[EntityRef]
     counts: list[list[int]] = Field(description="counts[i][j]: covering region i, sector j")

@@ -27,7 +27,7 @@ def gap_matrix(
     service: QueryService, scope: str | None = "world", region_level: str | None = "nuts2",
     sector_level: str | None = "section", sector: str | None = None, type: str | None = None,
     progress: Progress | None = None, *, broadest: str | None = "world",
-    kinds: str | None = None,
+    kinds: str | None = None, typology: str | None = None,
 ) -> GapMatrix:
     """How many providers cover each region x sector cell within ``scope``.
 
@@ -49,6 +49,9 @@ def gap_matrix(
         spanning a continent or the world, does not count.
     kinds
         Count only providers of these kinds, comma-separated (``organisation,programme``).
+    typology
+        Only the NUTS-3 regions of all these typologies, comma-separated (``mountain``,
+        ``predominantly-rural,border``; ``region_level`` must be ``nuts3``).
 
     Returns
     -------
@@ -62,7 +65,8 @@ def gap_matrix(
     of providers covering ITH51 (Piacenza) in section A.
     """
     raw = {"scope": scope, "region_level": region_level, "sector_level": sector_level,
-           "sector": sector, "type": type, "broadest": broadest, "kinds": kinds}
+           "sector": sector, "type": type, "broadest": broadest, "kinds": kinds,
+           "typology": typology}
     bound = service.bind("gaps", raw)
     regions, sectors = service.gap_axes(bound)
     table = coverage_table(service.index)
@@ -82,6 +86,7 @@ def gap_matrix(
         sector_scope=service.ref(row_text(bound, "sector")) if "sector" in bound else None,
         type=type, broadest=BREADTHS[ceiling],
         kinds=row_text(bound, "kinds").split(",") if "kinds" in bound else None,
+        typology=row_text(bound, "typology").split(",") if "typology" in bound else None,
         regions=[service.ref(r) for r in regions], sectors=[service.ref(s) for s in sectors],
         counts=counts, cells=cells, uncovered=sum(row.count(0) for row in counts))
 

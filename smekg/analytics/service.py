@@ -78,8 +78,12 @@ class AnalyticsService:
             if source in (graph, graph.split("/graph/", 1)[-1]):
                 return graph
         keys = [graph.split("/graph/", 1)[-1] for graph in graphs]
+        # those containing the text, else those of its kind (seed/..., reference/...)
+        kind = source.split("/", 1)[0] + "/"
+        suggestions = ([key for key in keys if source in key]
+                       or [key for key in keys if key.startswith(kind)] or keys)
         raise ParamError("source", source, "no loaded source has this key or graph IRI",
-                         suggestions=[key for key in keys if source in key][:10] or keys[:10])
+                         suggestions=suggestions[:10])
 
     def graph(self, scope: Scope = Scope(), progress: Progress | None = None  # noqa: B008
               ) -> ProjectedGraph:
@@ -163,12 +167,14 @@ class AnalyticsService:
     def gaps(self, scope: str | None = "world", region_level: str | None = "nuts2",
              sector_level: str | None = "section", sector: str | None = None,
              type: str | None = None, progress: Progress | None = None, *,
-             broadest: str | None = "world", kinds: str | None = None) -> GapMatrix:
+             broadest: str | None = "world", kinds: str | None = None,
+             typology: str | None = None) -> GapMatrix:
         """How many providers cover each region x sector cell within a scope (counting only
-        coverage no broader than ``broadest`` and providers of ``kinds``, if given; see
+        coverage no broader than ``broadest`` and providers of ``kinds``, if given; only the
+        NUTS-3 regions of ``typology``, if given; see
         :func:`~smekg.analytics.regions.gap_matrix`)."""
         return regions.gap_matrix(self.queries, scope, region_level, sector_level, sector, type,
-                                  progress, broadest=broadest, kinds=kinds)
+                                  progress, broadest=broadest, kinds=kinds, typology=typology)
 
     def compare(self, a: str, b: str, sector: str | None = None,
                 progress: Progress | None = None) -> EcosystemComparison:

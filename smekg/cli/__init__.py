@@ -290,13 +290,17 @@ def load_file(
 def load_reference(
     path: Annotated[Path, typer.Argument(help="An official Eurostat classification file.")],
     classification: Annotated[
-        str, typer.Option("--classification", help="nuts (names for NUTS 2024) or nace2.")
+        str, typer.Option("--classification", help="nuts (region names) or nace2.")
     ],
     store: StoreOption = None,
 ) -> None:
-    """Load an official Eurostat file: NUTS names (CSV/XLSX) or NACE Rev. 2 (CSV/XLSX)."""
+    """Load an official Eurostat file: NUTS names (CSV/XLSX) or NACE Rev. 2 (CSV/XLSX).
+
+    Neither is needed: the bundled reference data has every NUTS region with its names and
+    NACE Rev. 2 with its titles. A file adds what it says as a source of its own.
+    """
     from smekg.loaders.sources import Built, Source
-    from smekg.reference.regions import build_nuts, read_eurostat_nuts_file
+    from smekg.reference.regions import build_nuts_names, read_eurostat_nuts_file
     from smekg.reference.sectors import read_eurostat_nace2_file
 
     settings = _settings(store)
@@ -309,19 +313,23 @@ def load_reference(
         if classification == "nuts":
             names = read_eurostat_nuts_file(path)
             labels = {code: entry.label for code, entry in names.items()}
+            # A source of its own beside the bundled reference/nuts (which has the names
+            # already): the names of the file, for the regions of the bundled ones.
             return [
                 Source(
-                    key="reference/nuts2024",
-                    title="NUTS 2024 regions with the names of the official Eurostat file",
+                    key="reference/nuts-names",
+                    title="Names of NUTS regions from an official Eurostat file",
                     origin=path.name,  # the file name, not the server's folders
                     fingerprint=path.read_bytes(),
-                    build=lambda: Built(build_nuts(minter, labels)),
+                    build=lambda: Built(build_nuts_names(labels)),
                     shacl=False,
                 )
             ]
+        # A source of its own: the bundled reference/nace2 (titles in every language) stays,
+        # and the next `smekg load` does not replace what this file adds (its notes).
         return [
             Source(
-                key="reference/nace2",
+                key="reference/nace2-eurostat-file",
                 title="NACE Rev. 2 (official Eurostat file)",
                 origin=path.name,  # the file name, not the server's folders
                 fingerprint=path.read_bytes(),
@@ -586,6 +594,10 @@ def query(
     if fmt is OutputFormat.json:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
+    # how a value was read (a region's name, a NACE Rev. 2 code): the JSON carries it as
+    # "notes"; with a table or CSV it goes to stderr, out of the data
+    for note in data.get("notes", []) if isinstance(data, dict) else []:
+        console.print(f"note: {note}", markup=False, highlight=False)
     rows = data["results"] if isinstance(data, dict) and "results" in data else data
     if isinstance(rows, dict):
         rows = rows.get("facts", [rows])

@@ -1,7 +1,8 @@
 """``smekg analyze``: ecosystem analyses from the command line.
 
 Every analysis prints a table (or ``--format json|csv``, the JSON being the REST API's),
-can draw a figure (``--plot FILE.png|svg``) and, for centrality, brokers, communities,
+can draw a figure (``--plot FILE.png|svg|pdf``; for gaps a heat map, or a map with
+``--plot-kind map``) and, for centrality, brokers, communities,
 reach and gaps, write its results back into the store (``--write``). Long computations
 show progress on standard error.
 """
@@ -52,12 +53,17 @@ class Backend(StrEnum):
     sparql = "sparql"
 
 
+class PlotKind(StrEnum):
+    heatmap = "heatmap"
+    map = "map"
+
+
 BackendOption = Annotated[Backend | None, typer.Option(
     "--backend", help="Graph to analyse (default: $SMEKG_BACKEND, oxigraph).",
     show_default=False)]
 FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
 PlotOption = Annotated[Path | None, typer.Option(
-    "--plot", help="Also draw a figure to this file (.png or .svg).", show_default=False)]
+    "--plot", help="Also draw a figure to this file (.png, .svg or .pdf).", show_default=False)]
 WriteOption = Annotated[bool, typer.Option(
     "--write", help="Write the results back into the store, in their own named graph.")]
 NetworkOption = Annotated[str | None, typer.Option(
@@ -358,30 +364,43 @@ def gaps(
         help="Count only these kinds of provider, comma-separated (organisation, network, "
         "programme, good-practice, or organisation types such as agency, chamber).",
         show_default=False)] = None,
-    fmt: FormatOption = OutputFormat.table, plot: PlotOption = None, write: WriteOption = False,
-    store: StoreOption = None, backend: BackendOption = None,
+    typology: Annotated[list[str] | None, typer.Option(
+        help="Only the NUTS-3 regions of all these typologies, comma-separated or repeated "
+        "(mountain, coastal, island, border, predominantly-rural, capital, ...; with "
+        "--region-level nuts3).", show_default=False)] = None,
+    fmt: FormatOption = OutputFormat.table, plot: PlotOption = None,
+    plot_kind: Annotated[PlotKind, typer.Option(
+        "--plot-kind", help="The figure --plot draws: a heat map of regions x sectors, or a "
+        "map of the regions coloured by their gaps (the number of sectors with no provider; "
+        "with one sector, the providers covering it).")] = PlotKind.heatmap,
+    write: WriteOption = False, store: StoreOption = None, backend: BackendOption = None,
 ) -> None:
     """The coverage gap matrix: how many providers cover each region x sector cell."""
-    from smekg.analytics.plots import gap_heatmap
+    from smekg.analytics.plots import gap_heatmap, gap_map
+    from smekg.queries.params import join_typologies
 
     run = Run(store, backend, write=write)
     with run.errors(), run.progress() as progress:
         answer = run.analytics.gaps(scope, region_level, sector_level, sector, type, progress,
-                                    broadest=broadest, kinds=kinds)
+                                    broadest=broadest, kinds=kinds,
+                                    typology=join_typologies(typology))
     columns = ["region", *(s.code or s.label for s in answer.sectors)]
     _emit(answer, fmt, answer.rows(), columns,
           f"{len(answer.regions)} regions x {len(answer.sectors)} sectors: "
           f"{answer.uncovered:,} of {answer.cells:,} cells covered by no provider"
           + ("" if answer.broadest == "world" else f" at {answer.broadest} level or below")
-          + (f" of kinds {', '.join(answer.kinds)}" if answer.kinds else ""))
+          + (f" of kinds {', '.join(answer.kinds)}" if answer.kinds else "")
+          + (f" (typology: {', '.join(answer.typology)})" if answer.typology else ""))
     with run.errors():
-        run.plot(lambda: gap_heatmap(answer), plot)
+        run.plot(lambda: gap_map(answer) if plot_kind is PlotKind.map
+                 else gap_heatmap(answer), plot)
         if write:
             run.write("gaps", answer, {"scope": answer.scope.iri, "region_level": region_level,
                                        "sector_level": sector_level, "sector": sector,
                                        "type": type, "kinds": ",".join(answer.kinds or ())
                                        or None, "broadest": None if answer.broadest == "world"
-                                       else answer.broadest})  # default: the graph as before
+                                       else answer.broadest,  # default: the graph as before
+                                       "typology": ",".join(answer.typology or ()) or None})
 
 
 @app.command()

@@ -34,10 +34,13 @@ PARAM_TYPES = {
     "service": "a service type (smekg:ServiceTypes notation, e.g. internationalisation)",
     "theme": "a theme (smekg:Themes notation, e.g. internationalisation)",
     "level": "a level: region levels are country, nuts1, nuts2, nuts3; sector levels are "
-    "section, division, group, class",
+    "section, division, group, class; or its number (3: nuts3 or group)",
     "breadth": "a region level, as a ceiling: nuts3, nuts2, nuts1, country, continent or world",
     "providers": "kinds of provider, comma-separated: organisation, network, programme, "
     "good-practice, or organisation types (agency, chamber, ...)",
+    "typology": "NUTS-3 typologies, comma-separated (smekg:NutsTypologies notations: "
+    "predominantly-urban, intermediate, predominantly-rural, coastal, metropolitan, "
+    "capital-metropolitan, border, island, mountain, capital, ...): regions in all of them",
     "text": "free text",
     "int": "an integer",
     "bool": "true or false",

@@ -31,6 +31,13 @@ class Settings(BaseSettings):
         description="Directory holding a `seed/` folder of tables to load instead of the "
         "seed data shipped inside the package (the default).",
     )
+    geo_dir: Path | None = Field(
+        default=None,
+        description="Directory of region and country shapes (GeoJSON, WGS 84) to use instead "
+        "of the bundled ones, laid out like them: nuts2024_60m/nutsrg_{0..3}.json, "
+        "nuts2024_60m/cntrg.json, world_atlas/countries-110m.json (or those files directly "
+        "in it). A file it lacks is taken from the package. Serves /geo and the maps.",
+    )
     host: str = Field(default="127.0.0.1", description="Address `smekg serve` listens on.")
     port: int = Field(default=8000, description="Port `smekg serve` listens on.")
     cors_origins: list[str] = Field(

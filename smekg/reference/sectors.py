@@ -1,12 +1,21 @@
-"""NACE sectors: Rev. 2.1 from the ``naceconverter`` package, Rev. 2 from Eurostat's file.
+"""NACE sectors: Rev. 2.1 from the ``naceconverter`` package, Rev. 2 bundled with its
+titles in 26 languages, and the links between the two revisions that are honest to make.
 
 Both revisions are modelled alike, with the official EU Vocabularies IRIs
 (``http://data.europa.eu/ux2/nace2.1/2511``, ``http://data.europa.eu/ux2/nace2/2511``): each
-code is a ``smekg:Sector`` and ``skos:Concept`` with ``skos:prefLabel``\\@en,
+code is a ``smekg:Sector`` and ``skos:Concept`` with ``skos:prefLabel``\\@en (NACE Rev. 2:
+one ``skos:prefLabel`` per language of the source),
 ``skos:notation`` and ``smekg:naceCode`` (the code as printed: ``C``, ``25``, ``25.1``,
 ``25.11``), ``smekg:level`` (1 section ... 4 class), ``skos:inScheme`` the revision's scheme,
 ``skos:broader`` its parent (sections are ``skos:topConceptOf`` the scheme) and its level
 node ``smekg:nace2.1-level-1`` ... (the level lists its concepts with ``skos:member``).
+
+NACE Rev. 2 comes from ``smekg/data/reference/nace2/titles.csv`` (Eurostat's RAMON export,
+see ``data/reference/SOURCES.md``): :func:`nace2_codes`, :func:`build_nace2`. A Rev. 2 code
+is linked to the Rev. 2.1 code of the same code (``skos:exactMatch``, both ways) only when
+their English titles are the same once :func:`title_key` has normalised them
+(:func:`linked_nace2_codes`, :func:`build_nace2_links`); every other Rev. 2 code is left
+unlinked, because no correspondence is bundled that says where its activities went.
 
 Examples
 --------
@@ -15,6 +24,8 @@ Examples
 >>> graph = build_nace21()
 >>> len(graph) > 9_000
 True
+>>> "62" in linked_nace2_codes(), "62.01" in linked_nace2_codes()
+(True, False)
 """
 
 from __future__ import annotations
@@ -22,8 +33,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -35,22 +48,37 @@ from smekg.ontology import RDF, SKOS, SMEKG
 from smekg.reference.regions import ReferenceFileError, _read_table
 
 __all__ = [
+    "NACE2_LEVEL_COUNTS",
+    "NACE2_LINK_RULE",
+    "NACE2_ORIGIN",
     "NACE2_SECTION_DIVISIONS",
     "NACE21_LEVEL_COUNTS",
     "NACE21_SECTION_DIVISIONS",
     "InvalidNaceCode",
     "NaceCode",
     "ReferenceFileError",
+    "build_nace2",
+    "build_nace2_links",
     "build_nace21",
+    "linked_nace2_codes",
+    "nace2_codes",
+    "nace2_english_titles",
+    "nace2_languages",
+    "nace2_link_counts",
+    "nace2_titles_bytes",
     "nace21_codes",
     "nace_level",
     "normalise_nace_code",
     "read_eurostat_nace2_codes",
     "read_eurostat_nace2_file",
+    "title_key",
 ]
 
 NACE21_LEVEL_COUNTS: dict[int, int] = {1: 22, 2: 87, 3: 287, 4: 651}
 """Codes per level of NACE Rev. 2.1 (sections, divisions, groups, classes): 1,047 in all."""
+
+NACE2_LEVEL_COUNTS: dict[int, int] = {1: 21, 2: 88, 3: 272, 4: 615}
+"""Codes per level of NACE Rev. 2 (sections, divisions, groups, classes): 996 in all."""
 
 NACE2_SECTION_DIVISIONS: dict[str, tuple[int, int]] = {
     "A": (1, 3), "B": (5, 9), "C": (10, 33), "D": (35, 35), "E": (36, 39), "F": (41, 43),
@@ -208,6 +236,8 @@ class NaceCode:
         English title.
     includes
         "This item includes" text, if any.
+    titles
+        Its titles in other languages, ``(language, title)`` in language order.
     """
 
     code: str
@@ -215,6 +245,7 @@ class NaceCode:
     parent: str | None
     label: str
     includes: str | None = None
+    titles: tuple[tuple[str, str], ...] = ()
 
 
 def _add_sector(graph: GraphBuilder, version: str, item: NaceCode) -> None:
@@ -225,6 +256,8 @@ def _add_sector(graph: GraphBuilder, version: str, item: NaceCode) -> None:
     add(node, _TYPE, _SECTOR)
     add(node, _TYPE, _CONCEPT)
     add(node, _PREF_LABEL, GraphBuilder.text(item.label, "en"))
+    for language, title in item.titles:
+        add(node, _PREF_LABEL, GraphBuilder.text(title, language))
     add(node, _NOTATION, Literal(item.code))
     add(node, _NACE_CODE, Literal(item.code))
     add(node, _LEVEL, GraphBuilder.integer(item.level))
@@ -314,6 +347,239 @@ def build_nace21(minter: Minter | None = None) -> GraphBuilder:
     True
     """
     return _build("2.1", nace21_codes())
+
+
+# -- NACE Rev. 2 (bundled, with titles in 26 languages) ----------------------------------------
+
+NACE2_ORIGIN = "smekg/data/reference/nace2/titles.csv"
+"""Where the bundled NACE Rev. 2 titles are in the package (recorded as the source's origin)."""
+
+_TITLES_FILE = ("reference", "nace2", "titles.csv")
+_TITLES_HEADER = ["code", "level", "lang", "title"]
+_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+
+
+def nace2_titles_bytes() -> bytes:
+    """The bytes of the bundled ``titles.csv`` (the fingerprint of the ``reference/nace2``
+    source)."""
+    return resources.files("smekg.data").joinpath(*_TITLES_FILE).read_bytes()
+
+
+def _nace2_parent(code: str, level: int) -> str | None:
+    if level == 1:
+        return None
+    if level == 2:
+        division = int(code)
+        return next(section for section, (first, last) in NACE2_SECTION_DIVISIONS.items()
+                    if first <= division <= last)
+    return code[:2] if level == 3 else code[:4]
+
+
+@cache
+def _nace2_codes() -> tuple[NaceCode, ...]:
+    text = nace2_titles_bytes().decode("utf-8")
+    rows = csv.reader(io.StringIO(text, newline=""))
+    header = next(rows, None)
+    if header != _TITLES_HEADER:
+        raise ValueError(f"{NACE2_ORIGIN}: header {header!r}, expected {_TITLES_HEADER!r}")
+    levels: dict[str, int] = {}
+    titles: dict[str, dict[str, str]] = {}
+    for number, row in enumerate(rows, start=2):
+        if len(row) != len(_TITLES_HEADER):
+            raise ValueError(f"{NACE2_ORIGIN}, row {number}: {len(row)} cells, expected 4")
+        code, level_text, language, title = row
+        level = int(level_text) if level_text.isdigit() else 0
+        if level not in _CODE_SHAPES or not _CODE_SHAPES[level].match(code):
+            raise ValueError(f"{NACE2_ORIGIN}, row {number}: code {code!r} does not fit "
+                             f"level {level_text!r}")
+        if not _LANGUAGE.match(language) or not title.strip():
+            raise ValueError(f"{NACE2_ORIGIN}, row {number}: bad language {language!r} or "
+                             f"empty title of {code}")
+        if levels.setdefault(code, level) != level:
+            raise ValueError(f"{NACE2_ORIGIN}, row {number}: {code} has two levels")
+        if titles.setdefault(code, {}).setdefault(language, title) != title:
+            raise ValueError(f"{NACE2_ORIGIN}, row {number}: two {language} titles of {code}")
+    counts = {level: 0 for level in NACE2_LEVEL_COUNTS}
+    items = []
+    for code, level in levels.items():
+        counts[level] += 1
+        by_language = titles[code]
+        if "en" not in by_language:
+            raise ValueError(f"{NACE2_ORIGIN}: {code} has no English title")
+        parent = _nace2_parent(code, level)
+        if parent is not None and levels.get(parent) != level - 1:
+            raise ValueError(f"{NACE2_ORIGIN}: the parent {parent} of {code} is missing")
+        others = tuple(sorted((lang, t) for lang, t in by_language.items() if lang != "en"))
+        items.append(NaceCode(code, level, parent, by_language["en"], titles=others))
+    if counts != NACE2_LEVEL_COUNTS:
+        raise ValueError(f"{NACE2_ORIGIN} has {counts} codes per level, NACE Rev. 2 has "
+                         f"{NACE2_LEVEL_COUNTS}")
+    return tuple(items)
+
+
+def nace2_codes() -> list[NaceCode]:
+    """The 996 NACE Rev. 2 codes bundled in ``smekg/data/reference/nace2/titles.csv``,
+    checked, with their English title as ``label`` and their other titles in ``titles``.
+
+    The file holds Eurostat's titles as exported from RAMON (see
+    ``data/reference/SOURCES.md``). Each title is kept as the source writes it (the English
+    titles of sections are upper case: ``MANUFACTURING``). The parent of a code is derived
+    from its shape
+    (``62.01`` -> ``62.0`` -> ``62``) and, for a division, from
+    :data:`NACE2_SECTION_DIVISIONS`.
+
+    Raises
+    ------
+    ValueError
+        If the file does not have 21/88/272/615 codes per level, a code does not fit its
+        level, a parent is missing, a code has no English title or two titles in a language.
+
+    Examples
+    --------
+    >>> codes = {item.code: item for item in nace2_codes()}
+    >>> codes["62.01"].parent, codes["62.01"].label
+    ('62.0', 'Computer programming activities')
+    >>> dict(codes["62.01"].titles)["de"]
+    'Programmierungstätigkeiten'
+    >>> len(codes), codes["J"].label
+    (996, 'INFORMATION AND COMMUNICATION')
+    """
+    return list(_nace2_codes())
+
+
+@cache
+def nace2_english_titles() -> dict[str, str]:
+    """``{IRI: English title}`` of the bundled NACE Rev. 2 codes (the label a NACE Rev. 2
+    concept is shown with, of its titles in every language).
+
+    >>> nace2_english_titles()[nace_sector("2", "62.01")]
+    'Computer programming activities'
+    """
+    return {nace_sector("2", item.code): item.label for item in _nace2_codes()}
+
+
+def nace2_languages() -> list[str]:
+    """The languages of the bundled NACE Rev. 2 titles, English first.
+
+    >>> languages = nace2_languages()
+    >>> languages[0], "de" in languages, "ru" in languages
+    ('en', True, False)
+    """
+    found = {language for item in _nace2_codes() for language, _ in item.titles}
+    return ["en", *sorted(found)]
+
+
+def build_nace2(minter: Minter | None = None) -> GraphBuilder:
+    """Build NACE Rev. 2 (sections to classes, 996 concepts) with a ``skos:prefLabel`` in
+    every language of the bundled titles (see :func:`nace2_codes`).
+
+    Parameters
+    ----------
+    minter
+        Accepted for uniformity with the other builders; NACE uses official EU IRIs.
+
+    Examples
+    --------
+    >>> from pyoxigraph import Literal, NamedNode, Triple
+    >>> graph = set(build_nace2())
+    >>> Triple(NamedNode(nace_sector("2", "62.01")), _PREF_LABEL,
+    ...        Literal("Programmation informatique", language="fr")) in graph
+    True
+    """
+    return _build("2", nace2_codes())
+
+
+# -- NACE Rev. 2 -> Rev. 2.1: the links that are honest to make --------------------------------
+
+NACE2_LINK_RULE = (
+    "A NACE Rev. 2 code is linked (skos:exactMatch, stated both ways) to the NACE Rev. 2.1 "
+    "code with the same code when, and only when, their English titles are the same after "
+    "normalisation: Unicode NFKC, case folded, and every run of characters other than "
+    "letters and digits (spaces, punctuation, a trailing dot) read as one space, trimmed. "
+    "The links are derived by comparing NACE Rev. 2 (Eurostat, bundled in smekg) with NACE "
+    "Rev. 2.1 (the naceconverter package); every other Rev. 2 code is left unlinked. A "
+    "same code and title does not prove that the explanatory notes are unchanged."
+)
+"""How :func:`linked_nace2_codes` decides (also the ``dcterms:description`` of the source)."""
+
+_EXACT_MATCH = NamedNode(str(SKOS.exactMatch))
+
+
+def title_key(title: str) -> str:
+    """A title normalised for comparing the revisions' titles (see :data:`NACE2_LINK_RULE`).
+
+    Examples
+    --------
+    >>> title_key("MANUFACTURING") == title_key("Manufacturing")
+    True
+    >>> title_key("Manufacture of office machinery (except computers)")
+    'manufacture of office machinery except computers'
+    >>> title_key("Growing of cereals (except rice)") == title_key(
+    ...     "Growing of cereals, other than rice")
+    False
+    """
+    folded = unicodedata.normalize("NFKC", title).casefold()
+    return " ".join(re.findall(r"[^\W_]+", folded))
+
+
+@cache
+def linked_nace2_codes() -> frozenset[str]:
+    """The NACE Rev. 2 codes linked to the Rev. 2.1 code of the same code: those whose
+    English titles are the same in both revisions (:data:`NACE2_LINK_RULE`).
+
+    Examples
+    --------
+    >>> linked = linked_nace2_codes()
+    >>> sorted(code for code in linked if len(code) == 1)
+    ['A', 'B', 'C', 'D', 'E', 'F', 'H', 'I']
+    >>> "25.11" in linked, "63.91" in linked  # 63.91: news agencies, web search portals
+    (True, False)
+    """
+    rev21 = {item.code: title_key(item.label) for item in nace21_codes()}
+    return frozenset(item.code for item in _nace2_codes()
+                     if rev21.get(item.code) == title_key(item.label))
+
+
+def nace2_link_counts() -> dict[int, tuple[int, int]]:
+    """How many NACE Rev. 2 codes of each level are linked to Rev. 2.1, and how many not.
+
+    Examples
+    --------
+    >>> counts = nace2_link_counts()
+    >>> sum(linked + unlinked for linked, unlinked in counts.values())
+    996
+    """
+    linked = linked_nace2_codes()
+    counts = {level: [0, 0] for level in NACE2_LEVEL_COUNTS}
+    for item in _nace2_codes():
+        counts[item.level][0 if item.code in linked else 1] += 1
+    return {level: (found, missing) for level, (found, missing) in counts.items()}
+
+
+def build_nace2_links(minter: Minter | None = None) -> GraphBuilder:
+    """The ``skos:exactMatch`` links between NACE Rev. 2 and Rev. 2.1 of
+    :func:`linked_nace2_codes`, each stated both ways (``skos:exactMatch`` is symmetric;
+    stating both lets every backend follow a link from either end).
+
+    Parameters
+    ----------
+    minter
+        Accepted for uniformity with the other builders; NACE uses official EU IRIs.
+
+    Examples
+    --------
+    >>> from pyoxigraph import NamedNode, Triple
+    >>> graph = set(build_nace2_links())
+    >>> Triple(NamedNode(nace_sector("2.1", "62")), _EXACT_MATCH,
+    ...        NamedNode(nace_sector("2", "62"))) in graph
+    True
+    """
+    graph = GraphBuilder()
+    for code in sorted(linked_nace2_codes()):
+        rev2, rev21 = NamedNode(nace_sector("2", code)), NamedNode(nace_sector("2.1", code))
+        graph.add(rev2, _EXACT_MATCH, rev21)
+        graph.add(rev21, _EXACT_MATCH, rev2)
+    return graph
 
 
 # -- NACE Rev. 2 (Eurostat file) -------------------------------------------------------------

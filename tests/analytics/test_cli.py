@@ -88,6 +88,23 @@ def test_export_and_figures_are_written(store, tmp_path):
         assert figure.read_text().lstrip().startswith(("<?xml", "<svg"))
 
 
+def test_the_gap_map_is_drawn_as_png_svg_and_pdf(store, tmp_path):
+    import matplotlib.image
+
+    args = ["gaps", "--scope", "IT", "--region-level", "nuts2", "--broadest", "country",
+            "--plot-kind", "map"]
+    for suffix in ("png", "svg", "pdf"):
+        run(*args, "--plot", str(tmp_path / f"map.{suffix}"), store=store)
+    height, width, _ = matplotlib.image.imread(tmp_path / "map.png").shape
+    assert (width, height) == (1400, 1400)
+    svg = (tmp_path / "map.svg").read_text("utf-8")
+    assert "<title>ITH5 Emilia-Romagna: 0 of 22 sectors with no provider</title>" in svg
+    assert "© EuroGeographics for the administrative boundaries" in svg
+    assert (tmp_path / "map.pdf").read_bytes().startswith(b"%PDF-")
+    bad = run(*args[:-1], "pie", "--plot", str(tmp_path / "x.png"), store=store, code=2)
+    assert "--plot-kind" in bad.stderr
+
+
 def test_gaps_no_broader_than_country_of_some_kinds(store, tmp_path):
     answer = json.loads(run("gaps", "--scope", "IT", "--broadest", "country", "--kinds",
                             "organisation,good-practice", "--format", "json",

@@ -11,20 +11,25 @@ import matplotlib.image
 import networkx as nx
 import pytest
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from smekg.analytics.models import BrokersAnswer, BrokerScore, GapMatrix, GraphSize, Share
 from smekg.analytics.plots import (
     FIGURE_FORMATS,
+    MIN_FONT_SIZE,
     broker_bars,
     figure_bytes,
     figure_format,
     gap_heatmap,
+    gap_map,
     network_diagram,
     save,
 )
 from smekg.analytics.projection import project
+from smekg.analytics.service import AnalyticsService
 from smekg.analytics.testing import toy_index, toy_rows
 from smekg.queries.models import EntityRef
+from smekg.queries.service import QueryService
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SVG_TEXT = "{http://www.w3.org/2000/svg}text"
@@ -80,13 +85,15 @@ def _title(figure: Figure) -> str:
 
 
 @pytest.mark.parametrize("make", [lambda: gap_heatmap(_matrix()),
+                                  lambda: gap_map(_matrix()),
                                   lambda: network_diagram(_toy(), "ex:network"),
                                   lambda: broker_bars(_brokers())],
-                         ids=["gaps", "network", "brokers"])
-def test_figures_save_as_png_and_svg(make, tmp_path: Path) -> None:
+                         ids=["gaps", "map", "network", "brokers"])
+def test_figures_save_as_png_svg_and_pdf(make, tmp_path: Path) -> None:
     figure = make()
     for fmt in FIGURE_FORMATS:
         save(figure, tmp_path / f"figure.{fmt}", figure_format(f"figure.{fmt}"))
+    assert (tmp_path / "figure.pdf").read_bytes().startswith(b"%PDF-")
 
     height, width, channels = _png_shape((tmp_path / "figure.png").read_bytes())
     assert 400 <= width <= 5000 and 300 <= height <= 5000 and channels in (3, 4)
@@ -191,10 +198,11 @@ def test_broker_bars() -> None:
 def test_figure_format() -> None:
     assert figure_format("gaps.PNG") == "png"
     assert figure_format(Path("out/brokers.svg")) == "svg"
-    with pytest.raises(ValueError, match=r"gaps\.jpg.*\.png or \.svg"):
+    assert figure_format("map.pdf") == "pdf"
+    with pytest.raises(ValueError, match=r"gaps\.jpg.*\.png, \.svg or \.pdf"):
         figure_format("gaps.jpg")
-    with pytest.raises(ValueError, match="'pdf'"):
-        save(broker_bars(_brokers()), io.BytesIO(), "pdf")
+    with pytest.raises(ValueError, match="'jpg'"):
+        save(broker_bars(_brokers()), io.BytesIO(), "jpg")
 
 
 def test_svgs_keep_their_text_when_drawn_in_threads() -> None:
@@ -203,3 +211,178 @@ def test_svgs_keep_their_text_when_drawn_in_threads() -> None:
         svgs = list(pool.map(lambda figure: figure_bytes(figure, "svg"), figures))
 
     assert all(b">IPI (IT)</text>" in svg for svg in svgs)
+
+
+# --- the gap map, and figures readable at print size, on the seed data ----------------------
+
+SVG_G = "{http://www.w3.org/2000/svg}g"
+SVG_TITLE = "{http://www.w3.org/2000/svg}title"
+
+
+@pytest.fixture(scope="module")
+def analytics(oxigraph_service: QueryService) -> AnalyticsService:
+    return AnalyticsService(oxigraph_service)
+
+
+def _hover_titles(svg: bytes) -> dict[str, str]:
+    """The hover title of each group of an SVG that has one, by the group's id."""
+    root = ET.fromstring(svg)
+    return {group.get("id", ""): title.text or "" for group in root.iter(SVG_G)
+            for title in group.findall(SVG_TITLE)}
+
+
+def _texts(figure: Figure) -> list[Text]:
+    return [text for text in figure.findobj(Text) if text.get_text().strip()
+            and text.get_visible()]
+
+
+def _region(code: str, label: str | None = None) -> EntityRef:
+    return EntityRef(iri=f"http://data.europa.eu/nuts/code/{code}", label=label or code,
+                     type="nuts-region", code=code)
+
+
+def test_the_gap_map_of_italy_at_nuts_2(analytics: AnalyticsService, tmp_path: Path) -> None:
+    matrix = analytics.gaps("IT", "nuts2", "section", broadest="country")
+    figure = gap_map(matrix)
+
+    height, width, _ = _png_shape(figure_bytes(figure, "png"))
+    assert (width, height) == (1400, 1400)  # 7 x 7 in at 200 dpi
+    title = _title(figure)
+    assert title.startswith("Coverage gaps by region: Italy\n21 NUTS-2 regions")
+    assert "sectors with no provider, of 22 sections" in title
+    assert "counting only coverage at country level or narrower" in title
+    assert "440 of 462 cells uncovered; 20 of 21 regions with a gap" in title
+    [_, colorbar] = figure.axes  # the legend of the colours
+    assert colorbar.get_ylabel() == "sectors with no provider (of 22)"
+    assert colorbar.get_yticklabels()[0].get_text() == "0 (none)"
+    assert "© EuroGeographics for the administrative boundaries" in figure.axes[0].get_xlabel()
+    assert min(text.get_fontsize() for text in _texts(figure)) >= MIN_FONT_SIZE
+    # the frame is Italy's, not Europe's
+    (x0, x1), (y0, y1) = figure.axes[0].get_xlim(), figure.axes[0].get_ylim()
+    assert 0 < x0 < 7 and 18 < x1 < 26 and 30 < y0 < 37 and 47 < y1 < 52
+
+    titles = _hover_titles(figure_bytes(figure, "svg"))
+    assert len(titles) == 21
+    assert "ITH5 Emilia-Romagna: 0 of 22 sectors with no provider" in titles.values()
+    assert "ITC4 Lombardia: 22 of 22 sectors with no provider" in titles.values()
+    save(figure, tmp_path / "map.pdf", "pdf")
+    assert (tmp_path / "map.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_a_gap_map_of_one_sector_counts_providers() -> None:
+    regions = [_region("ITH5"), _region("ITC4", "Lombardia"), _region("ITI4")]
+    matrix = GapMatrix(scope=_ref("IT", "Italy", "country"), region_level="nuts2",
+                       sector_level="division", regions=regions,
+                       sectors=[_ref("C25", "Manufacture of fabricated metal products")],
+                       counts=[[3], [0], [1]], cells=3, uncovered=1)
+    figure = gap_map(matrix)
+
+    assert "colour: providers covering C25 Manufacture of fabricated metal products" in (
+        _title(figure))
+    assert "1 of 3 cells uncovered; 1 of 3 regions with a gap" in _title(figure)
+    assert figure.axes[1].get_ylabel() == "covering providers"
+    assert [t.get_text() for t in figure.legends[0].get_texts()] == ["0: no provider"]
+    titles = set(_hover_titles(figure_bytes(figure, "svg")).values())
+    assert titles == {"ITH5 Emilia-Romagna: 3 providers", "ITC4 Lombardia: 0 providers",
+                      "ITI4 Lazio: 1 provider"}  # names from the shapes when the answer has none
+    hatched = [patch for patch in figure.axes[0].patches if patch.get_hatch()]
+    assert [patch.get_gid() for patch in hatched] == ["smekg-region-1"]
+
+
+def test_a_gap_map_frames_the_mainland_and_says_what_it_leaves_out() -> None:
+    # Portugal's mainland, the Azores and Madeira; its extra-regio, which has no shape
+    codes = ["PT11", "PT15", "PT19", "PT1A", "PT1B", "PT1C", "PT1D", "PT20", "PT30", "PTZZ"]
+    matrix = GapMatrix(scope=_ref("PT", "Portugal", "country"), region_level="nuts2",
+                       sector_level="section", regions=[_region(c) for c in codes],
+                       sectors=[_ref("A", "A"), _ref("C", "C")],
+                       counts=[[1, 0]] * len(codes), cells=20, uncovered=10)
+    figure = gap_map(matrix)
+
+    notes = figure.axes[0].get_xlabel()
+    assert "No shape for 1: PTZZ" in notes
+    assert ("Outside the frame: PT20 Região Autónoma dos Açores, PT30 Região Autónoma da "
+            "Madeira") in notes
+    (x0, x1), (y0, y1) = figure.axes[0].get_xlim(), figure.axes[0].get_ylim()
+    assert -13 < x0 < -9.5 and -6.2 < x1 < 0 and 35 < y0 < 37 and 42 < y1 < 44
+    assert len(_hover_titles(figure_bytes(figure, "svg"))) == 9  # drawn, if out of frame
+
+
+def test_a_gap_map_of_countries_uses_nuts_and_natural_earth() -> None:
+    countries = [_ref("IT", "Italy", "country"), _ref("GR", "Greece", "country"),
+                 _ref("US", "United States", "country"), _ref("JP", "Japan", "country")]
+    matrix = GapMatrix(scope=_ref("world", "World", "world"), region_level="country",
+                       sector_level="section", regions=countries,
+                       sectors=[_ref("A", "A"), _ref("C", "C")], counts=[[1, 1]] * 4,
+                       cells=8, uncovered=0)
+    figure = gap_map(matrix)
+
+    assert "4 countries" in _title(figure)
+    assert len(_hover_titles(figure_bytes(figure, "svg"))) == 4  # Greece is NUTS's EL
+    notes = figure.axes[0].get_xlabel()
+    assert "© EuroGeographics" in notes and "Natural Earth" in notes
+    x0, x1 = figure.axes[0].get_xlim()
+    assert x0 < -100 and x1 > 130  # the United States and Japan are in the frame
+
+
+def test_the_nuts_3_by_division_heatmap_is_printable(analytics: AnalyticsService) -> None:
+    matrix = analytics.gaps("IT", "nuts3", "division", broadest="country")
+    assert (len(matrix.regions), len(matrix.sectors)) == (107, 87)
+    figure = gap_heatmap(matrix)
+
+    height, width, _ = _png_shape(figure_bytes(figure, "png"))
+    assert max(width, height) <= 2400
+    assert min(text.get_fontsize() for text in _texts(figure)) >= MIN_FONT_SIZE
+    assert ("showing the 60 of 107 regions with the most uncovered cells, then the fewest "
+            "providers (all are in the CSV)") in _title(figure)
+    ax = figure.axes[0]
+    rows = [label.get_text() for label in ax.get_yticklabels()]
+    assert len(rows) == 60
+    columns = [label.get_text() for label in ax.get_xticklabels()]
+    assert len(columns) == 87  # every division of NACE Rev. 2.1, by name
+    assert "25 Manufacture of fabricated…" in columns and "62 Computer programming, cons…" in (
+        columns)
+    # Emilia-Romagna's provinces, covered by ERGO, are not among those with the most gaps
+    assert not any(row.startswith("ITH5") for row in rows)
+
+
+def test_the_reach_diagram_names_every_member(analytics: AnalyticsService) -> None:
+    answer = analytics.reach("insme-steering-group", None)
+    figure = network_diagram(analytics.graph(), answer.network.iri)
+
+    texts = set(_svg_texts(figure))
+    names = {member.label for member in answer.members}
+    assert len(names) >= 59
+    assert {name if len(name) <= 28 else name[:27].rstrip() + "…" for name in names} <= texts
+    assert {"Italy", "MEDEF", "France"} <= texts
+    assert "names on" not in _title(figure)  # every node has its name
+    height, width, _ = _png_shape(figure_bytes(figure, "png"))
+    assert max(width, height) <= 2400
+    assert min(text.get_fontsize() for text in _texts(figure)) >= MIN_FONT_SIZE
+
+
+def test_a_crowded_diagram_names_what_fits_networks_first() -> None:
+    figure = network_diagram(_tree(60, 4), "ex:root")
+
+    title = _title(figure)
+    assert "300 nodes" in title and "names on" in title
+    labelled = int(title.split("names on ")[1].split(" of ")[0])
+    assert 61 <= labelled < 300
+    texts = set(_svg_texts(figure))
+    assert {f"Net {i:02d}" for i in range(60)} <= texts  # every network is named
+    height, width, _ = _png_shape(figure_bytes(figure, "png"))
+    assert max(width, height) <= 2400
+
+
+def test_broker_bars_show_at_most_40() -> None:
+    many = _brokers().model_copy(update={"results": _brokers().results * 30, "count": 90})
+    figure = broker_bars(many, top=500)
+
+    assert "top 40 of 90" in _title(figure)
+    assert max(_png_shape(figure_bytes(figure, "png"))[:2]) <= 2400
+
+
+def test_figures_say_which_typology_their_regions_were_kept_by() -> None:
+    matrix = _matrix().model_copy(update={"typology": ["mountain", "island"]})
+
+    assert "regions: nuts-2 of typology mountain, island × sectors" in _title(gap_heatmap(matrix))
+    assert "of typology mountain, island; colour:" in _title(gap_map(matrix))

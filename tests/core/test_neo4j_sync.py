@@ -107,7 +107,7 @@ def test_a_changed_source_is_replaced_exactly(neo4j, reference_store_dir, tmp_pa
         "MATCH (s:SyncedSource) WHERE s.graph ENDS WITH '/organisations' "
         "AND NOT s.graph CONTAINS '/seed/' RETURN s.graph AS g")
     graph = records[0]["g"]
-    reference = {g: fingerprint(neo4j.driver, g) for g in (f"{BASE}graph/reference/nuts2024",
+    reference = {g: fingerprint(neo4j.driver, g) for g in (f"{BASE}graph/reference/nuts",
                                                            f"{BASE}graph/reference/nace2.1")}
     names, _, _ = neo4j.driver.execute_query(
         "MATCH (n:Organisation) WHERE $g IN n.sources RETURN n.name AS name ORDER BY name",

@@ -351,11 +351,17 @@ def test_codes_as_people_write_them_resolve_as_the_api_reads_them(
         return (sorted(v for p, v in found if p == "areaServed"),
                 sorted(v for p, v in found if p == "sector"))
 
-    division_62 = "http://data.europa.eu/ux2/nace2.1/62"
-    for key in ("by-name", "native", "by-code"):
-        assert scope(key) == ([minter.country("IT")], [division_62]), key
-    assert scope("lower-nuts") == (["http://data.europa.eu/nuts/code/ITH55"], [division_62])
+    # 62.01 is a NACE Rev. 2 code (Rev. 2.1 has no 62.01): it is the Rev. 2 concept itself
+    rev2_6201 = "http://data.europa.eu/ux2/nace2/6201"
+    for key in ("by-name", "native"):
+        assert scope(key) == ([minter.country("IT")], [rev2_6201]), key
+    assert scope("by-code") == ([minter.country("IT")], ["http://data.europa.eu/ux2/nace2.1/62"])
+    assert scope("lower-nuts") == (["http://data.europa.eu/nuts/code/ITH55"], [rev2_6201])
     assert scope("title") == ([minter.country("NL")], ["http://data.europa.eu/ux2/nace2.1/C"])
-    # reading a NACE Rev. 2 code in Rev. 2.1 is an assumption: the load report says so
-    notes = [note for note in reports[0].notes if "NACE Rev. 2 62.01" in note]
-    assert len(notes) == 3 and all("division 62" in note for note in notes)
+    # reading a code as NACE Rev. 2 is an assumption: the load report says so, and that it
+    # has no Rev. 2.1 code of the same code and title
+    notes = [note for note in reports[0].notes if "read as NACE Rev. 2 62.01" in note]
+    assert len(notes) == 3, reports[0].notes
+    assert all("no NACE Rev. 2.1 code has its code and title" in note for note in notes)
+    assert any("read by its title as NACE Rev. 2.1 C (Manufacturing)" in note
+               for note in reports[0].notes)

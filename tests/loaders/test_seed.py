@@ -187,11 +187,16 @@ def test_every_seed_entity_cites_a_source_document(seeded_store):
     assert missing == []
 
 
-def test_stats_of_the_bundled_data(seeded_store):
+def test_stats_of_the_bundled_data(seeded_store, minter):
+    from smekg.loaders.bundled import reference_sources
+    from smekg.reference.sectors import NACE2_LEVEL_COUNTS, NACE21_LEVEL_COUNTS
+
     stats = store_stats(seeded_store)
     classes = stats["classes"]
     assert classes["smekg:Country"] == 249
-    assert classes["smekg:Sector"] == 1047
+    # NACE Rev. 2.1 (1,047 codes) and NACE Rev. 2 (996)
+    assert classes["smekg:Sector"] == 1047 + 996 == (
+        sum(NACE21_LEVEL_COUNTS.values()) + sum(NACE2_LEVEL_COUNTS.values()))
     assert classes["smekg:NutsRegion"] > 1500
     assert classes["smekg:Subdivision"] > 5000
     assert classes["smekg:GoodPractice"] == 14
@@ -200,5 +205,7 @@ def test_stats_of_the_bundled_data(seeded_store):
     assert classes["smekg:Event"] == 2
     assert classes["org:Membership"] == 60
     sources = stats["sources"]
-    assert sum(1 for g in sources if "/graph/reference/" in g) == 4
+    assert sum(1 for g in sources if "/graph/reference/" in g) == len(reference_sources(minter))
+    assert {"reference/nace2", "reference/nace2-nace2.1-links"} <= {
+        source.key for source in reference_sources(minter)}
     assert sum(1 for g in sources if "/graph/seed/" in g) == 7

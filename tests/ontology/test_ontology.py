@@ -94,6 +94,12 @@ THEMES = [
     "sme-policy",
 ]
 ROLES = ["member", "chair", "secretariat", "founding-member", "observer", "coordinator"]
+NUTS_TYPOLOGIES = [
+    "predominantly-urban", "intermediate", "predominantly-rural", "coastal", "metropolitan",
+    "capital-metropolitan", "other-metropolitan", "border", "internal-border",
+    "external-border", "border-population", "island", "mountain",
+    "mountain-surface-and-population", "mountain-surface", "mountain-population", "capital",
+]
 
 # scheme -> (IRI prefix of its concepts, notations of its concepts)
 CONCEPT_SCHEMES: dict[URIRef, tuple[str, list[str]]] = {
@@ -101,6 +107,7 @@ CONCEPT_SCHEMES: dict[URIRef, tuple[str, list[str]]] = {
     SMEKG.ServiceTypes: ("service-", SERVICE_TYPES),
     SMEKG.Themes: ("theme-", THEMES),
     SMEKG.Roles: ("role-", ROLES),
+    SMEKG.NutsTypologies: ("typology-", NUTS_TYPOLOGIES),
 }
 EXPECTED_CONCEPTS = {
     SMEKG[prefix + notation]
@@ -111,12 +118,16 @@ EXPECTED_CONCEPTS = {
 NACE21_SCHEME = NACE21["nace2.1"]
 NACE2_SCHEME = NACE2["nace2"]
 NUTS_2024 = NUTS_SCHEME["2024"]
+NUTS_2021 = NUTS_SCHEME["2021"]
 
 REGION_SCHEMES = {
     SMEKG.Countries: None,
     SMEKG.ContinentsScheme: None,
     SMEKG["Iso3166-2"]: None,
     NUTS_2024: "NUTS 2024",
+    NUTS_2021: "NUTS 2021",
+    SMEKG.NutsUK2018: None,
+    SMEKG.StatisticalRegions: None,
 }
 NACE_SCHEMES = {
     NACE21_SCHEME: ("NACE Rev. 2.1", "nace2.1-level-"),
@@ -131,6 +142,7 @@ SUPERCLASSES: dict[URIRef, set[URIRef]] = {
     SMEKG.Region: {SKOS.Concept, DCTERMS.Location},
     SMEKG.Country: {SMEKG.Region},
     SMEKG.NutsRegion: {SMEKG.Region},
+    SMEKG.StatisticalRegion: {SMEKG.NutsRegion},
     SMEKG.Subdivision: {SMEKG.Region},
     SMEKG.Continent: {SMEKG.Region},
     SMEKG.World: {SMEKG.Region},
@@ -190,6 +202,7 @@ EXTERNAL_PROPERTIES = [
     PROV.startedAtTime,
     PROV.endedAtTime,
     PROV.wasGeneratedBy,
+    PROV.wasDerivedFrom,
     FOAF.homepage,
     FOAF.page,
     SKOS.prefLabel,
@@ -214,6 +227,7 @@ EXTERNAL_PROPERTIES = [
     DCTERMS.identifier,
     DCTERMS.issued,
     DCTERMS.bibliographicCitation,
+    DCTERMS.isReplacedBy,
     URIRef("http://www.w3.org/ns/regorg#orgType"),
 ]
 
@@ -502,6 +516,8 @@ def test_follows_from_refines_was_influenced_by(onto: Graph) -> None:
         (SMEKG.sha256, XSD.string),
         (SMEKG.isoNumeric, XSD.string),
         (SMEKG.m49Code, XSD.string),
+        (SMEKG.nutsVersion, XSD.string),
+        (SMEKG.nutsChange, XSD.string),
     ],
     ids=lambda v: v.fragment if isinstance(v, URIRef) and v.fragment else None,
 )
@@ -525,7 +541,7 @@ def test_no_instance_data(onto: Graph) -> None:
 def test_subjects_are_known(onto: Graph) -> None:
     """Every subject is a smekg term, a declared external term, a scheme or a list node."""
     allowed = (
-        {URIRef(ONTOLOGY_IRI), NUTS_2024, NACE21_SCHEME, NACE2_SCHEME}
+        {URIRef(ONTOLOGY_IRI), NUTS_2024, NUTS_2021, NACE21_SCHEME, NACE2_SCHEME}
         | _declared_classes(onto)
         | _declared_properties(onto)
     )
@@ -550,7 +566,8 @@ def test_scheme_has_the_expected_concepts(onto: Graph, scheme: URIRef) -> None:
     assert _english(onto, scheme, SKOS.definition)
     members = set(onto.subjects(SKOS.inScheme, scheme))
     assert members == {SMEKG[prefix + n] for n in notations}
-    assert len(members) == {"type-": 10, "service-": 8, "theme-": 8, "role-": 6}[prefix]
+    assert len(members) == {"type-": 10, "service-": 8, "theme-": 8, "role-": 6,
+                            "typology-": 17}[prefix]
     labels = [str(onto.value(c, SKOS.prefLabel)).casefold() for c in members]
     assert len(set(labels)) == len(labels), "preferred labels must be unique in a scheme"
 
@@ -842,7 +859,20 @@ nuts:XA11 a smekg:NutsRegion ;
     skos:inScheme <http://data.europa.eu/nuts/scheme/2024> ;
     skos:broader nuts:XA1 ;
     smekg:level 2 ;
-    smekg:nutsCode "XA11" .
+    smekg:nutsCode "XA11" ;
+    smekg:nutsVersion "2021" , "2024" ;
+    smekg:typology smekg:typology-mountain-surface , smekg:typology-coastal .
+
+nuts:XA12 a smekg:NutsRegion , smekg:StatisticalRegion ;
+    skos:prefLabel "Παράδειγμα"@el , "Paradeigma"@el-Latn ;
+    skos:notation "XA12" ;
+    skos:inScheme smekg:StatisticalRegions ;
+    skos:broader nuts:XA1 ;
+    smekg:level 2 ;
+    smekg:nutsCode "XA12" ;
+    smekg:nutsVersion "2021" ;
+    smekg:nutsChange "code-change" ;
+    dcterms:isReplacedBy nuts:XA11 .
 
 id:subdivision-XA-45 a smekg:Subdivision ;
     skos:prefLabel "Example Province"@en ;
@@ -1212,6 +1242,30 @@ INVALID_CASES: list[tuple[str, list[tuple], list[Triple], Node, URIRef, URIRef]]
         _ex("area-150"),
         SKOS.notation,
         SH.MinCountConstraintComponent,
+    ),
+    (
+        "region-nuts-version-2019",
+        [],
+        [(NUTS["XA11"], SMEKG.nutsVersion, Literal("2019"))],
+        NUTS["XA11"],
+        SMEKG.nutsVersion,
+        SH.InConstraintComponent,
+    ),
+    (
+        "region-typology-is-a-theme",
+        [],
+        [(NUTS["XA11"], SMEKG.typology, SMEKG["theme-innovation"])],
+        NUTS["XA11"],
+        SMEKG.typology,
+        SH.InConstraintComponent,
+    ),
+    (
+        "region-replaced-by-a-sector",
+        [],
+        [(NUTS["XA1"], DCTERMS.isReplacedBy, NACE21["2511"])],
+        NUTS["XA1"],
+        DCTERMS.isReplacedBy,
+        SH.ClassConstraintComponent,
     ),
     (
         "region-without-scheme",

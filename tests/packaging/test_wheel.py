@@ -84,7 +84,13 @@ def test_the_wheel_holds_one_top_level_package(built: tuple[Path, str]):
                  "smekg/data/seed/organisations.csv", "smekg/data/templates/organisations.csv",
                  "smekg/queries/coverage.rq", "smekg/queries/coverage.cypher",
                  "smekg/queries/index/names.rq", "smekg/core/backends/version.rq",
-                 "smekg/graph_api/static/yasgui/yasgui.min.js"):
+                 "smekg/graph_api/static/yasgui/yasgui.min.js",
+                 "smekg/data/reference/geo/SOURCES.md",
+                 "smekg/data/reference/geo/nuts2024_60m/nutsrg_3.json",
+                 "smekg/data/reference/geo/nuts2024_60m/cntrg.json",
+                 "smekg/data/reference/geo/nuts2024_60m/LICENSE",
+                 "smekg/data/reference/geo/world_atlas/countries-110m.json",
+                 "smekg/data/reference/geo/world_atlas/LICENSE"):
         assert path in names, path
     assert not any(name.startswith(f"smekg/{old}/") for name in names
                    for old in ("tests", "benchmarks", "scripts"))
@@ -114,6 +120,15 @@ def test_installed_package_has_one_import_root(installed: tuple[Path, str], tmp_
     site = next((env_dir / "lib").glob("python3*/site-packages"))
     for old in OLD_TOP_LEVEL_NAMES:
         assert not (site / old).exists()
+
+
+def test_installed_package_reads_its_shapes(installed: tuple[Path, str], tmp_path: Path):
+    env_dir, _ = installed
+    probe = ("from smekg.reference.geo import nuts_shapes, world_countries\n"
+             "print(nuts_shapes(3).by_code()['ITH55'].name, len(world_countries().shapes))\n")
+    result = _run([str(env_dir / "bin" / "python"), "-c", probe], cwd=tmp_path,
+                  env=_clean_env())
+    assert result.stdout.split() == ["Bologna", "177"]
 
 
 def _quads(store_dir: Path) -> Counter[str]:

@@ -57,6 +57,7 @@ class TestSeedData(BackendContract):
     def cases(self, index):
         return [
             ("coverage", {"region": "ITH55", "sector": "25.11"}),
+            ("coverage", {"region": "ITH55", "sector": "rev2:25.11"}),  # through a link
             ("coverage", {"region": "GB-KEN"}), ("coverage", {}),
             ("members", {"network": "insme-steering-group", "transitive": "true"}),
             ("memberships", {"organisation": "ipi", "transitive": "true"}),
@@ -66,6 +67,12 @@ class TestSeedData(BackendContract):
             ("policy_lineage", {"policy": "bologna-charter"}),
             ("entity", {"entity": "insme"}), ("entity", {"entity": "ITH5"}),
             ("networks", {}), ("regions", {"within": "ITH", "level": "nuts3"}),
+            # NUTS-3 typologies: the .rq/.cypher filter, and the index's for coverage, gaps
+            ("regions", {"typology": "mountain,coastal", "level": "nuts3"}),
+            ("regions", {"within": "AT", "typology": "mountain"}),
+            ("coverage", {"region": "IT", "typology": "island"}),
+            ("gaps", {"scope": "AT", "region_level": "nuts3", "typology": "mountain",
+                      "broadest": "country"}),
             ("sectors", {"within": "C25"}), ("policies", {}),
             ("search", {"q": "emilia"}), ("search", {"q": "Sao Paulo"}),
             ("gaps", {"scope": "IT", "region_level": "nuts2", "sector_level": "section"}),
@@ -86,6 +93,7 @@ class TestGeneratedEcosystem(BackendContract):
         policy = next(p for p in sorted(index.tags) if index.kind(p) == "policy")
         return [
             ("coverage", {"region": "DE", "sector": "C"}), ("coverage", {"region": "FR1"}),
+            ("coverage", {"region": "DE", "sector": "rev2:25.11"}),  # through a link
             ("members", {"network": top, "transitive": "true"}),
             ("memberships", {"organisation": member, "transitive": "true"}),
             ("organisations", {"country": "DE"}), ("organisations", {"type": "network"}),

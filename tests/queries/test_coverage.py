@@ -31,8 +31,9 @@ def test_a_nuts3_region_in_emilia_romagna(service):
     assert answer.count == len(answer.results) == 3  # ERGO, INSME, the steering group
     ergo = results[ERGO].match
     assert ergo.kind == "direct" and ergo.region.code == "ITH5" and ergo.all_sectors
-    assert ergo.explanation == ("serves ITH5, which contains ITH55; names no sector, "
-                                "so covers all sectors")
+    # places are named by code and name (the bundled NUTS names)
+    assert ergo.explanation == ("serves ITH5 (Emilia-Romagna), which contains ITH55 "
+                                "(Bologna); names no sector, so covers all sectors")
     insme = results[INSME]
     assert insme.type == "network" and insme.match.region.iri == f"{ID}area/001"
     group = results[GROUP].match
@@ -80,7 +81,7 @@ def test_region_and_sector_may_be_left_out(service):
         ("region", "ITZ99", 422, "IT"),
         ("region", "itali", 422, "IT"),
         ("sector", "C99", 422, None),
-        ("sector", "45.11", 422, "46"),
+        ("sector", "62.05", 422, "62.0"),  # neither NACE Rev. 2.1 nor Rev. 2
         ("sector", "62.019", 422, "62"),
         ("type", "netwrk", 422, "network"),
         ("service", "trainig", 422, "training"),
@@ -113,6 +114,9 @@ def test_index_answers_as_the_straightforward_sparql_on_a_generated_graph(genera
     sectors = sorted(s for s in index.levels if index.kind(s) == "sector")
     cases = [(rng.choice(regions), rng.choice(sectors)) for _ in range(12)]
     cases += [(rng.choice(regions), None), ("DE", "C"), ("world", None)]
+    # across the NACE revisions (the generated providers name Rev. 2.1 codes): through a
+    # link (Rev. 2 25.11, section C), and an unlinked Rev. 2 code
+    cases += [("DE", "rev2:25.11"), ("FR1", "rev2:C"), ("DE", "62.01")]
     through_members = 0
     for region, sector in cases:
         answer = generated_service.coverage(region, sector, limit=None)

@@ -31,9 +31,11 @@ CASES: list[tuple[str, dict[str, str]]] = [
     ("policy_lineage", {"policy": "bologna-charter"}),
     ("programmes", {}), ("programmes", {"region": "ITH55", "sector": "C25"}),
     ("regions", {"within": "ITH", "level": "nuts3"}), ("regions", {}),
+    ("regions", {"typology": "mountain,coastal", "level": "nuts3"}),
     ("sectors", {"within": "C25"}), ("sectors", {"level": "section"}),
     ("networks", {}), ("policies", {}), ("search", {"q": "emilia"}),
     ("hierarchy", {}), ("membership_links", {}), ("names", {}), ("scope", {}), ("types", {}),
+    ("sector_matches", {}), ("nuts_versions", {}), ("typologies", {}),
     ("version", {}), ("edges", {}),
 ]
 

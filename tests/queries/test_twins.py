@@ -33,13 +33,17 @@ EXTRA_CASES: dict[str, list[dict[str, str]]] = {
     "coverage": [{"region": "ITH55"}, {"region": "GB-KEN", "sector": "C"}, {},
                  {"sector": "C25"}, {"region": "IT", "service": "training"},
                  {"region": "FI1B1", "type": "network"},
-                 {"region": "GB-KEN", "type": "good-practice"}],
+                 {"region": "GB-KEN", "type": "good-practice"},
+                 # across the NACE revisions: reached only through skos:exactMatch links
+                 {"sector": "rev2:25.11"}, {"region": "ITH55", "sector": "62.01"}],
     "entity": [{"entity": "insme-steering-group"}, {"entity": "ITH5"}, {"entity": "C25"},
                {"entity": "IT"}, {"entity": "doc-insme-proposal"},
                {"entity": "https://w3id.org/smekg/ontology#role-chair"}],
     "policy_lineage": [],
     "search": [{"q": "emilia"}],
-    "regions": [{"level": "nuts1"}, {"within": "world", "level": "country"}],
+    "regions": [{"level": "nuts1"}, {"within": "world", "level": "country"},
+                {"typology": "mountain", "level": "nuts3"}, {"within": "AT", "typology":
+                                                             "mountain,predominantly-rural"}],
     "sectors": [{"level": "section"}, {"within": "C25", "level": "class"}],
 }
 

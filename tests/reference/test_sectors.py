@@ -1,4 +1,5 @@
-"""Tests of smekg.reference.sectors: NACE Rev. 2.1 (bundled) and Rev. 2 (Eurostat file)."""
+"""Tests of smekg.reference.sectors: NACE Rev. 2.1 and Rev. 2 (bundled, and from Eurostat's
+file), and the links between them."""
 
 from __future__ import annotations
 
@@ -15,17 +16,25 @@ from smekg.core.iri import NACE_SCHEME_IRIS, Minter, nace_sector
 from smekg.core.rdf import GraphBuilder
 from smekg.ontology import RDF, SKOS, SMEKG
 from smekg.reference.sectors import (
+    NACE2_LEVEL_COUNTS,
     NACE2_SECTION_DIVISIONS,
     NACE21_LEVEL_COUNTS,
     NACE21_SECTION_DIVISIONS,
     InvalidNaceCode,
     ReferenceFileError,
+    build_nace2,
+    build_nace2_links,
     build_nace21,
+    linked_nace2_codes,
+    nace2_codes,
+    nace2_languages,
+    nace2_link_counts,
     nace21_codes,
     nace_level,
     normalise_nace_code,
     read_eurostat_nace2_codes,
     read_eurostat_nace2_file,
+    title_key,
 )
 from tests.helpers import index_of, objects
 
@@ -305,3 +314,128 @@ def test_nace2_file_without_header(tmp_path: Path) -> None:
     error = nace_error(path)
     assert "no header row with the columns Level, Code, Parent and Description" in str(error)
     assert str(path) in str(error)
+
+
+# -- NACE Rev. 2 bundled with its titles, and its honest links to Rev. 2.1 ---------------------
+
+TITLES_CSV = Path(__file__).resolve().parents[2] / "data" / "reference" / "nace2" / "titles.csv"
+
+
+@pytest.fixture(scope="module")
+def titles_rows() -> list[dict[str, str]]:
+    with TITLES_CSV.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def nace2() -> dict:
+    return index_of(build_nace2(MINTER))
+
+
+def test_nace2_has_every_code_of_the_file_at_its_level(nace2, titles_rows) -> None:
+    levels = {row["code"]: int(row["level"]) for row in titles_rows}
+    concepts = sectors(nace2)
+    assert {iri: int(objects(nace2, iri, SMEKG.level)[0].value) for iri in concepts} == {
+        nace_sector("2", code): level for code, level in levels.items()
+    }
+    assert len(concepts) == len(levels) == 996 == sum(NACE2_LEVEL_COUNTS.values())
+    assert Counter(levels.values()) == Counter(NACE2_LEVEL_COUNTS)
+    for iri in concepts:
+        (notation,) = objects(nace2, iri, SKOS.notation)
+        assert iri == nace_sector("2", notation.value)
+        assert objects(nace2, iri, SKOS.inScheme) == [NamedNode(NACE_SCHEME_IRIS["2"])]
+
+
+def test_nace2_has_every_title_of_the_file_in_its_language(nace2, titles_rows) -> None:
+    expected = {(nace_sector("2", row["code"]), Literal(row["title"], language=row["lang"]))
+                for row in titles_rows}
+    got = {(iri, label) for iri in sectors(nace2) for label in objects(nace2, iri, SKOS.prefLabel)}
+    assert got == expected
+    per_language = Counter(label.language for _, label in got)
+    assert per_language == Counter(row["lang"] for row in titles_rows)
+    assert len(per_language) == len(nace2_languages()) == 26
+    assert Literal("Выращивание сезонных культур", language="ru") in objects(
+        nace2, nace_sector("2", "01.1"), SKOS.prefLabel)
+    assert per_language["en"] == 996 and per_language["de"] == 996
+    # the source's text, as it is: English section titles are upper case
+    assert Literal("MANUFACTURING", language="en") in objects(
+        nace2, nace_sector("2", "C"), SKOS.prefLabel)
+
+
+def test_nace2_hierarchy(nace2) -> None:
+    for chain in (["62.01", "62.0", "62", "J"], ["45.11", "45.1", "45", "G"],
+                  ["25.11", "25.1", "25", "C"]):
+        for child, parent in pairwise(chain):
+            assert objects(nace2, nace_sector("2", child), SKOS.broader) == [
+                NamedNode(nace_sector("2", parent))
+            ]
+    scheme = NACE_SCHEME_IRIS["2"]
+    assert len(objects(nace2, scheme, SKOS.hasTopConcept)) == 21
+    assert len(objects(nace2, str(SMEKG["nace2-level-4"]), SKOS.member)) == 615
+
+
+def test_nace2_codes_agree_with_the_eurostat_file_they_share() -> None:
+    bundled = {item.code: item for item in nace2_codes()}
+    for item in read_eurostat_nace2_codes(NACE_SAMPLE):
+        assert (item.level, item.parent, item.label) == (
+            bundled[item.code].level, bundled[item.code].parent, bundled[item.code].label)
+
+
+@pytest.fixture(scope="module")
+def links() -> dict:
+    return index_of(build_nace2_links(MINTER))
+
+
+def test_a_code_whose_title_is_unchanged_is_linked_both_ways(links) -> None:
+    rev2, rev21 = nace_sector("2", "25.11"), nace_sector("2.1", "25.11")
+    titles = ({i.code: i.label for i in nace2_codes()}["25.11"],
+              {i.code: i.label for i in nace21_codes()}["25.11"])
+    assert titles == ("Manufacture of metal structures and parts of structures",) * 2
+    assert objects(links, rev2, SKOS.exactMatch) == [NamedNode(rev21)]
+    assert objects(links, rev21, SKOS.exactMatch) == [NamedNode(rev2)]
+
+
+@pytest.mark.parametrize(
+    ("code", "rev2", "rev21"),
+    [("63.91", "News agency activities", "Web search portal activities"),
+     ("01.11", "Growing of cereals (except rice), leguminous crops and oil seeds",
+      "Growing of cereals, other than rice, leguminous crops and oil seeds"),
+     ("J", "INFORMATION AND COMMUNICATION",
+      "Publishing, broadcasting, and content production and distribution activities")],
+)
+def test_a_code_whose_title_changed_is_not_linked(links, code, rev2, rev21) -> None:
+    assert {i.code: i.label for i in nace2_codes()}[code] == rev2
+    assert {i.code: i.label for i in nace21_codes()}[code] == rev21
+    assert objects(links, nace_sector("2", code), SKOS.exactMatch) == []
+    assert objects(links, nace_sector("2.1", code), SKOS.exactMatch) == []
+    assert code not in linked_nace2_codes()
+
+
+def test_links_follow_the_rule_exactly(links) -> None:
+    rev21 = {item.code: item.label for item in nace21_codes()}
+    linked = linked_nace2_codes()
+    for item in nace2_codes():
+        same = item.code in rev21 and title_key(item.label) == title_key(rev21[item.code])
+        assert (item.code in linked) == same, item.code
+    # a Rev. 2 code Rev. 2.1 lacks is never linked; links go between one code's two IRIs
+    assert "62.01" not in linked and "45.11" not in linked
+    assert len(list(build_nace2_links(MINTER))) == 2 * len(linked)
+    for (subject, _), values in links.items():
+        assert [value.value.rsplit("/", 1)[-1] for value in values] == [subject.rsplit("/", 1)[-1]]
+
+
+def test_links_are_counted_per_level() -> None:
+    counts = nace2_link_counts()
+    assert {level: found + missing for level, (found, missing) in counts.items()} == (
+        NACE2_LEVEL_COUNTS)
+    assert sum(found for found, _ in counts.values()) == len(linked_nace2_codes())
+    # the numbers the documentation gives (docs/data.md)
+    assert counts == {1: (8, 13), 2: (69, 19), 3: (198, 74), 4: (367, 248)}
+
+
+def test_title_key_ignores_case_spacing_and_punctuation_only() -> None:
+    assert title_key("MANUFACTURING") == title_key(" manufacturing. ")
+    assert title_key("Manufacture of other builders' carpentry and joinery") == title_key(
+        "Manufacture of other builders? carpentry and joinery")  # naceconverter's "?"
+    assert title_key("Growing of cereals (except rice)") != title_key(
+        "Growing of cereals, other than rice")

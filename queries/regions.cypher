@@ -2,9 +2,9 @@
 // typologies, with their parent.
 // skos:broader from a region is a WITHIN relationship, between typology classes BROADER.
 // A parameter left out is null here; the SPARQL projects it as smekg:any, and so does this
-// twin (for $level only as a string: the `iris` header is per column, and the column
-// holds an int when $level is given). $typology is the notations asked, comma-separated,
-// and comes back as given, or as the IRI smekg:any (an {iri} map) when left out.
+// twin: $level and $typology come back as given (an int, the notations asked,
+// comma-separated), or as the IRI smekg:any (an {iri} map: the `iris` header is per
+// column) when left out.
 //+ iris: within region parent
 CALL () {
   MATCH (region:Region)
@@ -25,7 +25,8 @@ WHERE 'https://w3id.org/smekg/ontology#Region' IN region.classes
          WHERE class.code = asked }))
 OPTIONAL MATCH (region)-[:WITHIN]->(parent:Resource)
 RETURN coalesce($within, 'https://w3id.org/smekg/ontology#any') AS within,
-       coalesce($level, 'https://w3id.org/smekg/ontology#any') AS level,
+       CASE WHEN $level IS NULL THEN {iri: 'https://w3id.org/smekg/ontology#any'}
+            ELSE $level END AS level,
        CASE WHEN $typology IS NULL THEN {iri: 'https://w3id.org/smekg/ontology#any'}
             ELSE $typology END AS typology,
        region.iri AS region, parent.iri AS parent

@@ -50,7 +50,11 @@ def test_stats_json(store_copy):
     assert stats["classes"]["smekg:NutsRegion"] == len(bundled_nuts_codes())
     assert stats["classes"]["smekg:StatisticalRegion"] == sum(
         row.statistical for row in nuts_region_rows())
-    assert stats["classes"]["smekg:Sector"] == 1047
+    # NACE Rev. 2.1 and Rev. 2, every level
+    from smekg.reference.sectors import NACE2_LEVEL_COUNTS, nace21_codes
+
+    assert stats["classes"]["smekg:Sector"] == len(nace21_codes()) + sum(
+        NACE2_LEVEL_COUNTS.values())
 
 
 def test_sparql_csv_and_json(store_copy):

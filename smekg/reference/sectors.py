@@ -463,7 +463,7 @@ def nace2_languages() -> list[str]:
 
     >>> languages = nace2_languages()
     >>> languages[0], "de" in languages, "ru" in languages
-    ('en', True, False)
+    ('en', True, True)
     """
     found = {language for item in _nace2_codes() for language, _ in item.titles}
     return ["en", *sorted(found)]

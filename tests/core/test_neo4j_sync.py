@@ -90,7 +90,8 @@ def test_projection_shape_on_the_seed(neo4j, seeded_store_dir):
         "MATCH (r:NutsRegion {code: 'ITH55'})-[:WITHIN*]->(c:Country) RETURN c.code AS code")
     assert [r["code"] for r in records] == ["IT"]
     records, _, _ = neo4j.driver.execute_query(
-        "MATCH (s:Sector {code: '25.11'})-[:BROADER*]->(top:Sector) "
+        "MATCH (s:Sector {iri: 'http://data.europa.eu/ux2/nace2.1/2511'})"
+        "-[:BROADER*]->(top:Sector) "
         "WHERE NOT (top)-[:BROADER]->() RETURN top.code AS code")
     assert [r["code"] for r in records] == ["C"]
     constraints, _, _ = neo4j.driver.execute_query("SHOW CONSTRAINTS YIELD name RETURN name")

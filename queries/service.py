@@ -295,8 +295,11 @@ class QueryService:
         """Check the data version now and, if it changed, build a new index and swap it in
         (the old one answers meanwhile); return whether it was rebuilt."""
         with self._lock:
-            self._checked = time.monotonic()
+            checked = time.monotonic()
             version = self.backend.data_version()
+            # only a check that reached the backend counts: when it is away, requests must
+            # find out themselves (and answer 503), not skip their check
+            self._checked = checked
             if self._index is not None and self._index.version == version:
                 return False
             self._index = self._build()  # one assignment: readers see the old or the new

@@ -11,9 +11,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi_offline import FastAPIOffline
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from smekg import __version__
@@ -22,7 +24,7 @@ from smekg.core.backends import BackendUnavailable
 from smekg.core.connect import open_backend
 from smekg.core.iri import Minter
 from smekg.core.settings import Settings, get_settings
-from smekg.graph_api import sparql
+from smekg.graph_api import sparql, web
 from smekg.graph_api.routers import (
     analytics,
     coverage,
@@ -33,6 +35,7 @@ from smekg.graph_api.routers import (
     places,
     programmes,
 )
+from smekg.graph_api.web.templating import is_page, render_error
 from smekg.queries.params import ParamError
 from smekg.queries.service import QueryService
 
@@ -126,19 +129,37 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (coverage.router, organisations.router, networks.router, places.countries,
                    places.regions, places.sectors, programmes.programmes,
                    programmes.good_practices, programmes.policies, explore.router,
-                   analytics.router, geo.router, sparql.router):
+                   analytics.router, geo.router, sparql.router, *web.routers):
         app.include_router(router)
+    app.mount("/static", web.static_app, name="static")
 
+    # the web app's pages answer errors with a page; the API with JSON
     @app.exception_handler(ParamError)
-    def param_error(request: Request, error: ParamError) -> JSONResponse:
+    def param_error(request: Request, error: ParamError) -> Response:
+        if is_page(request):
+            return render_error(request, error.status, "That question needs another value",
+                                f"{error.param} = {error.value!r}: {error.message}",
+                                parameter=error.param, suggestions=error.suggestions)
         return JSONResponse(
             status_code=error.status,
             content={"detail": error.message, "parameter": error.param, "value": error.value,
                      "suggestions": error.suggestions, "suggested": error.suggested},
         )
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if is_page(request):
+            return render_error(request, error.status_code, "Not found" if
+                                error.status_code == 404 else "That did not work",
+                                str(error.detail))
+        return await http_exception_handler(request, error)
+
     @app.exception_handler(BackendUnavailable)
-    def backend_unavailable(request: Request, error: BackendUnavailable) -> JSONResponse:
+    def backend_unavailable(request: Request, error: BackendUnavailable) -> Response:
+        if is_page(request):
+            return render_error(request, 503, "The data is not available just now",
+                                "The store behind this app cannot be reached; try again in "
+                                "a few seconds.", headers={"Retry-After": "5"})
         return JSONResponse(status_code=503, headers={"Retry-After": "5"},
                             content={"detail": str(error), "backend": settings.backend})
 

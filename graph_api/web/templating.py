@@ -1,0 +1,109 @@
+"""Rendering pages: the Jinja2 environment, links to entity pages and the security headers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from smekg import __version__
+from smekg.queries.models import EntityRef
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+       "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+       "form-action 'self'; frame-ancestors 'none'")
+"""The pages' Content-Security-Policy: scripts, styles and data from the app only, no
+inline script or style (data for scripts travels in ``<script type="application/json">``
+blocks and ``data-`` attributes, which are not run)."""
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+PAGE_KINDS = ("organisation", "network", "programme", "good-practice", "policy", "region",
+              "sector", "country")
+"""The kinds of entity that have a page at ``/app/{kind}/{key}``."""
+
+KIND_NAMES = {
+    "organisation": "Organisation", "network": "Network", "programme": "Programme or project",
+    "good-practice": "Good practice", "policy": "Policy", "publication": "Publication",
+    "event": "Event", "world": "World", "continent": "Continent", "country": "Country",
+    "nuts-region": "NUTS region", "subdivision": "Subdivision", "region": "Region",
+    "sector": "Sector", "source-document": "Source document",
+}
+_REGION_KINDS = {"world", "continent", "nuts-region", "subdivision", "region"}
+
+
+def page_kind(kind: str | None) -> str | None:
+    """The kind of page an entity of ``kind`` has (regions of every sort share one)."""
+    if kind in _REGION_KINDS:
+        return "region"
+    return kind if kind in PAGE_KINDS else None
+
+
+def entity_url(ref: EntityRef | Mapping[str, Any]) -> str:
+    """The web page of an entity: ``/app/{kind}/{code}`` when it has a code and a kind of
+    page, else ``/app/entity?iri=...``."""
+    data = ref.model_dump() if isinstance(ref, EntityRef) else ref
+    kind, code = page_kind(data.get("type")), data.get("code")
+    if kind is not None and code:
+        return f"/app/{kind}/{quote(str(code), safe='')}"
+    return "/app/entity?" + urlencode({"iri": data["iri"]})
+
+
+def query_url(path: str, params: Mapping[str, object | None]) -> str:
+    """``path`` with the parameters that have a value (a stable, shareable URL)."""
+    given = [(k, str(v)) for k, v in params.items() if v not in (None, "", [])]
+    return path + ("?" + urlencode(given) if given else "")
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=jinja2.select_autoescape(("html",)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(entity_url=entity_url, query_url=query_url, kind_names=KIND_NAMES,
+                       version=__version__)
+    env.filters["kind_name"] = lambda kind: KIND_NAMES.get(kind or "", kind or "Entity")
+    return env
+
+
+ENVIRONMENT = _environment()
+
+
+def render_page(request: Request, template: str, status_code: int = 200,
+                **context: Any) -> HTMLResponse:
+    """The page ``template`` rendered with ``context``, sent with the security headers."""
+    html = ENVIRONMENT.get_template(template).render(request=request, **context)
+    return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
+
+
+def is_page(request: Request) -> bool:
+    """Whether ``request`` asks for a page of the web app (errors are then pages too)."""
+    path = request.url.path
+    return path == "/" or path.startswith("/app/") or path == "/app"
+
+
+def render_error(request: Request, status_code: int, title: str, message: str, *,
+                 parameter: str | None = None, suggestions: list[str] | None = None,
+                 headers: Mapping[str, str] | None = None) -> HTMLResponse:
+    """An error page: what went wrong in words, with the suggested values as links."""
+    response = render_page(request, "error.html", status_code=status_code, title=title,
+                           message=message, parameter=parameter,
+                           suggestions=suggestions or [])
+    response.headers.update(headers or {})
+    return response

@@ -3,7 +3,7 @@
 Each library is pinned by version and by the SHA-512 the registry publishes for its
 tarball (``dist.integrity``); a tarball whose digest differs is refused. The files the app
 serves are copied with the package's licence into ``graph_api/static/vendor/<name>/``
-(axe-core, used by the browser tests only, into ``tests/web/vendor/axe-core/``), and
+(axe-core, used by the browser tests only, into ``tests/graph_api/web/vendor/axe-core/``), and
 ``VENDORED.md`` beside them lists name, version, licence, tarball and digest.
 
     python scripts/vendor_web.py            # fetch, check and copy every library
@@ -54,7 +54,7 @@ LIBRARIES = (
             "MIT", ("dist/cytoscape.min.js", "LICENSE"), STATIC / "cytoscape"),
     Library("axe-core", "4.14.1",
             "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==",
-            "MPL-2.0", ("axe.min.js", "LICENSE"), ROOT / "tests" / "web" / "vendor" / "axe-core"),
+            "MPL-2.0", ("axe.min.js", "LICENSE"), ROOT / "tests" / "graph_api" / "web" / "vendor" / "axe-core"),
 )
 
 

@@ -822,6 +822,8 @@ class _Row:
             self.concept(g, iri, CV.thematicArea, "Themes", "themes", value)
 
     def provenance(self, g: GraphBuilder, node: str | BlankNode) -> None:
+        # the row a person would point at; the file is the source graph's provenance
+        g.add(node, SMEKG.sourceRow, g.integer(self.record.row))
         source = self.text("source")
         if source:
             document = self.mapper.index.get(source)

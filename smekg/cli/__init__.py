@@ -649,7 +649,8 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (default $SMEKG_PORT, 8000).")] = None,
     store: StoreOption = None,
 ) -> None:
-    """Serve the REST API, the SPARQL endpoint (/sparql) and the docs (/docs) with uvicorn."""
+    """Serve the web app (/), the REST API, the SPARQL endpoint (/sparql) and the docs
+    (/docs) with uvicorn."""
     import uvicorn
 
     from smekg.graph_api.main import create_app
@@ -661,7 +662,7 @@ def serve(
         console.print(f"[red]error:[/red] no store at {settings.store} (run `smekg load` first)")
         raise typer.Exit(1)
     served = settings.sparql_endpoint if settings.backend == "sparql" else settings.store
-    console.print(f"serving {served} on http://{settings.host}:{settings.port} "
+    console.print(f"serving {served}: the web app at http://{settings.host}:{settings.port}/ "
                   f"(API docs at /docs, SPARQL at /sparql)")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
 

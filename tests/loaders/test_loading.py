@@ -237,12 +237,21 @@ def test_rdf_file_violating_the_shapes_is_refused(reference_store, minter, tmp_p
     assert any("http://example.org/nameless" in str(p) for p in caught.value.problems)
 
 
+SOURCE_ROW = "https://w3id.org/smekg/ontology#sourceRow"
+
+
 def _graph_triples(store: GraphStore, graph: str) -> set[tuple[str, str, str]]:
     return {
         (t.subject.value, t.predicate.value, t.object.value)
         for t in store.triples_in(graph)
-        if not t.subject.value.startswith(graph)  # provenance differs by file name
+        # provenance differs by file name, the row by format (CSV and XLSX count the header)
+        if not t.subject.value.startswith(graph) and t.predicate.value != SOURCE_ROW
     }
+
+
+def _source_rows(store: GraphStore, graph: str) -> dict[str, int]:
+    return {t.subject.value: int(t.object.value) for t in store.triples_in(graph)
+            if t.predicate.value == SOURCE_ROW}
 
 
 def test_xlsx_json_and_jsonl_give_the_same_graph_as_csv(minter, tmp_path, reference_store_dir):
@@ -257,6 +266,11 @@ def test_xlsx_json_and_jsonl_give_the_same_graph_as_csv(minter, tmp_path, refere
     load(csv_store, minter, write_csv(tmp_path / "organisations.csv", ORGANISATIONS))
     expected = _graph_triples(csv_store, minter.graph("user/organisations"))
     assert len(expected) > 20
+    # each entity names the row it comes from: the spreadsheet row (the header is row 1)
+    ids = [row["id"] for row in ORGANISATIONS]
+    rows = _source_rows(csv_store, minter.graph("user/organisations"))
+    assert {iri.rsplit("/", 1)[1]: row for iri, row in rows.items()} == {
+        key: number for number, key in enumerate(ids, start=2)}
 
     workbook = Workbook()
     sheet = workbook.active
@@ -269,6 +283,7 @@ def test_xlsx_json_and_jsonl_give_the_same_graph_as_csv(minter, tmp_path, refere
     xlsx_store = fresh("xlsx")
     load(xlsx_store, minter, tmp_path / "organisations.xlsx")
     assert _graph_triples(xlsx_store, minter.graph("user/organisations")) == expected
+    assert _source_rows(xlsx_store, minter.graph("user/organisations")) == rows
 
     as_json = [
         {**row, "services": [row["services"]]} if "services" in row else row
@@ -285,6 +300,9 @@ def test_xlsx_json_and_jsonl_give_the_same_graph_as_csv(minter, tmp_path, refere
     jsonl_store = fresh("jsonl")
     load(jsonl_store, minter, tmp_path / "orgs.jsonl", kind="organisations")
     assert _graph_triples(jsonl_store, minter.graph("user/orgs")) == expected
+    # JSON Lines: the line number
+    assert _source_rows(jsonl_store, minter.graph("user/orgs")) == {
+        iri: number - 1 for iri, number in rows.items()}
 
 
 def test_postcode_resolves_the_nuts3_region(reference_store, minter, tmp_path):

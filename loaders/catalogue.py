@@ -14,10 +14,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import NamedNode
 
 from smekg.core.iri import Minter
-from smekg.core.stores import SourceRecord, SourceStore
+from smekg.core.stores import (
+    SOURCE_RECORDS_QUERY,
+    SourceRecord,
+    SourceStore,
+    source_record_from_row,
+)
 from smekg.ontology import DCTERMS, ROV, SCHEMA, SKOS, SMEKG
 
 SOURCE_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -118,34 +123,16 @@ def source_key(name: str) -> str:
 
 def list_sources(store: SourceStore, minter: Minter) -> list[tuple[str, SourceRecord]]:
     """Every source the store holds, as ``(name, record)``, sorted by name."""
-    rows = store.select(
-        """SELECT ?g ?title ?source ?sha ?version ?at ?count ?name ?digest WHERE {
-             GRAPH ?g { ?g a smekg:SourceGraph
-               OPTIONAL { ?g dcterms:title ?title }
-               OPTIONAL { ?g dcterms:source ?source }
-               OPTIONAL { ?g smekg:sha256 ?sha }
-               OPTIONAL { ?g smekg:loaderVersion ?version }
-               OPTIONAL { ?g prov:generatedAtTime ?at }
-               OPTIONAL { ?g smekg:tripleCount ?count }
-               OPTIONAL { ?g smekg:sourceName ?name }
-               OPTIONAL { ?g smekg:originDigest ?digest } } }""")
     seen: set[str] = set()
     found: list[tuple[str, SourceRecord]] = []
-    for row in rows:
+    for row in store.select(SOURCE_RECORDS_QUERY):
         graph = row["g"].value
         if graph in seen:
             continue
         seen.add(graph)
-
-        def text(key: str, row: dict[str, NamedNode | Literal] = row) -> str | None:
-            return row[key].value if key in row else None
-
-        count = text("count")
-        record = SourceRecord(
-            graph=graph, title=text("title"), source=text("source"), sha256=text("sha"),
-            loader_version=text("version"), generated_at=text("at"),
-            triples=int(count) if count is not None else store.count_in(graph),
-            name=text("name"), origin_digest=text("digest"))
+        count = row.get("count")
+        record = source_record_from_row(
+            graph, row, int(count.value) if count is not None else store.count_in(graph))
         found.append((source_name(graph, minter, record), record))
     return sorted(found, key=lambda item: item[0])
 

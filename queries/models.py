@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
+
+
+def broadest_field() -> Any:
+    """The field ``broadest`` of a gap count: the broadest level of coverage counted."""
+    return Field(default="world", description="Only coverage no broader than this level "
+                 "counted (nuts3, nuts2, nuts1, country, continent, world).")
+
+
+def kinds_field() -> Any:
+    """The field ``kinds`` of a gap count: the kinds of provider counted."""
+    return Field(default=None, description="Only providers of these kinds counted (all "
+                 "providers when absent).")
+
+
+def typology_field() -> Any:
+    """The field ``typology`` of a gap count: the NUTS-3 typologies a region is in."""
+    return Field(default=None, description="Only NUTS-3 regions of all these typologies (all "
+                 "regions when absent).")
 
 
 class EntityRef(BaseModel):
@@ -145,12 +163,9 @@ class GapCell(BaseModel):
 class GapsAnswer(BaseModel):
     scope: EntityRef
     type: str | None = Field(default=None, description="Only coverage by this kind counted.")
-    broadest: str = Field(default="world", description="Only coverage no broader than this "
-                          "level counted (nuts3, nuts2, nuts1, country, continent, world).")
-    kinds: list[str] | None = Field(default=None, description="Only providers of these kinds "
-                                    "counted (all providers when absent).")
-    typology: list[str] | None = Field(default=None, description="Only NUTS-3 regions of all "
-                                       "these typologies (all regions when absent).")
+    broadest: str = broadest_field()
+    kinds: list[str] | None = kinds_field()
+    typology: list[str] | None = typology_field()
     region_level: str
     sector_level: str
     sector_scope: EntityRef | None

@@ -284,32 +284,12 @@ class Binder:
 
     def _providers(self, name: str, text: str) -> str:
         # the kinds, canonical and comma-separated (each checked), in the order given
-        kinds = provider_kinds()
-        chosen: list[str] = []
-        for part in text.split(","):
-            key = part.strip().lower().replace("_", "-").replace(" ", "-")
-            if key not in kinds:
-                raise ParamError(name, text, f"{part.strip()!r} is not a kind of provider; "
-                                 f"expected kinds among: {', '.join(kinds)}", status=422,
-                                 suggestions=_close(key, list(kinds)))
-            if key not in chosen:
-                chosen.append(key)
-        return ",".join(chosen)
+        return _chosen(name, text, provider_kinds(), "a kind of provider", "kinds")
 
     def _typology(self, name: str, text: str) -> str:
         # NUTS-3 typology classes, canonical and comma-separated (each checked), in the
         # order given: a region must be in all of them (see typology_notations)
-        notations = typology_notations()
-        chosen: list[str] = []
-        for part in text.split(","):
-            key = part.strip().lower().replace("_", "-").replace(" ", "-")
-            if key not in notations:
-                raise ParamError(name, text, f"{part.strip()!r} is not a NUTS-3 typology; "
-                                 f"expected typologies among: {', '.join(notations)}",
-                                 status=422, suggestions=_close(key, list(notations)))
-            if key not in chosen:
-                chosen.append(key)
-        return ",".join(chosen)
+        return _chosen(name, text, typology_notations(), "a NUTS-3 typology", "typologies")
 
     def _text(self, name: str, text: str) -> str:
         if not text:
@@ -364,6 +344,23 @@ class Binder:
             })
             cache[kind] = keys
         return cache[kind]
+
+
+def _chosen(name: str, text: str, allowed: Mapping[str, str], what: str, plural: str) -> str:
+    """The comma-separated values of ``text``, each a key of ``allowed`` once made canonical
+    (lower case, ``-`` for ``_`` and spaces), without repeats, in the order given; a value
+    that is none raises a :class:`ParamError` saying it is not ``what`` and listing the
+    ``plural``."""
+    chosen: list[str] = []
+    for part in text.split(","):
+        key = part.strip().lower().replace("_", "-").replace(" ", "-")
+        if key not in allowed:
+            raise ParamError(name, text, f"{part.strip()!r} is not {what}; "
+                             f"expected {plural} among: {', '.join(allowed)}", status=422,
+                             suggestions=_close(key, list(allowed)))
+        if key not in chosen:
+            chosen.append(key)
+    return ",".join(chosen)
 
 
 def _close(text: str, choices: list[str]) -> list[str]:

@@ -21,3 +21,17 @@ def index_of(graph: GraphBuilder) -> dict[tuple[str, str], list]:
 
 def objects(index: dict, subject: str, predicate: object) -> list:
     return index.get((subject, str(predicate)), [])
+
+
+def route_url(path: str, params: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """A route's path with its path parameters (``{key}``) filled in from ``params``, and
+    the rest of ``params`` as the query.
+
+    >>> route_url("/networks/{key}/members", {"key": "insme", "limit": "1"})
+    ('/networks/insme/members', {'limit': '1'})
+    """
+    query = dict(params)
+    for name in list(query):
+        if "{" + name + "}" in path:
+            path = path.replace("{" + name + "}", query.pop(name))
+    return path, query

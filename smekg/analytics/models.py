@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from smekg.queries.models import EntityRef
+from smekg.queries.models import EntityRef, broadest_field, kinds_field, typology_field
 
 
 class Share(BaseModel):
@@ -187,12 +187,9 @@ class GapMatrix(BaseModel):
     sector_level: str
     sector_scope: EntityRef | None = None
     type: str | None = None
-    broadest: str = Field(default="world", description="Only coverage no broader than this "
-                          "level counted (nuts3, nuts2, nuts1, country, continent, world).")
-    kinds: list[str] | None = Field(default=None, description="Only providers of these kinds "
-                                    "counted (all providers when absent).")
-    typology: list[str] | None = Field(default=None, description="Only NUTS-3 regions of all "
-                                       "these typologies (all regions when absent).")
+    broadest: str = broadest_field()
+    kinds: list[str] | None = kinds_field()
+    typology: list[str] | None = typology_field()
     regions: list[EntityRef]
     sectors: list[EntityRef]
     counts: list[list[int]] = Field(description="counts[i][j]: covering region i, sector j")

@@ -17,6 +17,10 @@ their English titles are the same once :func:`title_key` has normalised them
 (:func:`linked_nace2_codes`, :func:`build_nace2_links`); every other Rev. 2 code is left
 unlinked, because no correspondence is bundled that says where its activities went.
 
+The builders (:func:`build_nace21`, :func:`build_nace2`, :func:`build_nace2_links`) accept
+a ``minter`` for uniformity with the other builders and do not use it: NACE uses official
+EU IRIs.
+
 Examples
 --------
 >>> normalise_nace_code("C 2511")
@@ -333,11 +337,6 @@ def nace21_codes() -> list[NaceCode]:
 def build_nace21(minter: Minter | None = None) -> GraphBuilder:
     """Build NACE Rev. 2.1 (sections to classes, 1,047 concepts) from ``naceconverter``.
 
-    Parameters
-    ----------
-    minter
-        Accepted for uniformity with the other builders; NACE uses official EU IRIs.
-
     Examples
     --------
     >>> from pyoxigraph import NamedNode, Triple
@@ -473,11 +472,6 @@ def build_nace2(minter: Minter | None = None) -> GraphBuilder:
     """Build NACE Rev. 2 (sections to classes, 996 concepts) with a ``skos:prefLabel`` in
     every language of the bundled titles (see :func:`nace2_codes`).
 
-    Parameters
-    ----------
-    minter
-        Accepted for uniformity with the other builders; NACE uses official EU IRIs.
-
     Examples
     --------
     >>> from pyoxigraph import Literal, NamedNode, Triple
@@ -560,11 +554,6 @@ def build_nace2_links(minter: Minter | None = None) -> GraphBuilder:
     """The ``skos:exactMatch`` links between NACE Rev. 2 and Rev. 2.1 of
     :func:`linked_nace2_codes`, each stated both ways (``skos:exactMatch`` is symmetric;
     stating both lets every backend follow a link from either end).
-
-    Parameters
-    ----------
-    minter
-        Accepted for uniformity with the other builders; NACE uses official EU IRIs.
 
     Examples
     --------

@@ -14,7 +14,7 @@ import re
 import httpx
 import pytest
 
-from tests.helpers import REPO_ROOT
+from tests.helpers import REPO_ROOT, route_url
 
 # Two different queries of every CSV route (path parameters inline).
 PAIRS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
@@ -69,16 +69,8 @@ def documented() -> dict[str, list[str]]:
     return columns
 
 
-def _url(path: str, params: dict[str, str]) -> tuple[str, dict[str, str]]:
-    query = dict(params)
-    for name in list(query):
-        if "{" + name + "}" in path:
-            path = path.replace("{" + name + "}", query.pop(name))
-    return path, query
-
-
 def _header(client: httpx.Client, route: str, params: dict[str, str]) -> list[str]:
-    url, query = _url(route, params)
+    url, query = route_url(route, params)
     response = client.get(url, params={**query, "format": "csv"})
     assert response.status_code == 200, (route, params, response.text)
     assert response.headers["content-type"].startswith("text/csv")

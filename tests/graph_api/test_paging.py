@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from smekg.queries.service import MAX_LIMIT
+from tests.helpers import route_url
 
 # Every list route, with parameters giving at least two results (path parameters inline).
 LIST_ROUTES: dict[str, dict[str, str]] = {
@@ -42,14 +43,6 @@ NOT_PAGED = {
 }
 
 
-def _url(path: str, params: dict[str, str]) -> tuple[str, dict[str, str]]:
-    query = dict(params)
-    for name in list(query):
-        if "{" + name + "}" in path:
-            path = path.replace("{" + name + "}", query.pop(name))
-    return path, query
-
-
 def _is_list(operation: dict, schemas: dict) -> bool:
     content = operation["responses"].get("200", {}).get("content", {})
     schema = content.get("application/json", {}).get("schema", {})
@@ -77,7 +70,7 @@ def test_every_list_route_is_in_the_table(client: httpx.Client) -> None:
 
 @pytest.mark.parametrize("route", sorted(LIST_ROUTES))
 def test_each_list_pages_without_overlap_or_gap(client: httpx.Client, route: str) -> None:
-    url, params = _url(route, LIST_ROUTES[route])
+    url, params = route_url(route, LIST_ROUTES[route])
 
     def get(**extra: int) -> dict:
         response = client.get(url, params={**params, **extra})
@@ -115,7 +108,7 @@ def test_transitive_members_are_paged(client: httpx.Client) -> None:
 def test_out_of_range_paging_is_refused(client: httpx.Client, params: dict[str, int]) -> None:
     for route in ("/networks/{key}/members", "/organisations/{key}/memberships", "/search",
                   "/policies/{key}/lineage"):
-        url, query = _url(route, LIST_ROUTES[route])
+        url, query = route_url(route, LIST_ROUTES[route])
         response = client.get(url, params={**query, **params})
         assert response.status_code == 422, (route, params)
         assert next(iter(params)) in response.text, (route, params)

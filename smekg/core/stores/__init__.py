@@ -23,7 +23,14 @@ from smekg.core.stores._embedded import (
     ntriples,
     pending_replacements,
 )
-from smekg.core.stores._protocol import SourceRecord, SourceStore, StoreError
+from smekg.core.stores._protocol import (
+    SOURCE_RECORD_QUERY,
+    SOURCE_RECORDS_QUERY,
+    SourceRecord,
+    SourceStore,
+    StoreError,
+    source_record_from_row,
+)
 from smekg.core.stores._remote import CHUNK_BYTES, RemoteGraphStore, ntriples_chunks
 
 __all__ = [
@@ -31,6 +38,8 @@ __all__ = [
     "EXPORT_FORMATS",
     "JOURNAL_DIR",
     "LOCK_FILE",
+    "SOURCE_RECORDS_QUERY",
+    "SOURCE_RECORD_QUERY",
     "SPARQL_PREFIXES",
     "GraphStore",
     "RemoteGraphStore",
@@ -40,4 +49,5 @@ __all__ = [
     "ntriples",
     "ntriples_chunks",
     "pending_replacements",
+    "source_record_from_row",
 ]

@@ -52,7 +52,12 @@ from pyoxigraph import (
     parse,
 )
 
-from smekg.core.stores._protocol import SourceRecord, StoreError
+from smekg.core.stores._protocol import (
+    SOURCE_RECORD_QUERY,
+    SourceRecord,
+    StoreError,
+    source_record_from_row,
+)
 from smekg.ontology import PREFIXES
 
 _RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -486,35 +491,8 @@ class GraphStore:
         """The provenance a source graph records about itself, or None if not loaded."""
         if not self._store.contains_named_graph(NamedNode(graph)):
             return None
-        rows = self.select(
-            """SELECT ?g ?title ?source ?sha ?version ?at ?count ?name ?digest WHERE { GRAPH ?g {
-                 OPTIONAL { ?g dcterms:title ?title }
-                 OPTIONAL { ?g dcterms:source ?source }
-                 OPTIONAL { ?g smekg:sha256 ?sha }
-                 OPTIONAL { ?g smekg:loaderVersion ?version }
-                 OPTIONAL { ?g prov:generatedAtTime ?at }
-                 OPTIONAL { ?g smekg:sourceName ?name }
-                 OPTIONAL { ?g smekg:originDigest ?digest }
-                 OPTIONAL { ?g smekg:tripleCount ?count }
-               } } LIMIT 1""",
-            {"g": NamedNode(graph)},
-        )
-        row = rows[0] if rows else {}
-
-        def text(key: str) -> str | None:
-            return row[key].value if key in row else None
-
-        return SourceRecord(
-            graph=graph,
-            title=text("title"),
-            source=text("source"),
-            sha256=text("sha"),
-            loader_version=text("version"),
-            generated_at=text("at"),
-            triples=self.count_in(graph),
-            name=text("name"),
-            origin_digest=text("digest"),
-        )
+        rows = self.select(SOURCE_RECORD_QUERY, {"g": NamedNode(graph)})
+        return source_record_from_row(graph, rows[0] if rows else {}, self.count_in(graph))
 
     def dump(self, output: Path | None, fmt: str, graph: str | None = None) -> bytes | None:
         """Serialise the dataset (``nq``, ``trig``) or the union / one graph (``ttl``, ``nt``,

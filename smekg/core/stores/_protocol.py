@@ -1,4 +1,5 @@
-"""What every store of sources offers: the :class:`SourceStore` protocol."""
+"""What every store of sources offers: the :class:`SourceStore` protocol, and the query
+and record of a source's provenance that every store (and the catalogue) reads."""
 
 from __future__ import annotations
 
@@ -35,6 +36,49 @@ class SourceRecord:
     triples: int
     name: str | None = None  # smekg:sourceName (sources loaded before names were recorded: None)
     origin_digest: str | None = None  # smekg:originDigest: which file it came from, hashed
+
+
+_PROVENANCE = """
+    OPTIONAL { ?g dcterms:title ?title }
+    OPTIONAL { ?g dcterms:source ?source }
+    OPTIONAL { ?g smekg:sha256 ?sha }
+    OPTIONAL { ?g smekg:loaderVersion ?version }
+    OPTIONAL { ?g prov:generatedAtTime ?at }
+    OPTIONAL { ?g smekg:tripleCount ?count }
+    OPTIONAL { ?g smekg:sourceName ?name }
+    OPTIONAL { ?g smekg:originDigest ?digest }"""
+_SELECT = "SELECT ?g ?title ?source ?sha ?version ?at ?count ?name ?digest WHERE"
+
+SOURCE_RECORD_QUERY = f"{_SELECT} {{ GRAPH ?g {{{_PROVENANCE} }} }} LIMIT 1"
+"""The provenance one source graph records about itself, ``?g`` bound to it: one row
+(with ``?g`` alone where the graph does not describe itself)."""
+
+SOURCE_RECORDS_QUERY = f"{_SELECT} {{ GRAPH ?g {{ ?g a smekg:SourceGraph{_PROVENANCE} }} }}"
+"""The same for every graph that describes itself as a ``smekg:SourceGraph``: a row a
+graph (more where a property has several values; the first counts)."""
+
+
+def source_record_from_row(
+    graph: str, row: Mapping[str, NamedNode | Literal], triples: int,
+) -> SourceRecord:
+    """The :class:`SourceRecord` of ``graph`` from a row of :data:`SOURCE_RECORD_QUERY` or
+    :data:`SOURCE_RECORDS_QUERY` (unbound variables left out of ``row``), holding
+    ``triples`` triples."""
+
+    def text(key: str) -> str | None:
+        return row[key].value if key in row else None
+
+    return SourceRecord(
+        graph=graph,
+        title=text("title"),
+        source=text("source"),
+        sha256=text("sha"),
+        loader_version=text("version"),
+        generated_at=text("at"),
+        triples=triples,
+        name=text("name"),
+        origin_digest=text("digest"),
+    )
 
 
 @runtime_checkable

@@ -51,7 +51,12 @@ from pyoxigraph import (
 from smekg.core.backends.sparql import SparqlEndpoint, SparqlError
 from smekg.core.backends.sparql_text import query_form, term_text
 from smekg.core.stores._embedded import GraphStore
-from smekg.core.stores._protocol import SourceRecord, StoreError
+from smekg.core.stores._protocol import (
+    SOURCE_RECORD_QUERY,
+    SourceRecord,
+    StoreError,
+    source_record_from_row,
+)
 
 _RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 CHUNK_BYTES = 1 << 20
@@ -75,6 +80,13 @@ def ntriples_chunks(triples: Iterable[Triple], counter: list[int],
             lines, length = [], 0
     if lines:
         yield "".join(lines).encode()
+
+
+def _rows(solutions: QuerySolutions) -> list[dict[str, NamedNode | Literal]]:
+    """The rows of a SELECT's solutions as dicts (unbound variables are left out)."""
+    names = [variable.value for variable in solutions.variables]
+    return [{name: term for name in names if (term := solution[name]) is not None}
+            for solution in solutions]
 
 
 def _text(term: object) -> str:
@@ -209,12 +221,7 @@ class RemoteGraphStore:
     def select(self, sparql: str, bindings: Mapping[str, NamedNode | Literal] | None = None,
                ) -> list[dict[str, NamedNode | Literal]]:
         """Run a SELECT and return its rows as dicts (unbound variables are left out)."""
-        solutions = self.endpoint.select(sparql, bindings)
-        names = [variable.value for variable in solutions.variables]
-        rows = []
-        for solution in solutions:
-            rows.append({name: solution[name] for name in names if solution[name] is not None})
-        return rows
+        return _rows(self.endpoint.select(sparql, bindings))
 
     def count_in(self, graph: str) -> int:
         rows = list(self.endpoint.select(
@@ -227,27 +234,10 @@ class RemoteGraphStore:
         triples = self.count_in(graph)
         if triples == 0:
             return None
-        rows = list(self.endpoint.select(
-            """SELECT ?g ?title ?source ?sha ?version ?at ?name ?digest WHERE { GRAPH ?g {
-                 OPTIONAL { ?g dcterms:title ?title }
-                 OPTIONAL { ?g dcterms:source ?source }
-                 OPTIONAL { ?g smekg:sha256 ?sha }
-                 OPTIONAL { ?g smekg:loaderVersion ?version }
-                 OPTIONAL { ?g prov:generatedAtTime ?at }
-                 OPTIONAL { ?g smekg:sourceName ?name }
-                 OPTIONAL { ?g smekg:originDigest ?digest }
-               } } LIMIT 1""",
-            {"g": NamedNode(graph)}, union=False))
-        row = rows[0] if rows else None
-
-        def text(key: str) -> str | None:
-            term = row[key] if row is not None else None
-            return term.value if term is not None else None
-
-        return SourceRecord(graph=graph, title=text("title"), source=text("source"),
-                            sha256=text("sha"), loader_version=text("version"),
-                            generated_at=text("at"), triples=triples, name=text("name"),
-                            origin_digest=text("digest"))
+        solutions = self.endpoint.select(SOURCE_RECORD_QUERY, {"g": NamedNode(graph)},
+                                         union=False)
+        rows = _rows(solutions)
+        return source_record_from_row(graph, rows[0] if rows else {}, triples)
 
     def snapshot(self) -> GraphStore:
         """A copy of every named graph in an in-memory :class:`GraphStore`, for the

@@ -278,6 +278,12 @@ class CoverageWalk:
     def __len__(self) -> int:
         return sum(int(level.size) for level in self.levels)
 
+    def entities(self) -> list[str]:
+        """Every result's IRI, in answer order, without the reasons (cheap: no walk up the
+        member chains)."""
+        iris = self.table.iris
+        return [iris[int(p)] for level in self.levels for p in level]
+
     def page(self, offset: int = 0, limit: int | None = None) -> list[Coverage]:
         """Results ``offset`` to ``offset + limit`` (all with ``limit=None``), with reasons."""
         ordered = np.concatenate(self.levels) if self.levels else np.empty(0, _POSITION)

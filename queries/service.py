@@ -583,6 +583,12 @@ class QueryService:
                 "services": sorted(index.codes.get(s, s) for s in index.services_of.get(iri, ())),
                 **extra}
 
+    def _located_count(self, region: str) -> int:
+        """How many organisations are located in ``region`` or a region within it."""
+        bound = self.bind("organisations_in_region", {"region": region})
+        return len({str(row["organisation"])
+                    for row in self.rows("organisations_in_region", bound)})
+
     def organisations_in_region(
         self, region: str, type: str | None = None
     ) -> list[dict[str, Any]]:
@@ -953,13 +959,15 @@ class QueryService:
         """Two regions side by side."""
         bound = self.bind("compare", {"a": a, "b": b, "sector": sector})
         sides, covered = [], []
+        index = self.index
+        table = coverage_table(index)
         for key in ("a", "b"):
-            answer = self.coverage(region=str(bound[key]), sector=sector and str(bound["sector"]),
-                                   limit=None)
-            iris = {item.iri for item in answer.results}
+            # the providers without their reasons, which a comparison does not show
+            iris = set(table.walk(row_iri(bound, key), _optional_iri(bound, "sector"),
+                                  None).entities())
             covered.append(iris)
-            by_type = Counter(item.type or "other" for item in answer.results)
-            located = len(self.organisations_in_region(str(bound[key])))
+            by_type = Counter(index.kind(iri) or "other" for iri in iris)
+            located = self._located_count(str(bound[key]))
             sides.append(RegionSide(region=self.ref(row_iri(bound, key)), covered_by=len(iris),
                                     by_type=dict(sorted(by_type.items())), located_here=located))
 

@@ -41,6 +41,7 @@ class Library:
 
 
 STATIC = ROOT / "graph_api" / "static" / "vendor"
+AXE = ROOT / "tests" / "graph_api" / "web" / "vendor" / "axe-core"  # for the browser tests
 LIBRARIES = (
     Library("leaflet", "1.9.4",
             "sha512-nxS1ynzJOmOlHp+iL3FyWqK89GtNL8U8rvlMOsQdTTssxZwCXh8N2NB3GDQOL+YR3XnWyZAxwQixURb+FA74PA==",
@@ -54,7 +55,7 @@ LIBRARIES = (
             "MIT", ("dist/cytoscape.min.js", "LICENSE"), STATIC / "cytoscape"),
     Library("axe-core", "4.14.1",
             "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==",
-            "MPL-2.0", ("axe.min.js", "LICENSE"), ROOT / "tests" / "graph_api" / "web" / "vendor" / "axe-core"),
+            "MPL-2.0", ("axe.min.js", "LICENSE"), AXE),
 )
 
 

@@ -169,6 +169,17 @@ def test_chain_links_go_to_the_first_member_by_name(generated_service):
             assert member == min(rivals, key=name_order)
 
 
+def test_entities_are_the_answer_without_its_reasons(generated_service):
+    table = coverage_table(generated_service.index)
+    for region, sector in (("DE", None), ("DE", "C"), (None, "C25")):
+        bound = generated_service.bind("coverage", {"region": region, "sector": sector})
+        walk = table.walk(bound.get("region") and str(bound["region"]),
+                          bound.get("sector") and str(bound["sector"]))
+        answer = generated_service.coverage(region, sector, limit=None)
+        assert walk.entities() == [item.iri for item in answer.results]
+        assert len(walk.entities()) == answer.count > 0
+
+
 def test_pages_put_together_give_the_whole_answer(generated_service):
     whole = generated_service.coverage("DE", "C", limit=None)
     pages = [generated_service.coverage("DE", "C", offset=offset, limit=7)

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Annotated, Any, TypeVar
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -31,8 +31,10 @@ from smekg.core.stores import GraphStore, RemoteGraphStore, SourceStore
 from smekg.graph_api.deps import BoundedParams, ServiceDep
 from smekg.graph_api.web.snippets import snippets
 from smekg.graph_api.web.templating import (
+    ENTITY_PAGE,
     KIND_NAMES,
     PAGE_KINDS,
+    Links,
     page_kind,
     query_url,
     render_error,
@@ -55,7 +57,7 @@ from smekg.ontology import (
     load_ontology,
 )
 from smekg.queries.graph_index import BREADTHS, GraphIndex
-from smekg.queries.models import EntityDetail, EntityRef, Fact
+from smekg.queries.models import EntityDetail, Fact
 from smekg.queries.params import SECTOR_LEVELS, ParamError
 from smekg.queries.service import MAX_LIMIT, QueryService
 
@@ -82,7 +84,6 @@ PageNumber = Annotated[int, Query(ge=1, le=100_000, description="Page of the pag
 
 _T = TypeVar("_T")
 
-_ENTITY_PAGE = "/app/entity?"
 _WORDS = {
     str(RDF.type): "is a",
     str(SKOS.prefLabel): "name",
@@ -117,57 +118,6 @@ _SECTOR_LEVEL_NAMES = {level: name for name, level in SECTOR_LEVELS.items()}
 
 
 # -- links: the page of an entity ---------------------------------------------------------
-class Links:
-    """The pages of entities: ``/app/{kind}/{key}`` where ``key`` (the entity's code, or
-    ``rev2:`` and the code for a NACE Rev. 2 sector whose code Rev. 2.1 shares) names that
-    very entity, else ``/app/entity?iri=...``.
-
-    A code several entities share (NACE Rev. 2 and Rev. 2.1 ``25``) names the one the
-    resolver picks, so the page of the other is found by its IRI.
-    """
-
-    def __init__(self, service: QueryService) -> None:
-        self.service = service
-        self.index = service.index
-        self._keys: dict[str, str | None] = {}
-
-    def key(self, ref: EntityRef) -> str | None:
-        """The shortest key that names ``ref`` (its code, or ``rev2:`` and its code), or
-        None when none does."""
-        if ref.iri in self._keys:
-            return self._keys[ref.iri]
-        found: str | None = None
-        code = ref.code
-        if code:
-            if self.index.by_key.get(code.casefold(), []) == [ref.iri]:
-                found = code
-            else:
-                for candidate in (code, f"rev2:{code}"):
-                    try:
-                        bound = self.service.bind("entity", {"entity": candidate})
-                    except ParamError:
-                        continue
-                    if str(bound["entity"]) == ref.iri:
-                        found = candidate
-                        break
-        self._keys[ref.iri] = found
-        return found
-
-    def url(self, ref: EntityRef) -> str:
-        """The page of ``ref``."""
-        kind, key = page_kind(ref.type), self.key(ref)
-        if kind is not None and key is not None:
-            return f"/app/{kind}/{quote(key, safe='')}"
-        return _ENTITY_PAGE + urlencode({"iri": ref.iri})
-
-    def rest_key(self, ref: EntityRef) -> str:
-        """``ref`` in a REST path: its key, else its IRI (quoted)."""
-        return quote(self.key(ref) or ref.iri, safe="")
-
-    def __call__(self, ref: EntityRef | Mapping[str, Any]) -> str:
-        return self.url(ref if isinstance(ref, EntityRef) else EntityRef(**ref))
-
-
 # -- facts in words -------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Shown:
@@ -376,7 +326,7 @@ def _entity_page(request: Request, service: ServiceDep, kind: str | None, key: s
     links = Links(service)
     url = links.url(detail)
     wanted = page_kind(detail.type)
-    if kind is None and not url.startswith(_ENTITY_PAGE):
+    if kind is None and not url.startswith(ENTITY_PAGE):
         return RedirectResponse(url, status_code=307)
     if kind is not None and kind != wanted:
         return RedirectResponse(url, status_code=307)

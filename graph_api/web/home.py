@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from smekg.graph_api.deps import BoundedParams, ServiceDep
-from smekg.graph_api.web.templating import KIND_NAMES, entity_url, render_page
+from smekg.graph_api.web.templating import KIND_NAMES, Links, render_page
 
 router = APIRouter(include_in_schema=False, dependencies=[BoundedParams])
 
@@ -40,7 +40,7 @@ def search(request: Request, service: ServiceDep, q: SearchText = "",
     count, hits = service.search_page(text, type or None, offset=(page - 1) * SEARCH_PAGE,
                                       limit=SEARCH_PAGE)
     if go and hits:
-        return RedirectResponse(entity_url(hits[0]), status_code=303)
+        return RedirectResponse(Links(service).url(hits[0]), status_code=303)
     return render_page(request, "search.html", q=text, type=type, count=count, hits=hits,
                        page=page, pages=-(-count // SEARCH_PAGE))
 
@@ -52,8 +52,9 @@ def suggest(service: ServiceDep, q: SearchText = "") -> JSONResponse:
     if not text:
         return JSONResponse([])
     _, hits = service.search_page(text, None, offset=0, limit=SUGGESTIONS)
+    url = Links(service).url
     return JSONResponse([
         {"label": hit.label, "code": hit.code, "kind": hit.type,
          "kind_name": KIND_NAMES.get(hit.type or "", hit.type or "entity"),
-         "matched": hit.matched, "url": entity_url(hit)}
+         "matched": hit.matched, "url": url(hit)}
         for hit in hits])

@@ -13,6 +13,8 @@ from fastapi.responses import HTMLResponse
 
 from smekg import __version__
 from smekg.queries.models import EntityRef
+from smekg.queries.params import ParamError
+from smekg.queries.service import QueryService
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -42,6 +44,7 @@ KIND_NAMES = {
     "nuts-region": "NUTS region", "subdivision": "Subdivision", "region": "Region",
     "sector": "Sector", "source-document": "Source document",
 }
+ENTITY_PAGE = "/app/entity?"
 _REGION_KINDS = {"world", "continent", "nuts-region", "subdivision", "region"}
 
 
@@ -60,6 +63,57 @@ def entity_url(ref: EntityRef | Mapping[str, Any]) -> str:
     if kind is not None and code:
         return f"/app/{kind}/{quote(str(code), safe='')}"
     return "/app/entity?" + urlencode({"iri": data["iri"]})
+
+
+class Links:
+    """The pages of entities: ``/app/{kind}/{key}`` where ``key`` (the entity's code, or
+    ``rev2:`` and the code for a NACE Rev. 2 sector whose code Rev. 2.1 shares) names that
+    very entity, else ``/app/entity?iri=...``.
+
+    A code several entities share (NACE Rev. 2 and Rev. 2.1 ``25``) names the one the
+    resolver picks, so the page of the other is found by its IRI.
+    """
+
+    def __init__(self, service: QueryService) -> None:
+        self.service = service
+        self.index = service.index
+        self._keys: dict[str, str | None] = {}
+
+    def key(self, ref: EntityRef) -> str | None:
+        """The shortest key that names ``ref`` (its code, or ``rev2:`` and its code), or
+        None when none does."""
+        if ref.iri in self._keys:
+            return self._keys[ref.iri]
+        found: str | None = None
+        code = ref.code
+        if code:
+            if self.index.by_key.get(code.casefold(), []) == [ref.iri]:
+                found = code
+            else:
+                for candidate in (code, f"rev2:{code}"):
+                    try:
+                        bound = self.service.bind("entity", {"entity": candidate})
+                    except ParamError:
+                        continue
+                    if str(bound["entity"]) == ref.iri:
+                        found = candidate
+                        break
+        self._keys[ref.iri] = found
+        return found
+
+    def url(self, ref: EntityRef) -> str:
+        """The page of ``ref``."""
+        kind, key = page_kind(ref.type), self.key(ref)
+        if kind is not None and key is not None:
+            return f"/app/{kind}/{quote(key, safe='')}"
+        return ENTITY_PAGE + urlencode({"iri": ref.iri})
+
+    def rest_key(self, ref: EntityRef) -> str:
+        """``ref`` in a REST path: its key, else its IRI (quoted)."""
+        return quote(self.key(ref) or ref.iri, safe="")
+
+    def __call__(self, ref: EntityRef | Mapping[str, Any]) -> str:
+        return self.url(ref if isinstance(ref, EntityRef) else EntityRef(**ref))
 
 
 def query_url(path: str, params: Mapping[str, object | None]) -> str:
@@ -87,7 +141,13 @@ ENVIRONMENT = _environment()
 
 def render_page(request: Request, template: str, status_code: int = 200,
                 **context: Any) -> HTMLResponse:
-    """The page ``template`` rendered with ``context``, sent with the security headers."""
+    """The page ``template`` rendered with ``context``, sent with the security headers.
+
+    Links to entities (``entity_url`` in templates) name each entity exactly
+    (:class:`Links`) when the app has a query service."""
+    service = getattr(request.app.state, "query_service", None)
+    if isinstance(service, QueryService) and service.index_ready():
+        context.setdefault("entity_url", Links(service))
     html = ENVIRONMENT.get_template(template).render(request=request, **context)
     return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
 

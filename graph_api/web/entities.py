@@ -140,6 +140,8 @@ class FactGroup:
     evidence: str | None
     facts: list[tuple[str, list[Shown]]] = field(default_factory=list)
     """Each property (in words) with its values."""
+    rows: list[str] = field(default_factory=list)
+    """The rows of the source's file that state them (``smekg:sourceRow``)."""
 
 
 @dataclass(frozen=True)
@@ -251,6 +253,8 @@ class FactReader:
             group = FactGroup(source=self.source(graph),
                               document=self.entity(document) if document else None,
                               evidence=evidence)
+            group.rows = sorted((f.value for f in by_predicate.pop(str(SMEKG.sourceRow), [])),
+                                key=lambda row: int(row) if row.isdigit() else 0)
             for predicate in sorted(by_predicate, key=self._predicate_order):
                 values = [f for f in by_predicate[predicate]
                           if not (predicate == str(DCTERMS.source) and f.value == document)

@@ -192,6 +192,19 @@ def test_facts_name_their_source_and_quote_its_words(client):
     assert len(csv_rows(client, csv_link)) == len(detail["facts"])
 
 
+def test_facts_from_a_table_name_its_row(client):
+    detail = rest(client, "/entities/insme-steering-group")
+    rows = {(f["graph"].removeprefix(f"{ID}graph/"), f["value"]) for f in detail["facts"]
+            if f["predicate"].endswith("#sourceRow")}
+    assert rows  # the seed's tables name the row of each entity
+    dom = page(client, "/app/network/insme-steering-group")
+    headings = [" ".join(h.text.split()) for h in dom.by_id("facts").find_all("h3")]
+    for source, row in rows:
+        assert any(source in h and f"row {row} of its file" in h for h in headings), headings
+    # the row is a source, not a fact of its own
+    assert "source row" not in dom.by_id("facts").find_all("dl")[0].words().casefold()
+
+
 def test_a_network_page_lists_the_rest_members_at_every_depth(client):
     members = rest(client, "/networks/insme-steering-group/members", transitive="true",
                    limit=ALL)

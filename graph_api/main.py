@@ -138,7 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def param_error(request: Request, error: ParamError) -> Response:
         if is_page(request):
             return render_error(request, error.status, "That question needs another value",
-                                f"{error.param} = {error.value!r}: {error.message}",
+                                error.message,
                                 parameter=error.param, suggestions=error.suggestions)
         return JSONResponse(
             status_code=error.status,

@@ -1,0 +1,172 @@
+"""Networks of networks as a graph to draw: a network's members to a depth, or the
+networks an organisation belongs to upwards, with the country each one is located in.
+
+The walk follows the membership links of the graph index (``membership_links``, the same
+``org:member`` / ``org:organization`` links ``members.rq`` and ``memberships.rq`` read),
+breadth first, so a node's depth is the one :meth:`QueryService.members` (or
+:meth:`~QueryService.memberships`) gives it with ``transitive=true``: the length of the
+shortest membership chain from the root. It answers from memory, however large the
+network; the places organisations are located in are read once per version of the data
+(:data:`LOCATIONS`) and kept with the index.
+
+Examples
+--------
+``membership_graph(service, "insme-steering-group", "members", 3)`` gives the group, its
+members to depth 3 (its member countries among them) and one edge per membership, from
+member to network.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from weakref import WeakKeyDictionary
+
+from smekg.core.named_queries import NamedQuery
+from smekg.queries.coverage import coverage_table
+from smekg.queries.graph_index import GraphIndex
+from smekg.queries.params import ParamError
+from smekg.queries.service import QueryService
+
+DIRECTIONS = ("members", "memberships")
+"""Down from a network to its members, or up from a member to its networks."""
+
+LOCATIONS = NamedQuery(
+    name="locations",
+    description="Where each entity is located: its schema:location and smekg:country.",
+    params=(),
+    sparql="""SELECT ?entity ?located WHERE {
+  { ?entity schema:location ?located } UNION { ?entity smekg:country ?located }
+}""",
+    cypher="""MATCH (entity)-[:LOCATED_IN|COUNTRY]->(located)
+RETURN entity.iri AS entity, located.iri AS located""",
+    cypher_iris=frozenset({"entity", "located"}),
+    path=Path(__file__),
+    whole_graph=True,
+)
+"""Every located entity with each place it is located in (a region or a country), as
+``organisations_in_region.rq`` reads locations, on every backend."""
+
+_COUNTRIES: WeakKeyDictionary[GraphIndex, dict[str, str]] = WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def located_countries(service: QueryService) -> dict[str, str]:
+    """The country (IRI) each located entity is in: the country of its most precise
+    location (the one with most regions above it; then the first by IRI). Read once per
+    index."""
+    index = service.index
+    with _LOCK:
+        countries = _COUNTRIES.get(index)
+    if countries is not None:
+        return countries
+    best: dict[str, tuple[int, str, str]] = {}  # entity: (-regions above, place, country)
+    places: dict[str, tuple[int, str, str] | None] = {}  # the few places, each worked out once
+    for row in service.select(LOCATIONS, {}):
+        entity, place = str(row["entity"]), str(row["located"])
+        if place not in places:
+            ancestors = index.ancestors(place)
+            country = next((a for a in ancestors if index.kind(a) == "country"), None)
+            places[place] = None if country is None else (-len(ancestors), place, country)
+        rank = places[place]
+        if rank is not None and (entity not in best or rank < best[entity]):
+            best[entity] = rank
+    countries = {entity: rank[2] for entity, rank in best.items()}
+    with _LOCK:
+        return _COUNTRIES.setdefault(index, countries)
+
+
+@dataclass
+class MembershipNode:
+    """An entity of the graph: its depth from the root (0 for the root) and the networks
+    (up: the members) it is linked to in the graph."""
+
+    iri: str
+    depth: int
+    links: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MembershipGraph:
+    """The nodes within a depth of a root, nearest first, and the membership edges among
+    them (member -> network); ``total`` and ``deepest`` count every node reached."""
+
+    root: str
+    direction: str
+    depth: int
+    nodes: list[MembershipNode]
+    edges: list[tuple[str, str]]
+    within: int
+    total: int
+    deepest: int
+
+
+def membership_graph(service: QueryService, root: str, direction: str, depth: int,
+                     limit: int | None = None) -> MembershipGraph:
+    """The members of the network ``root`` to ``depth`` (``direction="members"``), or the
+    networks the entity ``root`` belongs to, to ``depth`` levels up (``"memberships"``).
+
+    Parameters
+    ----------
+    service
+        The query service (its index answers).
+    root
+        The network or organisation: an id, code or IRI (as ``/networks/{key}/members``
+        takes it; a value that names nothing is a :class:`ParamError` with suggestions).
+    direction
+        ``members`` or ``memberships``.
+    depth
+        The deepest level kept (1: direct members or networks).
+    limit
+        The most nodes kept, root included (the nearest first: by depth, then name).
+    """
+    if direction not in DIRECTIONS:
+        raise ParamError("direction", direction, "expected members or memberships",
+                         status=422, suggestions=list(DIRECTIONS))
+    name, param = ("members", "network") if direction == "members" else ("memberships",
+                                                                         "organisation")
+    root_iri = str(service.bind(name, {param: root})[param])
+    index = service.index
+    table = coverage_table(index)
+    start, targets = ((table.down_start, table.down) if direction == "members"
+                      else (table.up_start, table.up))
+    depths = {root_iri: 0}
+    frontier = [root_iri] if root_iri in table.position else []
+    level = 0
+    while frontier:
+        level += 1
+        found = []
+        for iri in frontier:
+            at = table.position[iri]
+            for target in targets[start[at]:start[at + 1]]:
+                other = table.iris[int(target)]
+                if other not in depths:
+                    depths[other] = level
+                    found.append(other)
+        frontier = found
+    reached = [iri for iri in depths if iri != root_iri]
+    kept = sorted((iri for iri in reached if depths[iri] <= depth),
+                  key=lambda iri: (depths[iri], index.label(iri).casefold(), iri))
+    within = len(kept)
+    if limit is not None:
+        kept = kept[:max(limit - 1, 0)]
+    shown = {root_iri, *kept}
+    nodes = [MembershipNode(root_iri, 0), *(MembershipNode(iri, depths[iri]) for iri in kept)]
+    by_iri = {node.iri: node for node in nodes}
+    edges = []
+    # a membership is drawn between two nodes when the walk went through it: down, from a
+    # network above the deepest level; up, from a member above it
+    for node in nodes:
+        for network in index.networks_of.get(node.iri, ()):
+            if network not in shown:
+                continue
+            if direction == "members" and depths[network] < depth:
+                node.links.append(network)
+                edges.append((node.iri, network))
+            elif direction == "memberships" and node.depth < depth:
+                by_iri[network].links.append(node.iri)
+                edges.append((node.iri, network))
+    return MembershipGraph(root=root_iri, direction=direction, depth=depth, nodes=nodes,
+                           edges=edges, within=within, total=len(reached),
+                           deepest=max(depths.values(), default=0))

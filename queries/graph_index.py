@@ -10,8 +10,10 @@ accent-insensitive search, and code resolution with suggestions.
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from smekg.core.backends import GraphBackend, Row, row_iri
 from smekg.ontology import CV, DCTERMS, SCHEMA, SKOS, SMEKG
@@ -80,6 +82,56 @@ class Name:
     folded: str
 
 
+@dataclass(eq=False)
+class MembershipTerms:
+    """Every membership with its role and period (``membership_terms``), one entry per row
+    of that query, in parallel lists sorted by network, then member, role and dates: no
+    object per membership (the index also serves graphs of a million organisations).
+
+    The memberships of a network are one block (:meth:`of_network`); those of a member in
+    a network, a run within it (:meth:`of_member`).
+
+    >>> terms = MembershipTerms.of_rows([("o:b", "n:x", "r:chair", "2020", None),
+    ...                                  ("o:a", "n:x", None, None, None),
+    ...                                  ("o:a", "n:y", "r:member", None, "2024")])
+    >>> [terms.members[i] for i in terms.of_network("n:x")], list(terms.of_network("n:z"))
+    (['o:a', 'o:b'], [])
+    >>> [(terms.roles[i], terms.until[i]) for i in terms.of_member("n:y", "o:a")]
+    [('r:member', '2024')]
+    """
+
+    members: list[str] = field(default_factory=list)
+    roles: list[str | None] = field(default_factory=list)
+    since: list[str | None] = field(default_factory=list)
+    until: list[str | None] = field(default_factory=list)
+    blocks: dict[str, tuple[int, int]] = field(default_factory=dict)  # network: start, stop
+
+    @classmethod
+    def of_rows(cls, rows: list[tuple[str, str, str | None, str | None, str | None]]
+                ) -> MembershipTerms:
+        """From ``(member, network, role, since, until)`` rows, in any order."""
+        rows.sort(key=lambda r: (r[1], r[0], r[2] or "", r[3] or "", r[4] or ""))
+        terms = cls()
+        for position, (member, network, role, since, until) in enumerate(rows):
+            terms.members.append(member)
+            terms.roles.append(role)
+            terms.since.append(since)
+            terms.until.append(until)
+            start = terms.blocks.get(network, (position, 0))[0]
+            terms.blocks[network] = (start, position + 1)
+        return terms
+
+    def of_network(self, network: str) -> range:
+        """The positions of the memberships of ``network``."""
+        return range(*self.blocks.get(network, (0, 0)))
+
+    def of_member(self, network: str, member: str) -> range:
+        """The positions of the memberships of ``member`` in ``network``."""
+        start, stop = self.blocks.get(network, (0, 0))
+        first = bisect_left(self.members, member, start, stop)
+        return range(first, bisect_right(self.members, member, first, stop))
+
+
 @dataclass(eq=False)  # compared and hashed by identity: derived tables are kept per index
 class GraphIndex:
     """The structure of the graph, for fast walks (build it with :meth:`build`)."""
@@ -110,9 +162,16 @@ class GraphIndex:
     services_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     networks_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     member_countries: set[str] = field(default_factory=set)
+    # the memberships with their role and period (what members and memberships list)
+    terms: MembershipTerms = field(default_factory=MembershipTerms)
+    # who is located where: each place an organisation's schema:location or smekg:country
+    # names, with the organisations located there (sorted)
+    located_at: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     by_key: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     names: list[Name] = field(default_factory=list)
     _refs: dict[str, EntityRef] = field(default_factory=dict, repr=False, compare=False)
+    # tables derived from the others on first use (see _derived)
+    _tables: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     # The backend pinned to the version the index was read from (its snapshot): the
     # queries of an answer go through it, so labels and rows come from one version.
     backend: GraphBackend | None = field(default=None, repr=False, compare=False)
@@ -177,8 +236,33 @@ class GraphIndex:
             if country in index.tags.get(member, ()):
                 index.member_countries.add(member)
         index._read_nuts(backend, queries)
+        index._read_memberships_and_locations(backend, queries)
         index._sort()
         return index
+
+    def _read_memberships_and_locations(self, backend: GraphBackend,
+                                        queries: dict[str, NamedQuery]) -> None:
+        """The memberships with their terms (:attr:`terms`) and who is located where
+        (:attr:`located_at`): one string object per IRI or value, whatever the number of
+        rows that name it."""
+        shared: dict[str, str] = {iri: iri for iri in self.tags}
+
+        def one(text: str) -> str:
+            return shared.setdefault(text, text)
+
+        def term(row: Row, column: str) -> str | None:
+            value = row.get(column)
+            return None if value is None else one(str(value))
+
+        self.terms = MembershipTerms.of_rows([
+            (one(row_iri(row, "member")), one(row_iri(row, "network")), term(row, "role"),
+             term(row, "since"), term(row, "until"))
+            for row in backend.select(queries["membership_terms"], {})])
+        located: defaultdict[str, set[str]] = defaultdict(set)
+        for row in backend.select(queries["locations"], {}):
+            located[one(row_iri(row, "located"))].add(one(row_iri(row, "organisation")))
+        self.located_at = {place: sorted(organisations)
+                           for place, organisations in sorted(located.items())}
 
     def _read_nuts(self, backend: GraphBackend, queries: dict[str, NamedQuery]) -> None:
         """The NUTS versions and typologies of the regions (see :attr:`versions`)."""
@@ -242,6 +326,68 @@ class GraphIndex:
 
     def has(self, iri: str) -> bool:
         return iri in self.tags or iri in self.labels or iri in self.broader
+
+    # -- networks and locations ----------------------------------------------------------
+    def _derived(self, name: str) -> Any:
+        table = self._tables.get(name)
+        if table is None:  # built once per index (two threads may both build it: the same)
+            table = self._tables.setdefault(name, getattr(self, f"_build_{name}")())
+        return table
+
+    def network_counts(self) -> list[tuple[str, int, int, int]]:
+        """Every network (sorted) with its numbers of direct members, of member networks
+        and of member countries (what ``networks.rq`` counts), from :attr:`networks_of`."""
+        result: list[tuple[str, int, int, int]] = self._derived("network_counts")
+        return result
+
+    def _build_network_counts(self) -> list[tuple[str, int, int, int]]:
+        network, country = KIND_CLASSES["network"], KIND_CLASSES["country"]
+        counts: dict[str, list[int]] = {iri: [0, 0, 0] for iri, tags in self.tags.items()
+                                        if network in tags}
+        for member, networks in self.networks_of.items():
+            tags = self.tags.get(member, ())
+            is_network, is_country = network in tags, country in tags
+            for iri in set(networks):
+                count = counts.get(iri)
+                if count is not None:
+                    count[0] += 1
+                    count[1] += is_network
+                    count[2] += is_country
+        return [(iri, count[0], count[1], count[2]) for iri, count in sorted(counts.items())]
+
+    def _build_places(self) -> list[tuple[str, int, frozenset[str]]]:
+        # each place organisations are located in, with its number of ancestors (how
+        # precise it is) and its ancestors
+        return [(place, len(up), frozenset(up))
+                for place in sorted(self.located_at) for up in [self.ancestors(place)]]
+
+    def located_in(self, region: str, tag: str | None = None) -> dict[str, str]:
+        """The organisations located in ``region`` or a region within it (of the kind or
+        type ``tag``, if given), each with its most precise location there: of its
+        locations within ``region``, the one with most ancestors (the first by IRI of
+        equally precise ones)."""
+        places: list[tuple[str, int, frozenset[str]]] = self._derived("places")
+        best: dict[str, str] = {}
+        precision: dict[str, int] = {}
+        for place, depth, up in places:
+            if region not in up:
+                continue
+            for organisation in self.located_at[place]:
+                if precision.get(organisation, -1) < depth:
+                    best[organisation] = place
+                    precision[organisation] = depth
+        if tag is not None:
+            tags = self.tags
+            best = {org: place for org, place in best.items() if tag in tags.get(org, ())}
+        return best
+
+    def located_count(self, region: str) -> int:
+        """How many organisations are located in ``region`` or a region within it."""
+        places: list[tuple[str, int, frozenset[str]]] = self._derived("places")
+        within = [self.located_at[place] for place, _, up in places if region in up]
+        if len(within) == 1:
+            return len(within[0])
+        return len({organisation for found in within for organisation in found})
 
     # -- hierarchies ----------------------------------------------------------------
     def ancestors(self, iri: str) -> list[str]:

@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import gc
+import heapq
 import logging
 import threading
 import time
@@ -514,18 +515,36 @@ class QueryService:
 
     # -- networks and members ----------------------------------------------------------
     def members(self, network: str, transitive: bool | str = False) -> list[Member]:
-        """The members of ``network`` (with ``transitive``, of its member networks too)."""
+        """The members of ``network`` (with ``transitive``, of its member networks too).
+
+        Answered from the index (its membership terms): the rows ``members.rq`` gives, a
+        member for each membership, role and dates of the network and, with
+        ``transitive``, of every network reached down the membership links."""
         bound = self.bind("members", {"network": network, "transitive": transitive})
-        rows = self.rows("members", bound)
-        depth = _depths(row_iri(bound, "network"), rows, parent="via", child="member")
+        index = self.index
+        terms = index.terms
+        root = row_iri(bound, "network")
+        vias: list[str] = [root]
+        links: defaultdict[str, set[str]] = defaultdict(set)
+        for via in vias:  # grows as members are reached (breadth first)
+            found = links[via]
+            for position in terms.of_network(via):
+                member = terms.members[position]
+                if member not in found:
+                    found.add(member)
+                    if bound["transitive"] and member not in links:
+                        links[member] = set()
+                        vias.append(member)
+        depth = _distances(root, links)
         members = []
-        for row in rows:
-            via = row_iri(row, "via")
-            members.append(Member(
-                **self.ref(row_iri(row, "member")).model_dump(), network=self.ref(via),
-                role=self._role(row), since=_text(row.get("since")),
-                until=_text(row.get("until")), depth=depth[via] + 1,
-            ))
+        for via in vias:
+            network_ref = self.ref(via)
+            for position in terms.of_network(via):
+                members.append(Member(
+                    **self.ref(terms.members[position]).model_dump(), network=network_ref,
+                    role=self._role_name(terms.roles[position]), since=terms.since[position],
+                    until=terms.until[position], depth=depth[via] + 1,
+                ))
         # a total order (the REST pages follow it): depth, network, member, role, period
         members.sort(key=lambda m: (m.depth, m.network.label.casefold(), m.network.iri,
                                     m.label.casefold(), m.iri, m.role or "", m.since or "",
@@ -533,35 +552,51 @@ class QueryService:
         return members
 
     def memberships(self, organisation: str, transitive: bool | str = False) -> list[Membership]:
-        """The networks ``organisation`` is a member of (with ``transitive``, theirs too)."""
+        """The networks ``organisation`` is a member of (with ``transitive``, theirs too).
+
+        Answered from the index: the rows ``memberships.rq`` gives, a membership for each
+        membership, role and dates of the organisation and, with ``transitive``, of every
+        network reached up the membership links."""
         bound = self.bind("memberships", {"organisation": organisation,
                                           "transitive": transitive})
-        rows = self.rows("memberships", bound)
-        depth = _depths(row_iri(bound, "organisation"), rows, parent="via", child="network")
+        index = self.index
+        terms = index.terms
+        root = row_iri(bound, "organisation")
+        vias: list[str] = [root]
+        links: dict[str, set[str]] = {root: set()}
+        for via in vias:  # grows as networks are reached (breadth first)
+            for network in index.networks_of.get(via, ()):
+                links[via].add(network)
+                if bound["transitive"] and network not in links:
+                    links[network] = set()
+                    vias.append(network)
+        depth = _distances(root, links)
         result = []
-        for row in rows:
-            via = row_iri(row, "via")
-            result.append(Membership(
-                network=self.ref(row_iri(row, "network")), member=self.ref(via),
-                role=self._role(row), since=_text(row.get("since")),
-                until=_text(row.get("until")), depth=depth[via] + 1,
-            ))
+        for via in vias:
+            member_ref = self.ref(via)
+            for network in index.networks_of.get(via, ()):
+                for position in terms.of_member(network, via):
+                    result.append(Membership(
+                        network=self.ref(network), member=member_ref,
+                        role=self._role_name(terms.roles[position]),
+                        since=terms.since[position], until=terms.until[position],
+                        depth=depth[via] + 1,
+                    ))
         # a total order (the REST pages follow it): depth, network, member, role, period
         result.sort(key=lambda m: (m.depth, m.network.label.casefold(), m.network.iri,
                                    m.member.label.casefold(), m.member.iri, m.role or "",
                                    m.since or "", m.until or ""))
         return result
 
-    def _role(self, row: Row) -> str | None:
-        role = row.get("role")
-        return self.index.codes.get(str(role), str(role)) if role is not None else None
+    def _role_name(self, role: str | None) -> str | None:
+        return self.index.codes.get(role, role) if role is not None else None
 
     def networks(self) -> list[dict[str, Any]]:
-        """Every network with its numbers of members, member networks and member countries."""
-        rows = self.rows("networks", {})
-        items = [{**self.ref(row_iri(row, "network")).model_dump(), "members": row["members"],
-                  "member_networks": row["networks"], "member_countries": row["countries"]}
-                 for row in rows]
+        """Every network with its numbers of members, member networks and member countries
+        (answered from the index: what ``networks.rq`` counts)."""
+        items = [{**self.ref(iri).model_dump(), "members": members,
+                  "member_networks": networks, "member_countries": countries}
+                 for iri, members, networks, countries in self.index.network_counts()]
         return sorted(items, key=lambda item: self._sort_key(item["iri"]))
 
     # -- organisations, places, sectors ----------------------------------------------
@@ -585,24 +620,45 @@ class QueryService:
 
     def _located_count(self, region: str) -> int:
         """How many organisations are located in ``region`` or a region within it."""
-        bound = self.bind("organisations_in_region", {"region": region})
-        return len({str(row["organisation"])
-                    for row in self.rows("organisations_in_region", bound)})
+        return self.located_count(region)
+
+    def located_count(self, region: str, type: str | None = None) -> int:
+        """How many organisations (of the kind or type ``type``, if given) are located in
+        ``region`` or a region within it (from the index)."""
+        bound = self.bind("organisations_in_region", {"region": region, "type": type})
+        index = self.index
+        if "type" in bound:
+            return len(index.located_in(row_iri(bound, "region"), row_iri(bound, "type")))
+        return index.located_count(row_iri(bound, "region"))
 
     def organisations_in_region(
         self, region: str, type: str | None = None
     ) -> list[dict[str, Any]]:
         """Organisations located in ``region`` or a region within it."""
+        return self.organisations_in_region_page(region, type)[1]
+
+    def organisations_in_region_page(
+        self, region: str, type: str | None = None, *, offset: int = 0,
+        limit: int | None = None,
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """The number of organisations located in ``region`` or a region within it, and
+        the ``limit`` after the first ``offset`` of them (by name), each with its most
+        precise location there (:meth:`GraphIndex.located_in`: the rows of
+        ``organisations_in_region.rq``, answered from the index)."""
         bound = self.bind("organisations_in_region", {"region": region, "type": type})
-        best: dict[str, str] = {}
         index = self.index
-        for row in self.rows("organisations_in_region", bound):
-            org, located = str(row["organisation"]), str(row["located"])
-            # keep the most precise location: the one with most ancestors
-            if org not in best or len(index.ancestors(located)) > len(index.ancestors(best[org])):
-                best[org] = located
-        return [{**self._organisation(org), "located_in": self.ref(best[org]).model_dump()}
-                for org in sorted(best, key=self._sort_key)]
+        best = index.located_in(row_iri(bound, "region"), _optional_iri(bound, "type"))
+        label = index.label
+
+        def by_name(iri: str) -> tuple[str, str]:  # self._sort_key, without its look-ups
+            return (label(iri).casefold(), iri)
+
+        if limit is None:
+            chosen = sorted(best, key=by_name)[offset:]
+        else:
+            chosen = heapq.nsmallest(offset + limit, best, key=by_name)[offset:]
+        return len(best), [{**self._organisation(org),
+                            "located_in": self.ref(best[org]).model_dump()} for org in chosen]
 
     def places(self, name: str, within: str | None, level: str | None,
                typology: str | None = None) -> list[dict[str, Any]]:
@@ -980,14 +1036,6 @@ class QueryService:
             shared=refs(covered[0] & covered[1]), only_a=refs(covered[0] - covered[1]),
             only_b=refs(covered[1] - covered[0]),
         )
-
-
-def _depths(root: str, rows: list[Row], *, parent: str, child: str) -> dict[str, int]:
-    """Distance from ``root`` of every ``parent`` in ``rows`` (breadth first)."""
-    links: defaultdict[str, set[str]] = defaultdict(set)
-    for row in rows:
-        links[row_iri(row, parent)].add(row_iri(row, child))
-    return _distances(root, links)
 
 
 def _distances(root: str, links: Mapping[str, set[str]]) -> dict[str, int]:

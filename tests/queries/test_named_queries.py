@@ -41,7 +41,7 @@ def test_only_the_index_scans_read_the_whole_graph(tmp_path: Path):
     index = load_registry(Path(__file__).parents[2] / "queries" / "index")
     assert {name for name, q in index.items() if q.whole_graph} == {
         "types", "names", "hierarchy", "scope", "membership_links", "sector_matches",
-        "nuts_versions", "typologies"}
+        "nuts_versions", "typologies", "membership_terms", "locations"}
     assert not any(q.whole_graph for q in load_registry().values())
     bad = tmp_path / "bad.rq"
     bad.write_text("#+ name: bad\n#+ description: x\n#+ reads: everything\nSELECT * {}\n")
@@ -251,3 +251,39 @@ def test_lists(service):
     divisions = service.places("sectors", "C", "division")
     assert len(divisions) == 24 and divisions[0]["code"] == "10"
     assert {p["code"] for p in service.policies()} >= {"bologna-charter"}
+
+
+def test_index_answers_are_the_rows_of_the_named_queries(service):
+    # networks, members, memberships and organisations_in_region are answered from the
+    # index: the numbers and rows are those the named queries give
+    index = service.index
+    counted = {str(row["network"]): (row["members"], row["networks"], row["countries"])
+               for row in service.rows("networks", {})}
+    assert {n["iri"]: (n["members"], n["member_networks"], n["member_countries"])
+            for n in service.networks()} == counted
+    for network in sorted(counted)[:20]:
+        for transitive in (False, True):
+            bound = service.bind("members", {"network": network, "transitive": transitive})
+            rows = service.rows("members", bound)
+            got = service.members(network, transitive)
+            assert sorted((m.network.iri, m.iri, m.since or "", m.until or "") for m in got) \
+                == sorted((str(r["via"]), str(r["member"]), str(r.get("since", "")),
+                           str(r.get("until", ""))) for r in rows)
+    for member in [*sorted(index.networks_of)[:20], "IT"]:
+        for transitive in (False, True):
+            bound = service.bind("memberships", {"organisation": member,
+                                                 "transitive": transitive})
+            rows = service.rows("memberships", bound)
+            got = service.memberships(member, transitive)
+            assert sorted((m.member.iri, m.network.iri, m.since or "") for m in got) == sorted(
+                (str(r["via"]), str(r["network"]), str(r.get("since", ""))) for r in rows)
+    for region, kind in [("world", None), ("IT", None), ("ES1", None),
+                         ("europe", "intermediary")]:
+        bound = service.bind("organisations_in_region", {"region": region, "type": kind})
+        expected = {str(r["organisation"]) for r in service.rows("organisations_in_region",
+                                                                  bound)}
+        located = service.organisations_in_region(region, kind)
+        assert {o["iri"] for o in located} == expected
+        assert service.located_count(region, kind) == len(expected)
+        count, page = service.organisations_in_region_page(region, kind, offset=1, limit=2)
+        assert count == len(expected) and page == located[1:3]

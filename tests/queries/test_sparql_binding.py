@@ -36,7 +36,7 @@ CASES: list[tuple[str, dict[str, str]]] = [
     ("networks", {}), ("policies", {}), ("search", {"q": "emilia"}),
     ("hierarchy", {}), ("membership_links", {}), ("names", {}), ("scope", {}), ("types", {}),
     ("sector_matches", {}), ("nuts_versions", {}), ("typologies", {}),
-    ("version", {}), ("edges", {}),
+    ("membership_terms", {}), ("locations", {}), ("version", {}), ("edges", {}),
 ]
 
 

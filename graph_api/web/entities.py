@@ -513,8 +513,12 @@ def _region(service: QueryService, links: Links, reader: FactReader, detail: Ent
     iri = detail.iri
     key = links.key(detail) or iri
     covering = service.coverage(iri, None, limit=TOP_COVERAGE)
-    located = service.organisations_in_region(iri)
-    shown, pages, page = _paged(located, page, LOCATED_PAGE)
+    # the count and one page, from the index (the whole list may hold every organisation)
+    located_count = service.located_count(iri)
+    pages = max(1, -(-located_count // LOCATED_PAGE))
+    page = min(page, pages)
+    _, shown = service.organisations_in_region_page(iri, offset=(page - 1) * LOCATED_PAGE,
+                                                     limit=LOCATED_PAGE)
     country = next((a for a in index.ancestors(iri) if index.kind(a) == "country"), None)
     level = index.levels.get(iri)
     map_params: dict[str, object | None] = {"scope": index.codes.get(country) if country
@@ -535,7 +539,7 @@ def _region(service: QueryService, links: Links, reader: FactReader, detail: Ent
         "coverage_url": query_url("/app/coverage", {"region": key}),
         "coverage_csv": query_url("/coverage", {"region": key, "format": "csv",
                                                 "limit": MAX_LIMIT}),
-        "located": shown, "located_count": len(located), "located_pages": pages, "page": page,
+        "located": shown, "located_count": located_count, "located_pages": pages, "page": page,
         "located_csv": f"/regions/{rest_key}/organisations?format=csv&limit={MAX_LIMIT}",
         "map_url": query_url("/app/map", map_params),
         "compare_url": query_url("/app/compare", {"a": key}),

@@ -6,8 +6,8 @@ The walk follows the membership links of the graph index (``membership_links``, 
 breadth first, so a node's depth is the one :meth:`QueryService.members` (or
 :meth:`~QueryService.memberships`) gives it with ``transitive=true``: the length of the
 shortest membership chain from the root. It answers from memory, however large the
-network; the places organisations are located in are read once per version of the data
-(:data:`LOCATIONS`) and kept with the index.
+network; the country of each organisation comes from where it is located
+(:attr:`GraphIndex.located_at`), worked out once per index.
 
 Examples
 --------
@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 from weakref import WeakKeyDictionary
 
-from smekg.core.named_queries import NamedQuery
 from smekg.queries.coverage import coverage_table
 from smekg.queries.graph_index import GraphIndex
 from smekg.queries.params import ParamError
@@ -31,22 +29,6 @@ from smekg.queries.service import QueryService
 
 DIRECTIONS = ("members", "memberships")
 """Down from a network to its members, or up from a member to its networks."""
-
-LOCATIONS = NamedQuery(
-    name="locations",
-    description="Where each entity is located: its schema:location and smekg:country.",
-    params=(),
-    sparql="""SELECT ?entity ?located WHERE {
-  { ?entity schema:location ?located } UNION { ?entity smekg:country ?located }
-}""",
-    cypher="""MATCH (entity)-[:LOCATED_IN|COUNTRY]->(located)
-RETURN entity.iri AS entity, located.iri AS located""",
-    cypher_iris=frozenset({"entity", "located"}),
-    path=Path(__file__),
-    whole_graph=True,
-)
-"""Every located entity with each place it is located in (a region or a country), as
-``organisations_in_region.rq`` reads locations, on every backend."""
 
 _COUNTRIES: WeakKeyDictionary[GraphIndex, dict[str, str]] = WeakKeyDictionary()
 _LOCK = threading.Lock()
@@ -62,16 +44,15 @@ def located_countries(service: QueryService) -> dict[str, str]:
     if countries is not None:
         return countries
     best: dict[str, tuple[int, str, str]] = {}  # entity: (-regions above, place, country)
-    places: dict[str, tuple[int, str, str] | None] = {}  # the few places, each worked out once
-    for row in service.select(LOCATIONS, {}):
-        entity, place = str(row["entity"]), str(row["located"])
-        if place not in places:
-            ancestors = index.ancestors(place)
-            country = next((a for a in ancestors if index.kind(a) == "country"), None)
-            places[place] = None if country is None else (-len(ancestors), place, country)
-        rank = places[place]
-        if rank is not None and (entity not in best or rank < best[entity]):
-            best[entity] = rank
+    for place, located in index.located_at.items():  # the index's locations
+        ancestors = index.ancestors(place)
+        country = next((a for a in ancestors if index.kind(a) == "country"), None)
+        if country is None:
+            continue
+        rank = (-len(ancestors), place, country)
+        for entity in located:
+            if entity not in best or rank < best[entity]:
+                best[entity] = rank
     countries = {entity: rank[2] for entity, rank in best.items()}
     with _LOCK:
         return _COUNTRIES.setdefault(index, countries)

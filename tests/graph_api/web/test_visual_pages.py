@@ -9,102 +9,31 @@ tests (``test_browser.py``) look at the drawn map and graph.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.graph_api.web.dom import Element, assert_no_inline_code, fetch, parse, read_csv, rest
+
 pytestmark = pytest.mark.server
 
 STEERING_GROUP = "insme-steering-group"
 MAP_IT = {"scope": "IT", "level": "nuts2", "sector": "C25", "broadest": "country"}
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-        "track", "wbr"}
 
 
-# -- a small DOM over html.parser (the pages are well formed) -----------------------------
-@dataclass
-class Node:
-    tag: str
-    attrs: dict[str, str]
-    children: list[Node | str] = field(default_factory=list)
-
-    def walk(self) -> Iterator[Node]:
-        yield self
-        for child in self.children:
-            if isinstance(child, Node):
-                yield from child.walk()
-
-    def all(self, tag: str, **attrs: str) -> list[Node]:
-        return [node for node in self.walk() if node.tag == tag and all(
-            node.attrs.get(name.replace("_", "-")) == value for name, value in attrs.items())]
-
-    def one(self, tag: str, **attrs: str) -> Node:
-        found = self.all(tag, **attrs)
-        assert len(found) == 1, f"{len(found)} <{tag} {attrs}>"
-        return found[0]
-
-    @property
-    def text(self) -> str:
-        return "".join(child if isinstance(child, str) else child.text
-                       for child in self.children)
-
-
-class _Builder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Node("#document", {})
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        node = Node(tag, {name: value or "" for name, value in attrs})
-        self.stack[-1].children.append(node)
-        if tag not in VOID:
-            self.stack.append(node)
-
-    def handle_endtag(self, tag: str) -> None:
-        for depth in range(len(self.stack) - 1, 0, -1):
-            if self.stack[depth].tag == tag:
-                del self.stack[depth:]
-                return
-
-    def handle_data(self, data: str) -> None:
-        self.stack[-1].children.append(data)
-
-
-def page(client: httpx.Client, path: str, params: dict[str, Any] | None = None) -> Node:
+def page(client: httpx.Client, path: str, params: dict[str, Any] | None = None) -> Element:
     """The page at ``path``, checked to be served as the app serves pages (200, HTML, the
     strict CSP, no inline script or style), as a tree."""
-    response = client.get(path, params=params)
-    assert response.status_code == 200, response.text[:500]
-    assert response.headers["content-type"].startswith("text/html")
-    csp = response.headers["content-security-policy"]
-    assert "script-src 'self'" in csp and "style-src 'self'" in csp
-    builder = _Builder()
-    builder.feed(response.text)
-    document = builder.root
-    for script in document.all("script"):
-        assert script.attrs.get("src") or script.attrs.get("type") == "application/json", \
-            "an inline script"
-    assert not document.all("style")
-    assert all("style" not in node.attrs for node in document.walk()), "a style attribute"
+    response, document = fetch(client, path, params=params)
+    assert "style-src 'self'" in response.headers["content-security-policy"]
+    assert_no_inline_code(document)
     return document
 
 
-def rest(client: httpx.Client, path: str, **params: Any) -> Any:
-    response = client.get(path, params=params)
-    assert response.status_code == 200, response.text[:500]
-    return response.json()
-
-
-def embedded(document: Node, element_id: str) -> Any:
-    return json.loads(document.one("script", id=element_id).text)
+def embedded(document: Element, element_id: str) -> Any:
+    return json.loads(document.one("script", id=element_id).raw_text)
 
 
 # -- the map --------------------------------------------------------------------------------
@@ -190,7 +119,7 @@ def test_map_csv_has_the_rows_of_the_json(client: httpx.Client) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
     assert response.content.startswith("\ufeff".encode())  # Excel reads it as UTF-8
-    rows = list(csv.DictReader(io.StringIO(response.text.removeprefix("\ufeff"))))
+    rows = read_csv(response.text)
     assert [(r["region"], r["region_name"], r["region_iri"], int(r["providers"]))
             for r in rows] == [(r["code"], r["label"], r["iri"], r["count"])
                                for r in data["regions"]]
@@ -235,7 +164,7 @@ def test_graph_of_the_steering_group_has_its_member_countries(client: httpx.Clie
     assert csv_url.startswith(f"/networks/{STEERING_GROUP}/members?")
     listed = client.get(csv_url)
     assert listed.status_code == 200 and listed.headers["content-type"].startswith("text/csv")
-    assert len(list(csv.DictReader(io.StringIO(listed.text.removeprefix("\ufeff"))))) == len(
+    assert len(read_csv(listed.text)) == len(
         members)
     for script in ("/static/vendor/cytoscape/cytoscape.min.js", "/static/app/graph.js"):
         assert client.get(script).status_code == 200
@@ -298,10 +227,8 @@ def test_bad_parameters_give_error_pages(client: httpx.Client, path: str,
     assert response.headers["content-type"].startswith("text/html")
     assert "content-security-policy" in response.headers
     # the error names the page's own parameter, and its suggestions link to this page
-    assert f"{named} = " in response.text
-    builder = _Builder()
-    builder.feed(response.text)
-    for link in builder.root.all("a"):
+    assert f"{named}=&#39;" in response.text
+    for link in parse(response.text).all("a"):
         if link.attrs["href"].startswith(path + "?"):
             assert f"{named}=" in link.attrs["href"]
 

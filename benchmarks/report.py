@@ -13,6 +13,7 @@ from pathlib import Path
 
 BENCHMARKS = Path(__file__).resolve().parent
 GIB = 1024  # MiB
+STEP_NAMES = ("load", "bulk", "rdflib", "coverage", "neo4j", "sparql", "rest", "web")
 
 TARGETS = {
     "load": "1M organisations loaded end to end (CSV → validated → embedded store) in "
@@ -22,6 +23,8 @@ TARGETS = {
     "sparql_heavy": "on each heavy query, `/sparql`'s latency (p50) within 10% of "
                     "oxigraph serve's",
     "rest": "`/coverage` ≥ 500 requests/s",
+    "web": "the web app at 100k organisations: each page's HTML in < 200 ms (p50) and the "
+           "NUTS-3 map data in < 500 ms (p50)",
 }
 
 
@@ -372,6 +375,85 @@ def _rest(results: list[dict]) -> list[str]:
     return [*lines, ""]
 
 
+def _kib(value: object) -> str:
+    return "–" if value is None else f"{value / 1024:,.0f}"
+
+
+def _web(results: list[dict]) -> list[str]:
+    lines = ["## Web app", "", f"Target: {TARGETS['web']}.", "",
+             "benchmarks/web_pages.py against `smekg serve` (defaults) on the size's store: "
+             "entities of the data are picked through the REST API first (the largest "
+             "country: most organisations located in it, among those with NUTS regions; its "
+             "NUTS-2 region with the most providers, as `/coverage` counts them, and that "
+             "region's NUTS-3 region with the most; the NACE section with the most "
+             "providers there; the network with the most members at every depth; the "
+             "organisation among its members in the most networks; a programme, a good "
+             "practice of the country and a policy), then each URL is asked "
+             "one request at a time as a browser asks it (a new connection each, "
+             "`Accept-Encoding: gzip`): a first request (`first ms`: caches may be cold), "
+             "warm-up requests, then the timed ones (fewer when they take longer than the "
+             "budget, at least 3). Times are to the full response on loopback; `KiB` is "
+             "the decoded response (on the wire, gzip where the server compresses, in "
+             "brackets). HTML pages are held to 200 ms, the NUTS-3 map data to 500 ms, "
+             "other data (suggestions, shapes) to none. A page that answers 404 is "
+             "reported missing (not written yet when measured), any other error as "
+             "failed.", ""]
+    measured = [r for r in results if isinstance(r.get("web"), dict)]
+    if not measured:
+        return [*lines, "Not measured yet: `benchmarks/run --sizes 100k --only web`.", ""]
+    rows: list[str] = []
+    for result in measured:
+        size, web = result["size"], result["web"]
+        status = _status(web)
+        when = web.get("measured", {})
+        info = ((result.get("run") or {}).get("machine") or {})
+        data = result.get("data", {})
+        lines.append(
+            f"- {size}: `{web.get('command', '')}` ({when.get('date', '?')}, commit "
+            f"{str(when.get('commit', ''))[:10]}{' dirty' if when.get('dirty') else ''}); "
+            f"{_num(result.get('organisations'))} organisations, "
+            f"{_num((web.get('store') or data).get('quads'))} quads in the store; "
+            f"{info.get('cpu', '?')}, {info.get('cores', '?')} cores, "
+            f"{info.get('ram_gib', '?')} GiB; other work on the machine "
+            f"{when.get('other_cpu_cores', '–')} cores on average"
+            + (f"; server ready in {web['ready_seconds']:.1f} s, peak RSS "
+               f"{_mib(web.get('memory', {}).get('peak_rss_mib'))} MiB"
+               if "ready_seconds" in web else "") + ".")
+        if status:
+            rows.append(_row(size, status, *[""] * 8))
+            continue
+        chosen = web.get("chosen", {})
+        picked = [f"{key.replace('_', ' ')} `{entity['key']}` ({entity.get('label')}"
+                  + "".join(f", {name.replace('_', ' ')} {_num(value)}"
+                            for name, value in entity.items()
+                            if isinstance(value, int) and name != "level") + ")"
+                  for key, entity in chosen.items() if isinstance(entity, dict)]
+        if picked:
+            kept = ", in an earlier run on the same store" if chosen.get("kept") else ""
+            lines.append(f"  Picked ({_num(chosen.get('seconds'), 1)} s{kept}): "
+                         + "; ".join(picked) + ".")
+        for page in web["pages"]:
+            name = f"{page['name']} `{page['path']}`".replace("|", "\\|")
+            status = _status(page)
+            if status:
+                rows.append(_row(size, name, status, "", "", "", "", "", ""))
+                continue
+            target = page.get("target_ms")
+            if target is None:
+                verdict = "(no target)"
+            else:
+                verdict = _verdict(page.get("pass"), f"(< {target:g} ms)")
+            errors = f", {page['non_200']} not 200" if page.get("non_200") else ""
+            rows.append(_row(size, name, f"{page['requests']}{errors}",
+                             _num(page["p50_ms"], 1), _num(page["p95_ms"], 1),
+                             _num(page["max_ms"], 1), _num(page["first_ms"], 0),
+                             f"{_kib(page.get('bytes'))} ({_kib(page.get('wire_bytes'))})",
+                             verdict))
+    lines += ["", *_table(["size", "page", "requests", "p50 ms", "p95 ms", "max ms",
+                           "first ms", "KiB (wire)", "target"]), *rows]
+    return [*lines, ""]
+
+
 def _neo4j(results: list[dict]) -> list[str]:
     lines = ["## Neo4j sync", "",
              "benchmarks/neo4j_sync.py: the Neo4j database is wiped, every source of the "
@@ -439,6 +521,7 @@ def _memory(results: list[dict]) -> list[str]:
         ("rdflib-endpoint", ("sparql", "endpoints", "rdflib-endpoint", "memory",
                              "peak_rss_mib")),
         ("smekg serve, /coverage test (all processes)", ("rest", "memory", "peak_rss_mib")),
+        ("smekg serve, web pages (all processes)", ("web", "memory", "peak_rss_mib")),
     ]
     lines = ["## Peak memory of each step (MiB)", "",
              "Peak RSS of the step's process (rusage of the child); for servers, the sum of "
@@ -490,15 +573,14 @@ def _header(results: list[dict]) -> list[str]:
                   + "; ".join(reruns) + "."]
     partial = [f"{r['size']} {step} ({r[step]['measured']['date']}, "
                f"{r[step]['measured']['commit'][:10]})"
-               for r in results for step in ("load", "bulk", "rdflib", "coverage", "neo4j",
-                                             "sparql", "rest")
+               for r in results for step in STEP_NAMES
                if isinstance(r.get(step), dict) and "measured" in r[step]
                and r[step]["measured"]["commit"] != r.get("run", {}).get("commit")]
     if partial:
         lines += ["", "Steps measured at another commit than the one their size's run started "
                   "at (the checkout changed during the run, or the step was rerun): "
                   + "; ".join(partial) + "."]
-    steps = ("load", "bulk", "rdflib", "coverage", "neo4j", "sparql", "rest")
+    steps = STEP_NAMES
     lines += ["", "Other work on the machine: the cores used on average, during each step, "
               "by processes that are not the suite's (the machine's CPU time less that of the "
               "suite and its children; the Neo4j server counts as other). Anything well above "
@@ -524,7 +606,7 @@ def render(results: list[dict]) -> str:
     lines += ["## Targets (2 cores)", ""]
     lines += [f"- {text}" for text in TARGETS.values()]
     lines += [""]
-    for section in (_load, _coverage, _sparql, _rest, _neo4j, _memory):
+    for section in (_load, _coverage, _sparql, _rest, _web, _neo4j, _memory):
         lines += section(results)
     return "\n".join(lines).rstrip() + "\n"
 

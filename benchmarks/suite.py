@@ -24,6 +24,10 @@ sparql    a fixed query mix (benchmarks/sparql_mix.py) against ``smekg serve``'s
           ``oxigraph serve-read-only`` and rdflib-endpoint, loaded with the same quads,
           driven by wrk (benchmarks/wrk_mix.lua) on loopback.
 rest      ``GET /coverage`` under wrk with --rest-connections concurrent connections.
+web       the web app's pages (benchmarks/web_pages.py) on ``smekg serve``: one URL per page
+          kind, for entities of the data picked through the REST API, one request at a
+          time after a warm-up (--web-requests, --web-warmup, --web-budget): p50/p95/max
+          time to the full response and the size; a page answering 404 is reported missing.
 
 Results go to benchmarks/results/<size>.json (a rerun with --only replaces those steps and
 keeps the others) and benchmarks/RESULTS.md is rendered from every results file. A step
@@ -70,7 +74,7 @@ from harness import (  # benchmarks/ is on sys.path: this file is run as a scrip
 )
 
 SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
-STEPS = ["load", "bulk", "rdflib", "coverage", "neo4j", "sparql", "rest"]
+STEPS = ["load", "bulk", "rdflib", "coverage", "neo4j", "sparql", "rest", "web"]
 BIN = Path(sys.executable).parent
 PYTHON = sys.executable
 STEPS_PY = str(BENCHMARKS / "steps.py")
@@ -107,6 +111,7 @@ class Size:
     orgs: int
     args: argparse.Namespace
     results: dict
+    loaded: bool = False  # the load step ran in this invocation (the store is its own)
 
     @property
     def work(self) -> Path:
@@ -308,6 +313,7 @@ def step_load(size: Size) -> dict:
               "loaded_at": time.time(), "store_bytes": store_bytes}
     (size.work / "store.json").write_text(json.dumps(marker), encoding="utf-8")
     size.results["data"]["quads"] = median["quads"]
+    size.loaded = True
     return {"runs": len(runs), "median": median, "all_seconds": [r["seconds"] for r in runs],
             "store_bytes": store_bytes,
             "command": "smekg load --reference-only --store S && smekg load-file DATA/*.csv "
@@ -715,9 +721,27 @@ def step_rest(size: Size) -> dict:
     return result
 
 
+def step_web(size: Size) -> dict:
+    import web_pages
+
+    args = size.args
+    store = ensure_store(size)
+    say(f"{size.label}: web pages, {args.web_requests} requests each after "
+        f"{args.web_warmup} warm-up ones")
+    result = web_pages.serve_and_measure(
+        size.store, log=size.log("smekg-serve"), ready_timeout=size.timeout("smekg-ready"),
+        requests=args.web_requests, warmup=args.web_warmup, budget=args.web_budget,
+        timeout=args.query_timeout, graph_depth=args.web_graph_depth,
+        say=lambda message: say(f"{size.label}: {message}"),
+        chosen_file=size.work / "web_chosen.json", data_tag=store["loaded_at"])
+    result["command"] = args.command
+    result["store"] = {key: store.get(key) for key in ("quads", "store_bytes", "loaded_at")}
+    return result
+
+
 STEP_FUNCTIONS: dict[str, Callable[[Size], dict]] = {
     "load": step_load, "bulk": step_bulk, "rdflib": step_rdflib, "coverage": step_coverage,
-    "neo4j": step_neo4j, "sparql": step_sparql, "rest": step_rest,
+    "neo4j": step_neo4j, "sparql": step_sparql, "rest": step_rest, "web": step_web,
 }
 
 
@@ -774,7 +798,10 @@ def run_size(label: str, orgs: int, args: argparse.Namespace, machine_info: dict
     for step in args.only:
         run_step(size, step)
     marker = _marker(size.work / "store.json")
-    if marker:
+    # the figures of the data are those of the store the load step measured: a rerun of
+    # other steps on a store built otherwise (e.g. into another --results) keeps them, and
+    # its steps record their store themselves
+    if marker and (size.loaded or "quads" not in size.results.get("data", {})):
         size.results.setdefault("data", {})["quads"] = marker["quads"]
         size.results["data"]["store_bytes"] = marker.get("store_bytes")
     run["finished"] = time.strftime("%Y-%m-%d %H:%M:%S %z")
@@ -826,6 +853,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rdflib-coverage-max-orgs", type=int, default=10_000)
     parser.add_argument("--rdflib-coverage-queries", type=int, default=10)
     parser.add_argument("--rdflib-heavy-max-seconds", type=float, default=60)
+    parser.add_argument("--web-requests", type=int, default=20,
+                        help="timed requests to each web page (after the warm-up)")
+    parser.add_argument("--web-warmup", type=int, default=3,
+                        help="untimed requests to each web page after its first one")
+    parser.add_argument("--web-budget", type=float, default=30,
+                        help="seconds per web page after which no new timed request is sent "
+                        "(at least 3 are)")
+    parser.add_argument("--web-graph-depth", type=int, default=3,
+                        help="depth of the network graph page measured")
     parser.add_argument("--neo4j-uri", default=os.environ.get("NEO4J_URI",
                                                               "bolt://127.0.0.1:7687"))
     parser.add_argument("--no-neo4j", action="store_true", help="skip the Neo4j step")

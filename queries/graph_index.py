@@ -42,6 +42,9 @@ KIND_CLASSES: dict[str, str] = {
     "organisation": f"{_ONT}Organisation",
 }
 _CLASS_KIND = {iri: kind for kind, iri in KIND_CLASSES.items()}
+_KINDS = list(KIND_CLASSES)
+_KIND_RANK = {iri: rank for rank, iri in enumerate(KIND_CLASSES.values())}
+_NO_KIND = len(_KINDS)
 
 PROVIDER_KINDS = ("organisation", "network", "programme", "good-practice")
 """The kinds of entity that provide support: what coverage lists and gaps count.
@@ -300,7 +303,9 @@ class GraphIndex:
         tags = self.tags.get(iri)
         if not tags:
             return None
-        return next((kind for kind, cls_iri in KIND_CLASSES.items() if cls_iri in tags), None)
+        # the first kind of KIND_CLASSES the entity has (an entity has a few tags)
+        best = min((_KIND_RANK.get(tag, _NO_KIND) for tag in tags), default=_NO_KIND)
+        return None if best == _NO_KIND else _KINDS[best]
 
     def ref(self, iri: str) -> EntityRef:
         """The reference to ``iri`` that answers carry (one shared, immutable object per

@@ -21,10 +21,10 @@ import logging
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -175,6 +175,26 @@ _ANSWERING: ContextVar[dict[int, GraphIndex] | None] = ContextVar("smekg_answeri
                                                                   default=None)
 """The index each service answers the current request from (see
 :meth:`QueryService.one_version`)."""
+
+
+@dataclass(frozen=True)
+class MembersSummary:
+    """A page of a network's members and what is said of all of them
+    (:meth:`QueryService.members_page`)."""
+
+    count: int
+    """Rows in all pages: a member for each membership, role and period."""
+    page: list[Member]
+    distinct: int
+    """Distinct members at every depth."""
+    direct: int
+    """Distinct members at depth 1."""
+    depth: int
+    """The deepest member's depth."""
+    kinds: Counter[str]
+    """Distinct members by kind."""
+    countries: list[EntityRef]
+    """The member countries, by name."""
 
 
 class QueryService:
@@ -521,6 +541,30 @@ class QueryService:
         member for each membership, role and dates of the network and, with
         ``transitive``, of every network reached down the membership links."""
         bound = self.bind("members", {"network": network, "transitive": transitive})
+        rows = self._member_rows(bound)
+        rows.sort(key=self._member_order())
+        return [self._member(row) for row in rows]
+
+    def members_page(self, network: str, transitive: bool | str = False, *, offset: int = 0,
+                     limit: int = DEFAULT_LIMIT) -> MembersSummary:
+        """One page of :meth:`members` (the same order) with what a page about the network
+        says of all of them, without building every member: a network of networks may
+        have a hundred thousand members at every depth."""
+        bound = self.bind("members", {"network": network, "transitive": transitive})
+        rows = self._member_rows(bound)
+        index = self.index
+        distinct = {member: depth for _, member, _, depth in reversed(rows)}
+        chosen = self._member_slice(rows, offset, limit)
+        return MembersSummary(
+            count=len(rows), page=[self._member(row) for row in chosen],
+            distinct=len(distinct), direct=sum(1 for d in distinct.values() if d == 1),
+            depth=max(distinct.values(), default=0),
+            kinds=Counter(index.kind(member) or "" for member in distinct),
+            countries=sorted((self.ref(m) for m in distinct if index.kind(m) == "country"),
+                             key=lambda ref: ref.label.casefold()))
+
+    def _member_rows(self, bound: dict[str, Value]) -> list[tuple[str, str, int, int]]:
+        # (network, member, membership position, depth) of each row members.rq gives
         index = self.index
         terms = index.terms
         root = row_iri(bound, "network")
@@ -536,20 +580,52 @@ class QueryService:
                         links[member] = set()
                         vias.append(member)
         depth = _distances(root, links)
-        members = []
-        for via in vias:
-            network_ref = self.ref(via)
-            for position in terms.of_network(via):
-                members.append(Member(
-                    **self.ref(terms.members[position]).model_dump(), network=network_ref,
-                    role=self._role_name(terms.roles[position]), since=terms.since[position],
-                    until=terms.until[position], depth=depth[via] + 1,
-                ))
+        return [(via, terms.members[position], position, depth[via] + 1)
+                for via in vias for position in terms.of_network(via)]
+
+    def _member_slice(self, rows: list[tuple[str, str, int, int]], offset: int,
+                      limit: int) -> list[tuple[str, str, int, int]]:
+        # Rows come grouped by network (all at one depth), so the order puts whole groups
+        # in order by (depth, network) and only the groups a page falls in are sorted.
+        order = self._member_order()
+        starts = [i for i in range(len(rows)) if i == 0 or rows[i][0] != rows[i - 1][0]]
+        groups = sorted(zip(starts, [*starts[1:], len(rows)], strict=True),
+                        key=lambda group: order(rows[group[0]])[:3])
+        chosen: list[tuple[str, str, int, int]] = []
+        position = 0  # of the group's first row in the whole order
+        for start, stop in groups:
+            if len(chosen) >= limit:
+                break
+            if position + (stop - start) > offset:
+                group = sorted(rows[start:stop], key=order)
+                chosen.extend(group[max(0, offset - position):][:limit - len(chosen)])
+            position += stop - start
+        return chosen
+
+    def _member_order(self) -> Callable[[tuple[str, str, int, int]], tuple[Any, ...]]:
         # a total order (the REST pages follow it): depth, network, member, role, period
-        members.sort(key=lambda m: (m.depth, m.network.label.casefold(), m.network.iri,
-                                    m.label.casefold(), m.iri, m.role or "", m.since or "",
-                                    m.until or ""))
-        return members
+        terms, label = self.index.terms, self.index.label
+        folded: dict[str, str] = {}
+
+        def name(iri: str) -> str:
+            text = folded.get(iri)
+            if text is None:
+                text = folded[iri] = label(iri).casefold()
+            return text
+
+        def key(row: tuple[str, str, int, int]) -> tuple[Any, ...]:
+            via, member, position, depth = row
+            return (depth, name(via), via, name(member), member,
+                    self._role_name(terms.roles[position]) or "",
+                    terms.since[position] or "", terms.until[position] or "")
+        return key
+
+    def _member(self, row: tuple[str, str, int, int]) -> Member:
+        via, member, position, depth = row
+        terms = self.index.terms
+        return Member(**self.ref(member).model_dump(), network=self.ref(via),
+                      role=self._role_name(terms.roles[position]), since=terms.since[position],
+                      until=terms.until[position], depth=depth)
 
     def memberships(self, organisation: str, transitive: bool | str = False) -> list[Membership]:
         """The networks ``organisation`` is a member of (with ``transitive``, theirs too).
@@ -779,10 +855,52 @@ class QueryService:
     # -- entities and search ------------------------------------------------------------
     def entity(self, entity: str) -> EntityDetail:
         """Every fact about ``entity`` (an id, a code or an IRI), each with its source."""
-        bound = self.bind("entity", {"entity": entity})
-        iri = row_iri(bound, "entity")
+        return self._entity_detail("entity", entity)
+
+    def entity_page(self, entity: str, incoming_limit: int = 100) -> tuple[EntityDetail, int]:
+        """What an entity's web page shows: the detail of ``entity`` (as :meth:`entity`)
+        with all its outgoing facts but only the facts of at most ``incoming_limit`` (at
+        most 200) of the statements that refer to it, and the number of those statements,
+        each a (predicate, subject, graph). When there are more, which are kept is the
+        first the backend finds (entity_in.rq: ordering them costs seconds on a country);
+        when there are no more, the facts are those of :meth:`entity`."""
+        bound = self.bind("entity_out", {"entity": entity})
+        rows = [*self.rows("entity_out", bound), *self.rows("entity_in", bound)]
+        count = sum(row_int(row, "incoming") for row in self.rows("entity_in_count", bound))
+        detail = self._detail(row_iri(bound, "entity"), rows)
+        kept: set[tuple[str, str, str]] = set()
         facts = []
-        for row in self.rows("entity", bound):
+        for fact in detail.facts:
+            statement = (fact.predicate, fact.value, fact.graph)
+            if fact.direction == "in" and statement not in kept:
+                if len(kept) >= incoming_limit:
+                    continue
+                kept.add(statement)
+            facts.append(fact)
+        return detail.model_copy(update={"facts": facts}), count
+
+    def entity_out(self, entity: str) -> EntityDetail:
+        """The outgoing facts of ``entity``: those of :meth:`entity` whose subject it is."""
+        return self._entity_detail("entity_out", entity)
+
+    def entity_in(self, entity: str) -> EntityDetail:
+        """Some incoming facts of ``entity`` (at most 200 rows of entity_in.rq: see
+        :meth:`entity_page`), those of :meth:`entity` whose value it is."""
+        return self._entity_detail("entity_in", entity)
+
+    def entity_in_count(self, entity: str) -> int:
+        """The number of statements (predicate, subject, graph) whose value is ``entity``."""
+        bound = self.bind("entity_in_count", {"entity": entity})
+        return sum(row_int(row, "incoming") for row in self.rows("entity_in_count", bound))
+
+    def _entity_detail(self, name: str, entity: str) -> EntityDetail:
+        bound = self.bind(name, {"entity": entity})
+        return self._detail(row_iri(bound, "entity"), self.rows(name, bound))
+
+    def _detail(self, iri: Iri, rows: list[Row]) -> EntityDetail:
+        """The entity ``iri`` with the facts of ``rows`` (those of entity.rq), sorted."""
+        facts = []
+        for row in rows:
             value = row["value"]
             value_label = self.index.label(value) if isinstance(value, Iri) else None
             facts.append(Fact(
@@ -832,11 +950,20 @@ class QueryService:
                 if name.entity not in best or score > best[name.entity][0]:
                     best[name.entity] = (score, name.text, name.property)
         kinds = index.kind
-        ranked = sorted(best.items(),
-                        key=lambda item: (-item[1][0], len(item[1][1]),
-                                          kinds(item[0]) == "subdivision",
-                                          *self._sort_key(item[0])))
-        return len(ranked), [
+
+        def cheap(item: tuple[str, tuple[float, str, str]]) -> tuple[float, int]:
+            return (-item[1][0], len(item[1][1]))
+
+        found = list(best.items())
+        wanted_rank = offset + limit
+        if len(found) > wanted_rank > 0:
+            # a word in many names (100k hits) is ranked in full only where the page
+            # lies: the hits that rank before the page's last by score and length
+            cutoff = heapq.nsmallest(wanted_rank, map(cheap, found))[-1]
+            found = [item for item in found if cheap(item) <= cutoff]
+        ranked = sorted(found, key=lambda item: (*cheap(item), kinds(item[0]) == "subdivision",
+                                                 *self._sort_key(item[0])))
+        return len(best), [
             SearchHit(**self.ref(iri).model_dump(), matched=text, matched_property=prop,
                       score=round(score, 1), fuzzy=fuzzy)
             for iri, (score, text, prop) in ranked[offset:offset + limit]]

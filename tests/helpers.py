@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import time
 from collections import defaultdict
 from pathlib import Path
+
+import httpx
 
 from smekg.core.rdf import GraphBuilder
 
@@ -35,3 +39,30 @@ def route_url(path: str, params: dict[str, str]) -> tuple[str, dict[str, str]]:
         if "{" + name + "}" in path:
             path = path.replace("{" + name + "}", query.pop(name))
     return path, query
+
+
+def wait_until_up(process: subprocess.Popen[bytes], url: str, *, timeout: float,
+                  probe_timeout: float = 1.0) -> str | None:
+    """Wait until the server ``process`` answers ``url`` with 200: None once it does, else
+    what went wrong (it "exited", or it "did not answer in N s")."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return "exited"
+        try:
+            if httpx.get(url, timeout=probe_timeout).status_code == 200:
+                return None
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    return f"did not answer in {timeout} s"
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Terminate ``process``, killing it when it has not ended 10 s later."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -14,7 +14,6 @@ everything.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -29,6 +28,7 @@ from smekg.core.backends.oxigraph import OxigraphBackend, PinnedOxigraphBackend
 from smekg.core.backends.sparql import SparqlBackend
 from smekg.core.stores import GraphStore, RemoteGraphStore, SourceStore
 from smekg.graph_api.deps import BoundedParams, ServiceDep
+from smekg.graph_api.web._paging import last_page, page_offset
 from smekg.graph_api.web.snippets import snippets
 from smekg.graph_api.web.templating import (
     ENTITY_PAGE,
@@ -319,7 +319,7 @@ def entity_page(request: Request, service: ServiceDep,
 def _entity_page(request: Request, service: ServiceDep, kind: str | None, key: str,
                  page: int) -> Response:
     try:
-        detail = service.entity(key)
+        detail, referrer_count = service.entity_page(key, REFERRERS_SHOWN)
     except ParamError as error:
         if error.status != 404:
             raise
@@ -336,11 +336,13 @@ def _entity_page(request: Request, service: ServiceDep, kind: str | None, key: s
         return RedirectResponse(url, status_code=307)
     reader = FactReader(service, links)
     outgoing = [f for f in detail.facts if f.direction == "out"]
-    referrers, referrer_count = reader.referrers(
+    # the facts of at most REFERRERS_SHOWN referring statements, and the number of them all
+    referrers, shown = reader.referrers(
         (f for f in detail.facts if f.direction == "in"), REFERRERS_SHOWN)
     context: dict[str, Any] = {
         "entity": detail, "kind": wanted, "page_url": links, "types": _types(service, detail),
-        "groups": reader.groups(outgoing), "fact_count": len(detail.facts),
+        "groups": reader.groups(outgoing),
+        "fact_count": len(detail.facts) + referrer_count - shown,
         "referrers": referrers, "referrer_count": referrer_count,
         "downloads": {
             "csv": query_url("/entities", {"iri": detail.iri, "format": "csv"}),
@@ -387,9 +389,9 @@ def counted(n: int, kind: str | None) -> str:
 def _paged(items: Sequence[_T], page: int, size: int) -> tuple[list[_T], int, int]:
     """The items of page ``page`` (of ``size``; the last page for a page beyond it), the
     number of pages and the page shown."""
-    pages = max(1, -(-len(items) // size))
+    pages = last_page(len(items), size)
     page = min(page, pages)
-    return list(items[(page - 1) * size:page * size]), pages, page
+    return list(items[page_offset(page, size):page * size]), pages, page
 
 
 def _where(reader: FactReader, detail: EntityDetail) -> list[tuple[str, list[Shown]]]:
@@ -436,21 +438,25 @@ def _memberships(service: QueryService, links: Links, detail: EntityDetail
 def _network(service: QueryService, links: Links, reader: FactReader, detail: EntityDetail,
              page: int) -> dict[str, Any]:
     """A network: its members at every depth, the networks it belongs to, what it serves."""
-    members = service.members(detail.iri, transitive=True)
-    shown, pages, page = _paged(members, page, MEMBERS_PAGE)
-    distinct = {m.iri: m for m in members}
-    countries = sorted((m for m in distinct.values() if m.type == "country"),
-                       key=lambda m: m.label.casefold())
-    direct = {m.iri for m in members if m.depth == 1}
+    # one page of the members, and what is said of all of them, without building them all
+    summary = service.members_page(detail.iri, transitive=True,
+                                   offset=page_offset(page, MEMBERS_PAGE),
+                                   limit=MEMBERS_PAGE)
+    pages = last_page(summary.count, MEMBERS_PAGE)
+    if page > pages:  # beyond the last page: the last page
+        page = pages
+        summary = service.members_page(detail.iri, transitive=True,
+                                       offset=page_offset(page, MEMBERS_PAGE),
+                                       limit=MEMBERS_PAGE)
     key = links.key(detail) or detail.iri
     rest = f"/networks/{links.rest_key(detail)}/members"
     return {
-        "members": shown, "member_count": len(members), "member_pages": pages, "page": page,
-        "distinct_members": len(distinct), "direct_members": len(direct),
-        "member_kinds": [counted(n, kind) for kind, n in
-                         Counter(m.type or "" for m in distinct.values()).most_common()],
-        "depth": max((m.depth for m in members), default=0),
-        "member_countries": countries,
+        "members": summary.page, "member_count": summary.count, "member_pages": pages,
+        "page": page, "distinct_members": summary.distinct,
+        "direct_members": summary.direct,
+        "member_kinds": [counted(n, kind) for kind, n in summary.kinds.most_common()],
+        "depth": summary.depth,
+        "member_countries": summary.countries,
         "members_csv": query_url(rest, {"transitive": "true", "format": "csv",
                                         "limit": MAX_LIMIT}),
         "members_graph": query_url("/app/graph", {"root": key, "direction": "members",
@@ -515,9 +521,9 @@ def _region(service: QueryService, links: Links, reader: FactReader, detail: Ent
     covering = service.coverage(iri, None, limit=TOP_COVERAGE)
     # the count and one page, from the index (the whole list may hold every organisation)
     located_count = service.located_count(iri)
-    pages = max(1, -(-located_count // LOCATED_PAGE))
+    pages = last_page(located_count, LOCATED_PAGE)
     page = min(page, pages)
-    _, shown = service.organisations_in_region_page(iri, offset=(page - 1) * LOCATED_PAGE,
+    _, shown = service.organisations_in_region_page(iri, offset=page_offset(page, LOCATED_PAGE),
                                                      limit=LOCATED_PAGE)
     country = next((a for a in index.ancestors(iri) if index.kind(a) == "country"), None)
     level = index.levels.get(iri)

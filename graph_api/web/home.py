@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from smekg.graph_api.deps import BoundedParams, ServiceDep
+from smekg.graph_api.web._paging import page_count, page_offset
 from smekg.graph_api.web.templating import KIND_NAMES, Links, render_page
 
 router = APIRouter(include_in_schema=False, dependencies=[BoundedParams])
@@ -37,12 +38,12 @@ def search(request: Request, service: ServiceDep, q: SearchText = "",
     if not text:
         return render_page(request, "search.html", q="", type=type, count=0, hits=[],
                            page=1, pages=0)
-    count, hits = service.search_page(text, type or None, offset=(page - 1) * SEARCH_PAGE,
+    count, hits = service.search_page(text, type or None, offset=page_offset(page, SEARCH_PAGE),
                                       limit=SEARCH_PAGE)
     if go and hits:
         return RedirectResponse(Links(service).url(hits[0]), status_code=303)
     return render_page(request, "search.html", q=text, type=type, count=count, hits=hits,
-                       page=page, pages=-(-count // SEARCH_PAGE))
+                       page=page, pages=page_count(count, SEARCH_PAGE))
 
 
 @router.get("/app/suggest")

@@ -21,6 +21,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from smekg.graph_api.deps import BoundedParams, ServiceDep
+from smekg.graph_api.web._paging import page_count, page_offset
 from smekg.graph_api.web.snippets import snippets
 from smekg.graph_api.web.templating import ENVIRONMENT, query_url, render_page
 from smekg.queries.graph_index import BREADTHS, PROVIDER_KINDS
@@ -109,10 +110,6 @@ def _page_number(text: str | None) -> int:
     return int(text)
 
 
-def _pages(count: int, size: int) -> int:
-    return -(-count // size)
-
-
 def _check_page(page: int, pages: int) -> None:
     if page > max(pages, 1):
         raise ParamError("page", str(page), f"the answer has {pages:,} "
@@ -140,10 +137,10 @@ def coverage(
     number = _page_number(page)
     if not any(form.values()):
         return render_page(request, "coverage.html", form=form, answer=None)
-    offset = (number - 1) * COVERAGE_PAGE
+    offset = page_offset(number, COVERAGE_PAGE)
     answer = service.coverage(form["region"], form["sector"], form["type"], form["service"],
                               form["typology"], offset=offset, limit=COVERAGE_PAGE)
-    pages = _pages(answer.count, COVERAGE_PAGE)
+    pages = page_count(answer.count, COVERAGE_PAGE)
     _check_page(number, pages)
     kinds = counts_by_kind(service, form, answer)
     rest = {key: form[key] for key in ("region", "sector", "type", "service", "typology")}
@@ -266,11 +263,11 @@ def gaps(
             "type": _given(type), "broadest": _given(broadest) or "world",
             "kinds": _joined(kinds), "typology": _joined(typology)}
     number = _page_number(page)
-    offset = (number - 1) * GAPS_PAGE
+    offset = page_offset(number, GAPS_PAGE)
     answer = service.gaps(form["scope"], form["region_level"], form["sector_level"],
                           form["sector"], form["type"], form["broadest"], form["kinds"],
                           form["typology"], offset=offset, limit=GAPS_PAGE)
-    pages = _pages(answer.count, GAPS_PAGE)
+    pages = page_count(answer.count, GAPS_PAGE)
     _check_page(number, pages)
     example_cell, example_snippets = None, None
     if answer.results:  # the coverage question of the first gap cell on this page

@@ -305,8 +305,10 @@ def map_data(service: ServiceDep, settings: SettingsDep,
 
 # -- the graph of networks of networks -------------------------------------------------
 
-MAX_NODES = 1_500
-"""The most entity nodes a graph draws (the nearest first); the table says what is left."""
+MAX_NODES = 800
+"""The most entity nodes a graph draws (the nearest first); the table says what is left.
+More cannot be read as a drawing, and each costs the page about 1 kB of HTML and JSON (a
+1,500-node page took 260 ms at 100k organisations; benchmarks/RESULTS.md)."""
 MAX_DEPTH = 5
 
 

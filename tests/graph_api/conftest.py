@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.helpers import REPO_ROOT
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.conftest import free_port
+from tests.helpers import REPO_ROOT, stop_process, wait_until_up
 
 
 class ApiServer:
@@ -28,7 +21,7 @@ class ApiServer:
 
     def __init__(self, store: Path, env: dict[str, str], log: Path) -> None:
         self.store = store
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = log.open("wb")
         self.process = subprocess.Popen(
@@ -42,26 +35,14 @@ class ApiServer:
         self.log = log
         self._wait_until_up()
 
-    def _wait_until_up(self, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"API server exited:\n{self.log.read_text()}")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1.0).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"API server did not start in {timeout} s:\n{self.log.read_text()}")
+    def _wait_until_up(self) -> None:
+        problem = wait_until_up(self.process, f"{self.url}/health", timeout=60.0)
+        if problem is not None:
+            self.stop()
+            raise RuntimeError(f"API server {problem}:\n{self.log.read_text()}")
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop_process(self.process)
         self._log.close()
 
 

@@ -66,6 +66,8 @@ class TestSeedData(BackendContract):
             ("programmes", {}), ("programmes", {"region": "ITH55"}),
             ("policy_lineage", {"policy": "bologna-charter"}),
             ("entity", {"entity": "insme"}), ("entity", {"entity": "ITH5"}),
+            ("entity_out", {"entity": "ITH5"}), ("entity_in", {"entity": "ITH5"}),
+            ("entity_in_count", {"entity": "ITH5"}),
             ("networks", {}), ("regions", {"within": "ITH", "level": "nuts3"}),
             # NUTS-3 typologies: the .rq/.cypher filter, and the index's for coverage, gaps
             ("regions", {"typology": "mountain,coastal", "level": "nuts3"}),
@@ -101,6 +103,9 @@ class TestGeneratedEcosystem(BackendContract):
             ("programmes", {}), ("programmes", {"region": "DE"}),
             ("policy_lineage", {"policy": policy}),
             ("entity", {"entity": top}), ("entity", {"entity": member}),
+            # entity_in: an entity under its cap (beyond it, each backend keeps its own rows)
+            ("entity_out", {"entity": top}), ("entity_in", {"entity": member}),
+            ("entity_in_count", {"entity": top}),
             ("networks", {}), ("regions", {"within": "DE", "level": "nuts2"}),
             ("sectors", {"within": "C"}), ("policies", {}),
             ("search", {"q": "agency"}),

@@ -131,6 +131,39 @@ def test_search_ranks_and_filters(service):
     assert fuzzy and fuzzy[0].fuzzy and "Emilia" in fuzzy[0].label
 
 
+@pytest.mark.parametrize("text", ["synthetic", "network", "de"])
+def test_a_search_page_is_the_slice_of_the_whole_ranking(generated_service, text):
+    count, whole = generated_service.search_page(text, offset=0, limit=10_000)
+    assert count == len(whole) > 30  # a word in many names
+    for offset, limit in ((0, 1), (0, 7), (5, 10), (count - 3, 10)):
+        page_count, page = generated_service.search_page(text, offset=offset, limit=limit)
+        assert page_count == count
+        assert page == whole[offset:offset + limit]
+
+
+def test_a_members_page_is_the_slice_of_all_members(generated_service):
+    networks = generated_service.networks()
+    network = max(networks, key=lambda n: (n["members"], n["iri"]))["iri"]
+    whole = generated_service.members(network, transitive=True)
+    assert len(whole) > 20
+    pages = [(offset, 4) for offset in range(0, len(whole), 3)]
+    for offset, limit in [(0, 5), (7, 10), (len(whole) - 2, 10), *pages]:
+        summary = generated_service.members_page(network, transitive=True, offset=offset,
+                                                 limit=limit)
+        assert summary.page == whole[offset:offset + limit]
+        assert summary.count == len(whole)
+    first_depth = {}
+    for member in whole:
+        first_depth.setdefault(member.iri, member.depth)
+    assert summary.distinct == len(first_depth)
+    assert summary.direct == sum(1 for d in first_depth.values() if d == 1)
+    assert summary.depth == max(m.depth for m in whole)
+    assert sum(summary.kinds.values()) == len(first_depth)
+    assert [c.iri for c in summary.countries] == sorted(
+        {m.iri for m in whole if m.type == "country"},
+        key=lambda iri: generated_service.index.label(iri).casefold())
+
+
 def test_entity_detail_has_every_fact_with_its_source(service):
     detail = service.entity("insme")
     assert detail.iri == f"{ID}organisation/insme" and detail.type == "network"

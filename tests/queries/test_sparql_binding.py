@@ -22,6 +22,8 @@ CASES: list[tuple[str, dict[str, str]]] = [
     ("coverage", {"region": "GB-KEN", "type": "network"}),
     ("coverage", {"service": "internationalisation"}),
     ("entity", {"entity": "insme"}), ("entity", {"entity": "ITH5"}),
+    ("entity_out", {"entity": "ITH5"}), ("entity_in", {"entity": "ITH5"}),
+    ("entity_in_count", {"entity": "ITH5"}),
     ("members", {"network": "insme-steering-group", "transitive": "false"}),
     ("members", {"network": "insme-steering-group", "transitive": "true"}),
     ("memberships", {"organisation": "ipi", "transitive": "true"}),

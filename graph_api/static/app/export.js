@@ -1,8 +1,34 @@
-// smekg web app: downloads of the map and the graph as standalone SVG and PNG files.
-// Shared by map.js and graph.js (loaded before them): window.smekgExport.
+// smekg web app: what map.js and graph.js share (loaded before them): window.smekgExport,
+// the start of a drawing (its data, its library, its alert) and its downloads as
+// standalone SVG and PNG files.
 "use strict";
 window.smekgExport = (function () {
   var SVG_NS = "http://www.w3.org/2000/svg";
+
+  // The start of a drawing: div#`id`, its data (the JSON of the element its data-source
+  // names) and its alert p#`id`-error, where `fail(message)` says what went wrong, then
+  // `options.fallback` (where else the page has the numbers), and marks the div
+  // data-error="true". Null (the failure shown) when the page has no div#`id`, its data
+  // cannot be read (`options.data` names it) or `options.library` did not load.
+  function begin(id, options) {
+    var container = document.getElementById(id);
+    if (!container) { return null; }
+    var alertBox = document.getElementById(id + "-error");
+    function fail(message) {
+      alertBox.textContent = message + " " + options.fallback;
+      alertBox.hidden = false;
+      container.setAttribute("data-error", "true");
+    }
+    var data;
+    try {
+      data = JSON.parse(document.getElementById(container.getAttribute("data-source")).textContent);
+    } catch (error) {
+      fail(options.data + " could not be read (" + error.message + ").");
+      return null;
+    }
+    if (!options.library) { fail("The " + id + " library did not load."); return null; }
+    return { container: container, alertBox: alertBox, data: data, fail: fail };
+  }
 
   // An SVG element with attributes (and text, if given).
   function element(name, attributes, text) {
@@ -90,6 +116,6 @@ window.smekgExport = (function () {
     });
   }
 
-  return { SVG_NS: SVG_NS, element: element, wrap: wrap, download: download, svgBlob: svgBlob,
+  return { begin: begin, SVG_NS: SVG_NS, element: element, wrap: wrap, download: download, svgBlob: svgBlob,
            pngBlob: pngBlob, filename: filename, onClick: onClick };
 })();

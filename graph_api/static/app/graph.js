@@ -6,24 +6,12 @@
 // shown in p#graph-error (role="alert").
 "use strict";
 (function () {
-  var container = document.getElementById("graph");
-  var alertBox = document.getElementById("graph-error");
-  if (!container) { return; }
-
-  function fail(message) {
-    alertBox.textContent = message + " The table below lists every node.";
-    alertBox.hidden = false;
-    container.setAttribute("data-error", "true");
-  }
-
-  var data;
-  try {
-    data = JSON.parse(document.getElementById(container.getAttribute("data-source")).textContent);
-  } catch (error) {
-    fail("The graph's data could not be read (" + error.message + ").");
-    return;
-  }
-  if (!window.cytoscape) { fail("The graph library did not load."); return; }
+  var drawing = window.smekgExport.begin("graph", {
+    data: "The graph's data", library: window.cytoscape,
+    fallback: "The table below lists every node." });
+  if (!drawing) { return; }
+  var container = drawing.container, alertBox = drawing.alertBox, data = drawing.data;
+  var fail = drawing.fail;
 
   // The kinds' colours are the page's own (CSS custom properties of app.css).
   var css = getComputedStyle(document.documentElement);

@@ -5,24 +5,12 @@
 // classes "region region-CODE". Errors are shown in p#map-error (role="alert").
 "use strict";
 (function () {
-  var container = document.getElementById("map");
-  var alertBox = document.getElementById("map-error");
-  if (!container) { return; }
-
-  function fail(message) {
-    alertBox.textContent = message + " The table below has every region.";
-    alertBox.hidden = false;
-    container.setAttribute("data-error", "true");
-  }
-
-  var data;
-  try {
-    data = JSON.parse(document.getElementById(container.getAttribute("data-source")).textContent);
-  } catch (error) {
-    fail("The map's numbers could not be read (" + error.message + ").");
-    return;
-  }
-  if (!window.L) { fail("The map library did not load."); return; }
+  var drawing = window.smekgExport.begin("map", {
+    data: "The map's numbers", library: window.L,
+    fallback: "The table below has every region." });
+  if (!drawing) { return; }
+  var container = drawing.container, alertBox = drawing.alertBox, data = drawing.data;
+  var fail = drawing.fail;
 
   var SEA = "#e8eef4", LAND = "#d5dae0", BORDER = "#ffffff";
   var byCode = {};

@@ -33,7 +33,7 @@ from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.conftest import free_port
-from tests.helpers import REPO_ROOT
+from tests.helpers import REPO_ROOT, stop_process, wait_until_up
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -265,28 +265,15 @@ class SmekgServe:
                 stdout=out, stderr=subprocess.STDOUT)
         self._wait_until_up()
 
-    def _wait_until_up(self, timeout: float = 90.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"smekg serve exited:\n{self.log.read_text()}", pytrace=False)
-            try:
-                if httpx.get(f"{self.url}/health", timeout=2.0).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        pytest.fail(f"smekg serve did not answer in {timeout} s:\n{self.log.read_text()}",
-                    pytrace=False)
+    def _wait_until_up(self) -> None:
+        problem = wait_until_up(self.process, f"{self.url}/health", timeout=90.0,
+                                probe_timeout=2.0)
+        if problem is not None:
+            self.stop()
+            pytest.fail(f"smekg serve {problem}:\n{self.log.read_text()}", pytrace=False)
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process)
 
 
 @dataclass(frozen=True)

@@ -4,17 +4,15 @@ same server (or `smekg sources` on its store), never written here."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+
+from tests.graph_api.web.dom import Element, assert_no_inline_code, csv_rows, fetch, parse, rest
 
 pytestmark = pytest.mark.server
 
@@ -24,101 +22,12 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 ALL = 10_000
 
 
-# -- a small DOM from the standard library's parser -------------------------------------
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-         "track", "wbr"}
-
-
-@dataclass
-class Element:
-    tag: str
-    attrs: dict[str, str]
-    children: list[Element | str] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        return "".join(c if isinstance(c, str) else c.text for c in self.children)
-
-    def words(self) -> str:
-        return " ".join(self.text.split())
-
-    def iter(self):
-        yield self
-        for child in self.children:
-            if isinstance(child, Element):
-                yield from child.iter()
-
-    def find_all(self, tag: str | None = None, **attrs: str) -> list[Element]:
-        return [e for e in self.iter() if (tag is None or e.tag == tag)
-                and all(e.attrs.get(k.rstrip("_")) == v for k, v in attrs.items())]
-
-    def by_id(self, ident: str) -> Element:
-        found = self.find_all(id=ident)
-        assert len(found) == 1, f"{len(found)} elements with id {ident!r}"
-        return found[0]
-
-    def has_id(self, ident: str) -> bool:
-        return bool(self.find_all(id=ident))
-
-    def links(self) -> list[str]:
-        return [a.attrs["href"] for a in self.find_all("a") if "href" in a.attrs]
-
-    def rows(self) -> list[Element]:
-        return [tr for tr in self.find_all("tr") if tr.find_all("td") or
-                tr.find_all("th", scope="row")]
-
-
-class _Builder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Element("#document", {})
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag, attrs):
-        element = Element(tag, {k: v or "" for k, v in attrs})
-        self.stack[-1].children.append(element)
-        if tag not in _VOID:
-            self.stack.append(element)
-
-    def handle_endtag(self, tag):
-        for i in range(len(self.stack) - 1, 0, -1):
-            if self.stack[i].tag == tag:
-                del self.stack[i:]
-                return
-
-    def handle_data(self, data):
-        self.stack[-1].children.append(data)
-
-
-def parse(html: str) -> Element:
-    builder = _Builder()
-    builder.feed(html)
-    builder.close()
-    return builder.root
-
-
 def page(client, url: str, status: int = 200) -> Element:
-    response = client.get(url)
-    assert response.status_code == status, response.text[:500]
-    assert response.headers["content-type"].startswith("text/html")
-    assert "script-src 'self'" in response.headers["content-security-policy"]
-    return parse(response.text)
-
-
-def rest(client, path: str, **params) -> dict:
-    response = client.get(path, params=params)
-    assert response.status_code == 200, response.text[:500]
-    return response.json()
+    return fetch(client, url, status)[1]
 
 
 def row_iris(table: Element) -> list[str]:
     return [tr.attrs["data-iri"] for tr in table.rows()]
-
-
-def csv_rows(client, url: str) -> list[dict[str, str]]:
-    response = client.get(url)
-    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
-    return list(csv.DictReader(io.StringIO(response.text.lstrip("\ufeff"))))
 
 
 def _entity_path(kind: str, key: str) -> str:
@@ -155,24 +64,24 @@ def test_every_kind_of_entity_has_a_page_with_its_panels(client, kind, key):
     detail = rest(client, f"/entities/{key}")
     dom = page(client, _entity_path(kind, key))
     assert dom.by_id("entity").attrs["data-iri"] == detail["iri"]
-    assert dom.find_all("h1")[0].words() == detail["label"]
+    assert dom.all("h1")[0].text == detail["label"]
     for panel in ["facts", "referred-by", "entity-downloads", "question", *PANELS[kind]]:
         assert dom.has_id(panel), f"{kind} page has no #{panel}"
     # the facts download as CSV (the REST CSV of the entity) and as JSON-LD
     links = dom.by_id("entity-downloads").links()
     assert any(parse_qs(urlparse(link).query).get("format") == ["csv"] for link in links)
     assert any(parse_qs(urlparse(link).query).get("format") == ["jsonld"] for link in links)
-    snippet = dom.find_all("code", **{"data-lang": "rest"})[0].words()
+    snippet = dom.all("code", **{"data-lang": "rest"})[0].text
     assert client.get(snippet).status_code == 200  # the REST question answers
 
 
 def test_facts_name_their_source_and_quote_its_words(client):
     detail = rest(client, "/entities/insme-steering-group")
     dom = page(client, "/app/network/insme-steering-group")
-    quoted = {" ".join(q.text.split()) for q in dom.find_all("blockquote")}
+    quoted = {" ".join(q.text.split()) for q in dom.all("blockquote")}
     evidence = {" ".join(f["evidence"].split()) for f in detail["facts"] if f["evidence"]}
     assert evidence and evidence <= quoted
-    facts = dom.by_id("facts").words()
+    facts = dom.by_id("facts").text
     sources = {f["graph"].removeprefix(f"{ID}graph/") for f in detail["facts"]
                if f["direction"] == "out"}
     assert all(source in facts for source in sources)
@@ -198,11 +107,11 @@ def test_facts_from_a_table_name_its_row(client):
             if f["predicate"].endswith("#sourceRow")}
     assert rows  # the seed's tables name the row of each entity
     dom = page(client, "/app/network/insme-steering-group")
-    headings = [" ".join(h.text.split()) for h in dom.by_id("facts").find_all("h3")]
+    headings = [" ".join(h.text.split()) for h in dom.by_id("facts").all("h3")]
     for source, row in rows:
         assert any(source in h and f"row {row} of its file" in h for h in headings), headings
     # the row is a source, not a fact of its own
-    assert "source row" not in dom.by_id("facts").find_all("dl")[0].words().casefold()
+    assert "source row" not in dom.by_id("facts").all("dl")[0].text.casefold()
 
 
 def test_a_network_page_lists_the_rest_members_at_every_depth(client):
@@ -212,12 +121,12 @@ def test_a_network_page_lists_the_rest_members_at_every_depth(client):
     table = dom.by_id("members")
     assert members["count"] <= 100  # one page
     assert row_iris(table) == [m["iri"] for m in members["results"]]
-    vias = [tr.find_all("td")[3].find_all("a")[0].words() for tr in table.rows()]
+    vias = [tr.all("td")[3].all("a")[0].text for tr in table.rows()]
     assert vias == [m["network"]["label"] for m in members["results"]]
     countries = {m["label"] for m in members["results"] if m["type"] == "country"}
-    shown = {li.words() for li in dom.by_id("member-countries").find_all("li")}
+    shown = {li.text for li in dom.by_id("member-countries").all("li")}
     assert shown == countries
-    assert dom.find_all(id="member-countries-heading")[0].words().startswith(str(len(countries)))
+    assert dom.all(id="member-countries-heading")[0].text.startswith(str(len(countries)))
     # its graph and the REST CSV of its members
     links = dom.by_id("members-panel").links()
     graph = next(link for link in links if link.startswith("/app/graph"))
@@ -249,7 +158,7 @@ def test_a_good_practice_page_says_what_it_serves(client):
     row = next(r for r in rest(client, "/good-practices", limit=ALL)["results"]
                if r["iri"] == ERGO)
     dom = page(client, "/app/good-practice/emilia-romagna-go-global")
-    scope = dom.by_id("scope").words()
+    scope = dom.by_id("scope").text
     assert row["serves"] and all(region["label"] in scope for region in row["serves"])
 
 
@@ -261,26 +170,26 @@ def test_the_region_page_of_ith55(client):
     dom = page(client, "/app/region/ITH55")
     breadcrumb = dom.by_id("breadcrumb")
     assert f"/app/region/{parent_ref['code']}" in breadcrumb.links()
-    assert parent_ref["label"] in breadcrumb.words()
+    assert parent_ref["label"] in breadcrumb.text
     # who covers it: the count and the first providers, as REST says
     coverage = rest(client, "/coverage", region="ITH55", limit=20)
-    assert str(coverage["count"]) in dom.by_id("coverage-count").words()
+    assert str(coverage["count"]) in dom.by_id("coverage-count").text
     assert row_iris(dom.by_id("covering")) == [item["iri"] for item in coverage["results"]]
     assert ERGO in row_iris(dom.by_id("covering"))
-    explanations = [tr.find_all("td")[2].words() for tr in dom.by_id("covering").rows()]
+    explanations = [tr.all("td")[2].text for tr in dom.by_id("covering").rows()]
     assert explanations == [item["match"]["explanation"] for item in coverage["results"]]
     # the form asks the coverage page for a sector, with the region fixed
     form = dom.by_id("region-coverage-form")
     assert form.attrs["action"] == "/app/coverage" and form.attrs["method"] == "get"
-    inputs = {i.attrs["name"]: i for i in form.find_all("input")}
+    inputs = {i.attrs["name"]: i for i in form.all("input")}
     assert inputs["region"].attrs["type"] == "hidden" and inputs["region"].attrs["value"] == "ITH55"
     sector = inputs["sector"]
-    assert form.find_all("label", for_=sector.attrs["id"])  # labelled
+    assert form.all("label", for_=sector.attrs["id"])  # labelled
     # its NUTS versions and typologies, as the REST regions list says
     regions = rest(client, "/regions", within=parent_ref["code"], limit=ALL)["results"]
     row = next(r for r in regions if r["code"] == "ITH55")
-    assert dom.by_id("nuts-versions").words().startswith(", ".join(row["versions"]))
-    assert {dd.attrs["data-typology"] for dd in dom.find_all("dd", class_="typology")} == set(
+    assert dom.by_id("nuts-versions").text.startswith(", ".join(row["versions"]))
+    assert {dd.attrs["data-typology"] for dd in dom.all("dd", class_="typology")} == set(
         row["typologies"])
     # who is located in it
     located = rest(client, "/regions/ITH55/organisations", limit=ALL)
@@ -316,7 +225,7 @@ def test_the_country_page_of_italy(client):
                                                 for m in memberships["results"]]
     located = rest(client, "/regions/IT/organisations", limit=ALL)
     assert row_iris(dom.by_id("located")) == [o["iri"] for o in located["results"]][:50]
-    assert str(located["count"]) in dom.by_id("located-count").words()
+    assert str(located["count"]) in dom.by_id("located-count").text
 
 
 def test_the_sector_page_of_c25(client):
@@ -327,7 +236,7 @@ def test_the_sector_page_of_c25(client):
     assert set(row_iris(dom.by_id("children"))) == set(children)
     coverage = rest(client, "/coverage", sector="C25", limit=20)
     assert row_iris(dom.by_id("covering")) == [item["iri"] for item in coverage["results"]]
-    assert str(coverage["count"]) in dom.by_id("coverage-count").words()
+    assert str(coverage["count"]) in dom.by_id("coverage-count").text
     same = {f["value"] for f in detail["facts"]
             if f["direction"] == "out" and f["predicate"] == f"{SKOS}exactMatch"}
     assert same
@@ -347,7 +256,7 @@ def test_the_policy_page_shows_its_lineage(client):
                if p["code"] == "bologna-charter")
     dom = page(client, "/app/policy/bologna-charter")
     assert len(dom.by_id("lineage").rows()) == min(lineage["count"], 200)
-    assert row["adopted_at"]["label"] in dom.by_id("policy-adopted-at").words()
+    assert row["adopted_at"]["label"] in dom.by_id("policy-adopted-at").text
 
 
 def test_a_wrong_kind_redirects_to_the_entity_page(client):
@@ -378,7 +287,7 @@ def test_an_entity_without_a_kind_of_page_has_the_generic_page(client):
 
 def test_an_unknown_key_is_a_404_page(client):
     dom = page(client, "/app/region/no-such-region-anywhere", status=404)
-    assert "no-such-region-anywhere" in dom.words()
+    assert "no-such-region-anywhere" in dom.text
     page(client, "/app/entity?iri=https://example.org/nothing", status=404)
 
 
@@ -388,7 +297,7 @@ def test_the_networks_page_lists_every_network(client):
     table = dom.by_id("networks")
     assert row_iris(table) == [n["iri"] for n in networks["results"]][:100]
     for tr, network in zip(table.rows(), networks["results"], strict=False):
-        cells = [td.words() for td in tr.find_all("td")]
+        cells = [td.text for td in tr.all("td")]
         assert cells[2:] == [f"{network[k]:,}" for k in ("members", "member_networks",
                                                          "member_countries")]
     csv_link = next(link for link in dom.links() if "format=csv" in link)
@@ -405,12 +314,12 @@ def test_the_sources_page_lists_the_stores_sources(client, api):
     rows = {tr.attrs["data-source"]: tr for tr in dom.by_id("sources").rows()}
     assert set(rows) == {source["name"] for source in listed}
     for source in listed:
-        cells = rows[source["name"]].find_all("td")
-        assert cells[2].words() == f"{source['triples']:,}"
+        cells = rows[source["name"]].all("td")
+        assert cells[2].text == f"{source['triples']:,}"
         if source["file"]:  # file names, never the folders they are in
-            assert "/" not in cells[1].words()
+            assert "/" not in cells[1].text
     assert dom.has_id("reference-licences")
-    licences = [row.find_all("td")[-1].words() for row in rows.values()]
+    licences = [row.all("td")[-1].text for row in rows.values()]
     assert "CC BY 4.0" in licences  # the NUTS sources record their licence
 
 
@@ -424,16 +333,13 @@ PAGES = ["/app/network/insme-steering-group", "/app/organisation/ipi",
 def test_no_inline_style_or_script(client, url):
     html = client.get(url).text
     dom = parse(html)
-    assert not [e.tag for e in dom.iter() if "style" in e.attrs]
-    assert not dom.find_all("style")
-    for script in dom.find_all("script"):
-        assert "src" in script.attrs or script.attrs.get("type") == "application/json"
+    assert_no_inline_code(dom)
     # every input labelled, every column header scoped
-    labelled = {label.attrs.get("for") for label in dom.find_all("label")}
-    for field_ in dom.find_all("input"):
+    labelled = {label.attrs.get("for") for label in dom.all("label")}
+    for field_ in dom.all("input"):
         if field_.attrs.get("type") != "hidden":
             assert field_.attrs.get("id") in labelled or field_.attrs.get("aria-label")
-    assert all("scope" in th.attrs for th in dom.find_all("th"))
+    assert all("scope" in th.attrs for th in dom.all("th"))
 
 
 def test_a_page_beyond_the_last_shows_the_last(client):

@@ -7,12 +7,8 @@ same question or from the same server's SPARQL endpoint, never written down here
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from collections.abc import Callable
 from itertools import pairwise
 from urllib.parse import parse_qs, urlsplit
 
@@ -21,113 +17,34 @@ import pytest
 
 from smekg.graph_api.web.questions import counts_by_kind
 from smekg.graph_api.web.templating import entity_url
+from tests.graph_api.web.dom import Element, fetch, parse, read_csv
 
 pytestmark = pytest.mark.server
 
 ERGO = "https://w3id.org/smekg/id/good-practice/emilia-romagna-go-global"
 STEERING_GROUP = "https://w3id.org/smekg/id/organisation/insme-steering-group"
 INSME = "https://w3id.org/smekg/id/organisation/insme"
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-        "track", "wbr"}
-
-
-# -- a small DOM over html.parser (the pages are well formed) ------------------------------
-@dataclass
-class Node:
-    tag: str
-    attrs: dict[str, str]
-    children: list[Node | str] = field(default_factory=list)
-
-    def walk(self) -> Iterator[Node]:
-        yield self
-        for child in self.children:
-            if isinstance(child, Node):
-                yield from child.walk()
-
-    def all(self, tag: str | None = None, **attrs: str) -> list[Node]:
-        """Descendants (and self) of ``tag`` with these attribute values (``class_``: one of
-        the classes)."""
-        found = []
-        for node in self.walk():
-            if tag is not None and node.tag != tag:
-                continue
-            if all((value in node.attrs.get("class", "").split()) if name == "class_"
-                   else node.attrs.get(name.rstrip("_").replace("_", "-")) == value
-                   for name, value in attrs.items()):
-                found.append(node)
-        return found
-
-    def one(self, tag: str | None = None, **attrs: str) -> Node:
-        [node] = self.all(tag, **attrs)
-        return node
-
-    @property
-    def text(self) -> str:
-        parts = [child if isinstance(child, str) else child.text for child in self.children]
-        return " ".join("".join(parts).split())
-
-    @property
-    def raw_text(self) -> str:
-        return "".join(child if isinstance(child, str) else child.raw_text
-                       for child in self.children)
-
-
-class _Builder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Node("#document", {})
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        node = Node(tag, {name: value or "" for name, value in attrs})
-        self.stack[-1].children.append(node)
-        if tag not in VOID:
-            self.stack.append(node)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.stack[-1].children.append(Node(tag, {name: value or "" for name, value in attrs}))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in VOID:
-            return
-        while len(self.stack) > 1:
-            if self.stack.pop().tag == tag:
-                break
-
-    def handle_data(self, data: str) -> None:
-        self.stack[-1].children.append(data)
-
-
-def dom(html: str) -> Node:
-    builder = _Builder()
-    builder.feed(html)
-    builder.close()
-    return builder.root
 
 
 @pytest.fixture
-def page(client: httpx.Client) -> Callable[..., tuple[httpx.Response, Node]]:
+def page(client: httpx.Client) -> Callable[..., tuple[httpx.Response, Element]]:
     """GET a page and parse it; fails unless it is HTML with the app's security policy."""
 
-    def get(path: str, status: int = 200, **params: str | list[str]) -> tuple[httpx.Response,
-                                                                               Node]:
-        response = client.get(path, params=params)
-        assert response.status_code == status, response.text[:2000]
-        assert response.headers["content-type"].startswith("text/html")
-        assert "script-src 'self'" in response.headers["content-security-policy"]
-        return response, dom(response.text)
+    def get(path: str, status: int = 200,
+            **params: str | list[str]) -> tuple[httpx.Response, Element]:
+        return fetch(client, path, status, params)
 
     return get
 
 
 def _all_pages(client: httpx.Client, path: str, table: str,
-               **params: str | list[str]) -> list[Node]:
+               **params: str | list[str]) -> list[Element]:
     """The rows of ``table#{table}`` on every page, following the pager's next links."""
-    rows: list[Node] = []
+    rows: list[Element] = []
     response = client.get(path, params=params)
     for _ in range(1000):
         assert response.status_code == 200, response.text[:2000]
-        document = dom(response.text)
+        document = parse(response.text)
         rows += document.one("table", id=table).one("tbody").all("tr")
         following = document.all("a", rel="next")
         if not following:
@@ -140,10 +57,6 @@ def _with(url: str, **params: str | int) -> str:
     """``url`` with more query parameters (httpx's ``params`` would replace its own)."""
     extra = "&".join(f"{key}={value}" for key, value in params.items())
     return url + ("&" if "?" in url else "?") + extra
-
-
-def _csv(text: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
 
 
 def _sparql_entities(client: httpx.Client, query: str, variable: str = "entity") -> set[str]:
@@ -256,7 +169,7 @@ def test_a_name_that_reads_as_no_region_is_a_422_page_with_suggestions(client, p
         assert client.get(link.attrs["href"]).status_code == 200
 
 
-def test_the_csv_link_downloads_every_row_of_the_rest_csv(client, page) -> None:
+def test_the_csv_link_downloads_every_row_of_the_restread_csv(client, page) -> None:
     _, document = page("/app/coverage", region="ITH55", sector="C25")
     href = document.one("a", id="download-csv").attrs["href"]
     assert urlsplit(href).path == "/coverage"
@@ -265,9 +178,9 @@ def test_the_csv_link_downloads_every_row_of_the_rest_csv(client, page) -> None:
     assert linked.status_code == 200 and linked.headers["content-type"].startswith("text/csv")
     rest = client.get("/coverage", params={"region": "ITH55", "sector": "C25",
                                            "format": "csv", "limit": 10_000})
-    assert _csv(linked.text) == _csv(rest.text)
+    assert read_csv(linked.text) == read_csv(rest.text)
     rows = document.one("table", id="coverage").one("tbody").all("tr")
-    assert [row["iri"] for row in _csv(linked.text)] == [row.attrs["data-iri"] for row in rows]
+    assert [row["iri"] for row in read_csv(linked.text)] == [row.attrs["data-iri"] for row in rows]
     json_href = document.one("a", id="download-json").attrs["href"]
     assert [item["iri"] for item in client.get(json_href).json()["results"]] == [
         row.attrs["data-iri"] for row in rows]
@@ -366,8 +279,8 @@ def test_the_gaps_csv_and_map_links_ask_the_same_question(client, page) -> None:
     assert urlsplit(href).path == "/gaps"
     rest = client.get("/gaps", params={**_rest_gaps(question), "format": "csv",
                                        "limit": 10_000})
-    assert _csv(client.get(href).text) == _csv(rest.text)
-    assert len(_csv(rest.text)) == client.get("/gaps", params=_rest_gaps(question)).json()[
+    assert read_csv(client.get(href).text) == read_csv(rest.text)
+    assert len(read_csv(rest.text)) == client.get("/gaps", params=_rest_gaps(question)).json()[
         "gaps"]
     query = parse_qs(urlsplit(document.one("a", id="map-link").attrs["href"]).query)
     assert query == {"scope": ["IT"], "level": ["nuts2"], "broadest": ["country"],
@@ -430,14 +343,14 @@ def test_the_compare_page_matches_rest(client, page, question) -> None:
             ref["iri"] for ref in rest[side]], key
 
 
-def test_the_compare_csv_link_is_the_rest_csv(client, page) -> None:
+def test_the_compare_csv_link_is_the_restread_csv(client, page) -> None:
     question = {"a": "ITH5", "b": "GB-KEN"}
     _, document = page("/app/compare", **question)
     href = document.one("a", id="download-csv").attrs["href"]
     assert urlsplit(href).path == "/regions/compare"
     rest = client.get("/regions/compare", params={**question, "format": "csv"})
-    rows = _csv(client.get(href).text)
-    assert rows == _csv(rest.text)
+    rows = read_csv(client.get(href).text)
+    assert rows == read_csv(rest.text)
     answer = client.get("/regions/compare", params=question).json()
     assert {row["iri"] for row in rows if row["side"] == "both"} == {
         ref["iri"] for ref in answer["shared"]}

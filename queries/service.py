@@ -20,7 +20,7 @@ import heapq
 import logging
 import threading
 import time
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -197,6 +197,22 @@ class MembersSummary:
     """The member countries, by name."""
 
 
+@dataclass(frozen=True)
+class _NetworkMembers:
+    """A network's member rows and what is said of them, for one index."""
+
+    index: GraphIndex
+    rows: list[tuple[str, str, int, int]]
+    groups: list[tuple[int, int]]
+    summary: MembersSummary
+
+
+_NETWORKS_KEPT = 8
+"""Networks whose members :meth:`QueryService.members_page` keeps between requests (a
+network of networks at 100k organisations has 100k members at every depth: its pages are
+read one after another)."""
+
+
 class QueryService:
     """Answers the named queries on one backend.
 
@@ -226,6 +242,8 @@ class QueryService:
         self._rebuilding = False
         self._wake = threading.Event()  # a request saw a new data version
         self._check_lock = threading.Lock()  # the version check, apart from a rebuild
+        # the last few networks' members (members_page), for the index they were read from
+        self._members: OrderedDict[tuple[str, bool], _NetworkMembers] = OrderedDict()
 
     # -- plumbing ----------------------------------------------------------------------
     @contextmanager
@@ -551,17 +569,35 @@ class QueryService:
         says of all of them, without building every member: a network of networks may
         have a hundred thousand members at every depth."""
         bound = self.bind("members", {"network": network, "transitive": transitive})
-        rows = self._member_rows(bound)
         index = self.index
+        key = (str(row_iri(bound, "network")), bool(bound["transitive"]))
+        with self._lock:
+            found = self._members.get(key)
+            if found is not None and found.index is index:
+                self._members.move_to_end(key)
+        if found is None or found.index is not index:
+            found = self._network_members(bound)
+            with self._lock:
+                self._members[key] = found
+                while len(self._members) > _NETWORKS_KEPT:
+                    self._members.popitem(last=False)
+        summary = found.summary
+        return replace(summary, page=[self._member(row) for row in
+                                      self._member_slice(found.rows, found.groups, offset,
+                                                         limit)])
+
+    def _network_members(self, bound: dict[str, Value]) -> _NetworkMembers:
+        index = self.index
+        rows = self._member_rows(bound)
         distinct = {member: depth for _, member, _, depth in reversed(rows)}
-        chosen = self._member_slice(rows, offset, limit)
-        return MembersSummary(
-            count=len(rows), page=[self._member(row) for row in chosen],
+        summary = MembersSummary(
+            count=len(rows), page=[],
             distinct=len(distinct), direct=sum(1 for d in distinct.values() if d == 1),
             depth=max(distinct.values(), default=0),
             kinds=Counter(index.kind(member) or "" for member in distinct),
             countries=sorted((self.ref(m) for m in distinct if index.kind(m) == "country"),
                              key=lambda ref: ref.label.casefold()))
+        return _NetworkMembers(index, rows, self._member_groups(rows), summary)
 
     def _member_rows(self, bound: dict[str, Value]) -> list[tuple[str, str, int, int]]:
         # (network, member, membership position, depth) of each row members.rq gives
@@ -583,14 +619,18 @@ class QueryService:
         return [(via, terms.members[position], position, depth[via] + 1)
                 for via in vias for position in terms.of_network(via)]
 
-    def _member_slice(self, rows: list[tuple[str, str, int, int]], offset: int,
-                      limit: int) -> list[tuple[str, str, int, int]]:
-        # Rows come grouped by network (all at one depth), so the order puts whole groups
-        # in order by (depth, network) and only the groups a page falls in are sorted.
+    def _member_groups(self, rows: list[tuple[str, str, int, int]]) -> list[tuple[int, int]]:
+        # Rows come grouped by network (all at one depth): the groups, (start, stop), in the
+        # order of their (depth, network)
         order = self._member_order()
         starts = [i for i in range(len(rows)) if i == 0 or rows[i][0] != rows[i - 1][0]]
-        groups = sorted(zip(starts, [*starts[1:], len(rows)], strict=True),
-                        key=lambda group: order(rows[group[0]])[:3])
+        return sorted(zip(starts, [*starts[1:], len(rows)], strict=True),
+                      key=lambda group: order(rows[group[0]])[:3])
+
+    def _member_slice(self, rows: list[tuple[str, str, int, int]], groups: list[tuple[int, int]],
+                      offset: int, limit: int) -> list[tuple[str, str, int, int]]:
+        # only the groups the page falls in are sorted
+        order = self._member_order()
         chosen: list[tuple[str, str, int, int]] = []
         position = 0  # of the group's first row in the whole order
         for start, stop in groups:

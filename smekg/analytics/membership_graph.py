@@ -19,6 +19,7 @@ member to network.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 
@@ -32,6 +33,11 @@ DIRECTIONS = ("members", "memberships")
 
 _COUNTRIES: WeakKeyDictionary[GraphIndex, dict[str, str]] = WeakKeyDictionary()
 _LOCK = threading.Lock()
+_GRAPHS: OrderedDict[tuple[str, str, int, int | None], tuple[GraphIndex, MembershipGraph]] = (
+    OrderedDict())
+_GRAPHS_KEPT = 16
+"""Graphs kept between requests, each for the index it was drawn from (a graph is read,
+then redrawn at another depth, then shared: the same graph again)."""
 
 
 def located_countries(service: QueryService) -> dict[str, str]:
@@ -109,6 +115,22 @@ def membership_graph(service: QueryService, root: str, direction: str, depth: in
                                                                          "organisation")
     root_iri = str(service.bind(name, {param: root})[param])
     index = service.index
+    key = (root_iri, direction, depth, limit)
+    with _LOCK:
+        kept = _GRAPHS.get(key)
+        if kept is not None and kept[0] is index:
+            _GRAPHS.move_to_end(key)
+            return kept[1]
+    graph = _walk(service, index, root_iri, direction, depth, limit)
+    with _LOCK:
+        _GRAPHS[key] = (index, graph)
+        while len(_GRAPHS) > _GRAPHS_KEPT:
+            _GRAPHS.popitem(last=False)
+    return graph
+
+
+def _walk(service: QueryService, index: GraphIndex, root_iri: str, direction: str,
+          depth: int, limit: int | None) -> MembershipGraph:
     table = coverage_table(index)
     start, targets = ((table.down_start, table.down) if direction == "members"
                       else (table.up_start, table.up))

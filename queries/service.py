@@ -244,6 +244,7 @@ class QueryService:
         self._check_lock = threading.Lock()  # the version check, apart from a rebuild
         # the last few networks' members (members_page), for the index they were read from
         self._members: OrderedDict[tuple[str, bool], _NetworkMembers] = OrderedDict()
+        self._folded: tuple[GraphIndex, list[str]] | None = None  # search's scan
 
     # -- plumbing ----------------------------------------------------------------------
     @contextmanager
@@ -970,12 +971,12 @@ class QueryService:
         kind = bound.get("type")
         index = self.index
         best: dict[str, tuple[float, str, str]] = {}
-        for name in index.names:
-            if wanted not in name.folded:
+        folded, names, tags = self._folded_names(index), index.names, index.tags
+        for i in [i for i, text in enumerate(folded) if wanted in text]:
+            name = names[i]
+            if kind is not None and kind not in tags.get(name.entity, ()):
                 continue
-            if kind is not None and kind not in index.tags.get(name.entity, ()):
-                continue
-            score = _score(wanted, name.folded)
+            score = _score(wanted, folded[i])
             current = best.get(name.entity)
             if current is None or score > current[0]:
                 best[name.entity] = (score, name.text, name.property)
@@ -990,23 +991,29 @@ class QueryService:
                 if name.entity not in best or score > best[name.entity][0]:
                     best[name.entity] = (score, name.text, name.property)
         kinds = index.kind
-
-        def cheap(item: tuple[str, tuple[float, str, str]]) -> tuple[float, int]:
-            return (-item[1][0], len(item[1][1]))
-
-        found = list(best.items())
+        # by score and the length of the name matched, then as _sort_key
+        cheap = {iri: (-score, len(text)) for iri, (score, text, _) in best.items()}
+        found = list(cheap)
         wanted_rank = offset + limit
         if len(found) > wanted_rank > 0:
             # a word in many names (100k hits) is ranked in full only where the page
             # lies: the hits that rank before the page's last by score and length
-            cutoff = heapq.nsmallest(wanted_rank, map(cheap, found))[-1]
-            found = [item for item in found if cheap(item) <= cutoff]
-        ranked = sorted(found, key=lambda item: (*cheap(item), kinds(item[0]) == "subdivision",
-                                                 *self._sort_key(item[0])))
+            cutoff = heapq.nsmallest(wanted_rank, cheap.values())[-1]
+            found = [iri for iri, key in cheap.items() if key <= cutoff]
+        found.sort(key=lambda iri: (cheap[iri], kinds(iri) == "subdivision",
+                                    *self._sort_key(iri)))
+        ranked = [(iri, best[iri]) for iri in found]
         return len(best), [
             SearchHit(**self.ref(iri).model_dump(), matched=text, matched_property=prop,
                       score=round(score, 1), fuzzy=fuzzy)
             for iri, (score, text, prop) in ranked[offset:offset + limit]]
+
+    def _folded_names(self, index: GraphIndex) -> list[str]:
+        """The folded names of ``index`` (its ``names``' ``folded``), as one list to scan."""
+        kept = self._folded
+        if kept is None or kept[0] is not index:
+            kept = self._folded = (index, [name.folded for name in index.names])
+        return kept[1]
 
     # -- gaps and comparisons ------------------------------------------------------------
     def gaps(self, scope: str | None = "world", region_level: str | None = "nuts2",

@@ -10,7 +10,7 @@ Examples
 >>> registry["members"].param("network").type
 'entity'
 >>> sorted(registry)[:3]
-['coverage', 'entity', 'members']
+['coverage', 'entity', 'entity_in']
 """
 
 from __future__ import annotations

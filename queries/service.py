@@ -624,6 +624,8 @@ class QueryService:
         # Rows come grouped by network (all at one depth): the groups, (start, stop), in the
         # order of their (depth, network)
         order = self._member_order()
+        if not rows:
+            return []
         starts = [i for i in range(len(rows)) if i == 0 or rows[i][0] != rows[i - 1][0]]
         return sorted(zip(starts, [*starts[1:], len(rows)], strict=True),
                       key=lambda group: order(rows[group[0]])[:3])

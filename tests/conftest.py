@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from smekg.loaders.bundled import bundled_sources, ontology_source, reference_so
 from smekg.loaders.generate import generate
 from smekg.loaders.sources import file_sources, load_sources
 from smekg.queries.service import QueryService
+from tests.helpers import free_port
 
 BASE = "https://w3id.org/smekg/id/"
 
@@ -230,12 +230,6 @@ def oxigraph_binary() -> str:
         pytest.fail("the SPARQL store tests need the Oxigraph server: "
                     "`pip install -e '.[test]'` installs it (package oxigraph)", pytrace=False)
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class OxigraphServer:

@@ -12,8 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import free_port
-from tests.helpers import REPO_ROOT, stop_process, wait_until_up
+# not from tests.conftest: a module that the sandbox tests' spawned probes import must not
+# load numpy (its BLAS threads make unshare(CLONE_NEWUSER) fail)
+from tests.helpers import REPO_ROOT, free_port, stop_process, wait_until_up
 
 
 class ApiServer:

@@ -141,6 +141,13 @@ def test_a_search_page_is_the_slice_of_the_whole_ranking(generated_service, text
         assert page == whole[offset:offset + limit]
 
 
+def test_a_network_without_members_has_an_empty_page(service):
+    bound = service.bind("members", {"network": "insme"})
+    assert service.members(str(bound["network"]), transitive=True) == []  # the seed's INSME
+    summary = service.members_page("insme", transitive=True, offset=0, limit=10)
+    assert (summary.count, summary.page, summary.distinct, summary.depth) == (0, [], 0, 0)
+
+
 def test_a_members_page_is_the_slice_of_all_members(generated_service):
     networks = generated_service.networks()
     network = max(networks, key=lambda n: (n["members"], n["iri"]))["iri"]

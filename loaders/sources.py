@@ -35,7 +35,11 @@ from smekg.ontology import DCTERMS, PROV, RDF, SMEKG, load_shapes
 if TYPE_CHECKING:
     from smekg.loaders.shapes import TypesOf
 
-LOADER_VERSION = f"smekg-loaders/{__version__}"
+MAPPING_REVISION = 2
+"""Raised whenever the loaders write other triples for the same input (2: every row's
+entity names its row, ``smekg:sourceRow``), so that a store loaded before reloads them."""
+
+LOADER_VERSION = f"smekg-loaders/{__version__}+mapping.{MAPPING_REVISION}"
 
 RDF_FORMATS: dict[str, RdfFormat] = {
     ".ttl": RdfFormat.TURTLE,

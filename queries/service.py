@@ -244,6 +244,9 @@ class QueryService:
         self._check_lock = threading.Lock()  # the version check, apart from a rebuild
         # the last few networks' members (members_page), for the index they were read from
         self._members: OrderedDict[tuple[str, bool], _NetworkMembers] = OrderedDict()
+        # its own lock: self._lock is held through an index rebuild, which must not stall
+        # requests answered from the current index
+        self._members_lock = threading.Lock()
         self._folded: tuple[GraphIndex, list[str]] | None = None  # search's scan
 
     # -- plumbing ----------------------------------------------------------------------
@@ -572,13 +575,13 @@ class QueryService:
         bound = self.bind("members", {"network": network, "transitive": transitive})
         index = self.index
         key = (str(row_iri(bound, "network")), bool(bound["transitive"]))
-        with self._lock:
+        with self._members_lock:
             found = self._members.get(key)
             if found is not None and found.index is index:
                 self._members.move_to_end(key)
         if found is None or found.index is not index:
             found = self._network_members(bound)
-            with self._lock:
+            with self._members_lock:
                 self._members[key] = found
                 while len(self._members) > _NETWORKS_KEPT:
                     self._members.popitem(last=False)
@@ -736,10 +739,6 @@ class QueryService:
                 "sectors": [self.ref(s).model_dump() for s in index.sectors_of.get(iri, ())],
                 "services": sorted(index.codes.get(s, s) for s in index.services_of.get(iri, ())),
                 **extra}
-
-    def _located_count(self, region: str) -> int:
-        """How many organisations are located in ``region`` or a region within it."""
-        return self.located_count(region)
 
     def located_count(self, region: str, type: str | None = None) -> int:
         """How many organisations (of the kind or type ``type``, if given) are located in
@@ -1199,7 +1198,7 @@ class QueryService:
                                   None).entities())
             covered.append(iris)
             by_type = Counter(index.kind(iri) or "other" for iri in iris)
-            located = self._located_count(str(bound[key]))
+            located = self.located_count(str(bound[key]))
             sides.append(RegionSide(region=self.ref(row_iri(bound, key)), covered_by=len(iris),
                                     by_type=dict(sorted(by_type.items())), located_here=located))
 

@@ -118,6 +118,9 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         *_COVERAGE,
         Column("website", "Home page URL."),
         Column("wikidata", "Wikidata QID.", example="Q123"),
+        Column("pic", "EU Participant Identification Code (nine digits; CORDIS organisationID)."),
+        Column("vat_number", "VAT number, as registered (e.g. IT01234567890)."),
+        Column("sme", "Whether it declares itself an SME: yes/no (also true/false, 1/0)."),
         Column("stated_members", "Number of members, as the source states it."),
         Column("stated_countries", "Number of countries of its members, as stated."),
         Column("stated_continents", "Number of continents of its members, as stated."),
@@ -132,6 +135,44 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         Column("role", "Role (smekg:Roles notation); default `member`.", example="chair"),
         Column("since", "Start (YYYY, YYYY-MM or YYYY-MM-DD)."),
         Column("until", "End (YYYY, YYYY-MM or YYYY-MM-DD)."),
+        *_PROVENANCE,
+    ),
+    "projects": (
+        Column("id", "Stable key.", required=True, example="ri-sme-2023"),
+        Column("name", "Name (title).", required=True),
+        Column("acronym", "Acronym."),
+        Column("alt_names", "Other names.", multi=True),
+        Column("description", "Objective or summary."),
+        Column("programme", "id of the programme that funds it (a `programmes` row, e.g. "
+               "interreg-europe)."),
+        Column("funding_scheme", "Funding scheme or type of action, as the funder names it "
+               "(e.g. HORIZON-CSA)."),
+        Column("call", "Call for proposals, as the funder identifies it."),
+        Column("topics", "Topic codes of the work programme (e.g. HORIZON-EIE-2022-SCALEUP-02-02).",
+               multi=True),
+        Column("objectives", "Policy and specific objective codes of the programme (e.g. "
+               "PO1;RSO1.3).", multi=True),
+        Column("status", "Status, as the funder states it (e.g. SIGNED, CLOSED)."),
+        Column("grant_id", "Number the funder gives the project (grant agreement, CORDIS "
+               "projectID)."),
+        Column("start", "Start (YYYY, YYYY-MM or YYYY-MM-DD)."),
+        Column("end", "End (YYYY, YYYY-MM or YYYY-MM-DD)."),
+        Column("total_budget", "Total budget in euros (digits, one '.' or ',' for cents)."),
+        Column("eu_contribution", "EU funding in euros (digits, one '.' or ',' for cents)."),
+        *_COVERAGE,
+        Column("policies", "ids of the policies it implements.", multi=True),
+        Column("website", "Home page URL."),
+        *_PROVENANCE,
+    ),
+    "partners": (
+        Column("project", "id of the project.", required=True),
+        Column("partner", "id of the partner organisation.", required=True),
+        Column("role", "Role (smekg:Roles notation: lead-partner, coordinator, partner, "
+               "associated-partner, third-party); default `partner`.", example="lead-partner"),
+        Column("budget", "The partner's budget in euros (digits, one '.' or ',' for cents)."),
+        Column("eu_contribution", "The partner's EU funding in euros."),
+        Column("since", "Start (YYYY, YYYY-MM or YYYY-MM-DD), if it joined later."),
+        Column("until", "End (YYYY, YYYY-MM or YYYY-MM-DD), if it left early."),
         *_PROVENANCE,
     ),
     "programmes": (
@@ -199,8 +240,8 @@ RELATIONS: dict[str, tuple[str, set[str], set[str]]] = {
     "secretariat_hosted_by": (str(SMEKG.secretariatHostedBy), _AGENTS, _AGENTS),
     "collaborates_with": (
         str(SMEKG.collaboratesWith),
-        _AGENTS | {"programme"},
-        _AGENTS | {"programme"},
+        _AGENTS | {"programme", "project"},
+        _AGENTS | {"programme", "project"},
     ),
     "adopted_at": (str(SMEKG.adoptedAt), {"policy"}, {"event"}),
     "organised_by": (str(SCHEMA.organizer), {"event"}, _AGENTS),
@@ -208,13 +249,16 @@ RELATIONS: dict[str, tuple[str, set[str], set[str]]] = {
     "published_by": (str(DCTERMS.publisher), {"publication", "policy"}, _AGENTS),
     "draws_on": (str(SMEKG.drawsOn), {"publication"}, _AGENTS | {"programme"}),
     "managed_by": (str(CV.hasCompetentAuthority), {"programme", "good_practice"}, _AGENTS),
-    "implements": (str(SMEKG.implementsPolicy), {"programme", "good_practice"}, {"policy"}),
+    "implements": (str(SMEKG.implementsPolicy), {"programme", "good_practice", "project"},
+                   {"policy"}),
+    "funded_under": (str(SMEKG.fundedUnder), {"project"}, {"programme"}),
     "sub_organisation_of": (str(ORG.subOrganizationOf), _AGENTS, _AGENTS),
 }
 
 KIND_CLASSES: dict[str, tuple[str, ...]] = {
     "organisation": (str(SMEKG.Organisation), str(SMEKG.SupportOrganisation)),
     "network": (str(SMEKG.Organisation), str(SMEKG.Network)),
+    "project": (str(SMEKG.Project), str(ORG.OrganizationalCollaboration)),
     "programme": (str(SMEKG.Programme), str(CPSV.PublicService)),
     "good_practice": (str(SMEKG.GoodPractice),),
     "policy": (str(SMEKG.Policy),),
@@ -226,6 +270,7 @@ CLASS_KINDS = {
     str(SMEKG.Network): "network",
     str(SMEKG.SupportOrganisation): "organisation",
     str(SMEKG.Organisation): "organisation",
+    str(SMEKG.Project): "project",
     str(SMEKG.Programme): "programme",
     str(SMEKG.GoodPractice): "good_practice",
     str(SMEKG.Policy): "policy",
@@ -239,10 +284,37 @@ TABLE_ORDER = (
     "events",
     "policies",
     "programmes",
+    "projects",
     "memberships",
+    "partners",
     "relations",
 )
 _URL_RE = re.compile(r"^https?://\S+$")
+_PIC_RE = re.compile(r"^[0-9]{9}$")
+_VAT_RE = re.compile(r"^[A-Z]{2}[0-9A-Z+*]{2,13}$")
+_AMOUNT_RE = re.compile(r"^([0-9]+)(?:[.,]([0-9]+))?$")
+_FLAGS = {"yes": True, "y": True, "true": True, "1": True,
+          "no": False, "n": False, "false": False, "0": False}
+
+
+def parse_amount(text: str) -> str | None:
+    """The canonical ``xsd:decimal`` of an amount written with digits and at most one
+    decimal mark (``.`` or ``,``), or None.
+
+    >>> parse_amount("1234567,5"), parse_amount("250000"), parse_amount("1.234.567")
+    ('1234567.5', '250000', None)
+    """
+    match = _AMOUNT_RE.match(text.replace(" ", "").replace("\u00a0", ""))
+    if match is None:
+        return None
+    whole = match.group(1).lstrip("0") or "0"
+    cents = (match.group(2) or "").rstrip("0")
+    return f"{whole}.{cents}" if cents else whole
+
+
+def parse_flag(text: str) -> bool | None:
+    """yes/no, true/false, y/n or 1/0 (any case) as a boolean; None for anything else."""
+    return _FLAGS.get(text.strip().lower())
 _QID_RE = re.compile(r"^Q[1-9][0-9]*$")
 
 
@@ -356,6 +428,7 @@ class TableMapper:
             ("events", lambda r: ("event", self.minter.event(r))),
             ("policies", None),
             ("programmes", None),
+            ("projects", lambda r: ("project", self.minter.project(r))),
         )
         for kind, iri_of in minted:
             for record in tables.get(kind, []):
@@ -477,6 +550,7 @@ class TableMapper:
         row.coverage(g, iri)
         row.url(g, iri, FOAF.homepage, "website")
         row.wikidata(g, iri)
+        row.identifiers(g, iri)
         for column, prop in (
             ("stated_members", SMEKG.statedMemberCount),
             ("stated_countries", SMEKG.statedCountryCount),
@@ -584,6 +658,58 @@ class TableMapper:
         row.date(g, iri, SCHEMA.startDate, "start")
         row.date(g, iri, SCHEMA.endDate, "end")
         row.url(g, iri, FOAF.homepage, "website")
+        row.provenance(g, iri)
+
+    def _map_projects(self, row: _Row, g: GraphBuilder) -> None:
+        entity = self.index[row.text("id")]
+        iri = entity.iri
+        _types(g, iri, "project")
+        row.names(g, iri)
+        if row.text("acronym"):
+            g.add(iri, SKOS.altLabel, g.text(row.text("acronym"), "en"))
+        row.literal(g, iri, DCTERMS.description, "description", "en")
+        if row.text("programme"):
+            target = self.reference(row, "programme", row.text("programme"), {"programme"})
+            if target:
+                g.add(iri, SMEKG.fundedUnder, target.iri)
+        row.literal(g, iri, SMEKG.fundingScheme, "funding_scheme")
+        row.literal(g, iri, SMEKG.call, "call")
+        for value in row.list("topics"):
+            g.add(iri, SMEKG.topic, g.text(value))
+        for value in row.list("objectives"):
+            g.add(iri, SMEKG.policyObjective, g.text(value))
+        row.literal(g, iri, SMEKG.projectStatus, "status")
+        row.literal(g, iri, SMEKG.grantId, "grant_id")
+        row.date(g, iri, SCHEMA.startDate, "start")
+        row.date(g, iri, SCHEMA.endDate, "end")
+        row.amount(g, iri, SMEKG.totalCost, "total_budget")
+        row.amount(g, iri, SMEKG.euContribution, "eu_contribution")
+        row.coverage(g, iri)
+        for value in row.list("policies"):
+            target = self.reference(row, "policies", value, {"policy"})
+            if target:
+                g.add(iri, SMEKG.implementsPolicy, target.iri)
+        row.url(g, iri, FOAF.homepage, "website")
+        row.provenance(g, iri)
+
+    def _map_partners(self, row: _Row, g: GraphBuilder) -> None:
+        project = self.reference(row, "project", row.text("project"), {"project"})
+        partner = self.reference(row, "partner", row.text("partner"), _AGENTS)
+        role_value = row.text("role") or "partner"
+        role = row.resolve("role", role_value, lambda v: self.resolver.concept("Roles", v))
+        if not (project and partner and role):
+            return
+        iri = self.minter.partnership(project.iri.rsplit("/", 1)[-1],
+                                      partner.iri.rsplit("/", 1)[-1],
+                                      role.iri.split("#role-", 1)[-1])
+        g.add(iri, RDF.type, ORG.Membership)
+        g.add(iri, ORG.organization, project.iri)
+        g.add(iri, ORG.member, partner.iri)
+        g.add(iri, ORG.role, role.iri)
+        row.amount(g, iri, SMEKG.totalCost, "budget")
+        row.amount(g, iri, SMEKG.euContribution, "eu_contribution")
+        row.date(g, iri, SCHEMA.startDate, "since")
+        row.date(g, iri, SCHEMA.endDate, "until")
         row.provenance(g, iri)
 
     def _map_memberships(self, row: _Row, g: GraphBuilder) -> None:
@@ -742,6 +868,41 @@ class _Row:
             self.problem("must be an http(s) URL", column, value)
             return
         g.add(iri, prop, NamedNode(value))
+
+    def amount(self, g: GraphBuilder, iri: str, prop: Predicate, column: str) -> None:
+        value = self.text(column)
+        if not value:
+            return
+        canonical = parse_amount(value)
+        if canonical is None:
+            self.problem("not an amount in euros: write digits with at most one '.' or ',' "
+                         "before the cents, without thousands separators (1234567.89)",
+                         column, value)
+            return
+        g.add(iri, prop, g.decimal(canonical))
+
+    def identifiers(self, g: GraphBuilder, iri: str) -> None:
+        pic = self.text("pic")
+        if pic:
+            if _PIC_RE.match(pic):
+                g.add(iri, SMEKG.pic, g.text(pic))
+            else:
+                self.problem("a PIC has nine digits", "pic", pic)
+        vat = self.text("vat_number")
+        if vat:
+            normalised = re.sub(r"[\s.\-]", "", vat).upper()
+            if _VAT_RE.match(normalised):
+                g.add(iri, SCHEMA.vatID, g.text(normalised))
+            else:
+                self.problem("not a VAT number: a country prefix and 2-13 letters or digits "
+                             "(e.g. IT01234567890)", "vat_number", vat)
+        sme = self.text("sme")
+        if sme:
+            flag = parse_flag(sme)
+            if flag is None:
+                self.problem("must be yes or no (or true/false, 1/0)", "sme", sme)
+            else:
+                g.add(iri, SMEKG.isSme, g.boolean(flag))
 
     def wikidata(self, g: GraphBuilder, iri: str) -> None:
         value = self.text("wikidata")

@@ -603,9 +603,12 @@ def table_sources(
     origin_of: Callable[[Path], str] | None = None,
     key_of: Callable[[Path], str] | None = None,
     user_files: bool = False,
+    read: Callable[[Path], dict[str, list[Record]]] | None = None,
 ) -> list[Source]:
     """Sources for table files (CSV, XLSX, JSON, JSONL) mapped as one batch: ids may be
-    referenced across the files. Each file becomes its own source and named graph;
+    referenced across the files. ``read(path)`` gives a file's tables by kind (default:
+    :func:`read_tables`; a column mapping or an importer reads a file of another layout
+    into the template kinds). Each file becomes its own source and named graph;
     ``origin_of(path)`` is what its provenance records as its origin (default: the file's
     name, never the server's directories: provenance is public through the API) and
     ``key_of(path)`` its source's key (default: ``{key_prefix}/{slug of the file's stem}``).
@@ -616,7 +619,7 @@ def table_sources(
     problems: list[Problem] = []
     for path in paths:
         try:
-            tables = read_tables(path, kind)
+            tables = read(path) if read is not None else read_tables(path, kind)
         except LoadError as error:
             problems.extend(error.problems)
             continue

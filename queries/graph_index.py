@@ -26,6 +26,7 @@ _ONT = str(SMEKG)
 # Most specific first: an entity's kind is the first of its classes in this list.
 KIND_CLASSES: dict[str, str] = {
     "network": f"{_ONT}Network",
+    "project": f"{_ONT}Project",
     "good-practice": f"{_ONT}GoodPractice",
     "programme": f"{_ONT}Programme",
     "policy": f"{_ONT}Policy",
@@ -46,11 +47,12 @@ _KINDS = list(KIND_CLASSES)
 _KIND_RANK = {iri: rank for rank, iri in enumerate(KIND_CLASSES.values())}
 _NO_KIND = len(_KINDS)
 
-PROVIDER_KINDS = ("organisation", "network", "programme", "good-practice")
+PROVIDER_KINDS = ("organisation", "network", "project", "programme", "good-practice")
 """The kinds of entity that provide support: what coverage lists and gaps count.
 
 Organisations of every type (agencies, chambers, intermediaries, ...), networks,
-programmes (projects among them) and good practices. Any other entity is a provider only
+projects (a project covers what its partners cover, as a network covers what its members
+do), programmes and good practices. Any other entity is a provider only
 when the data says it provides a service (``smekg:providesService``): a member country is
 otherwise a reason in a chain (a network covers a region through its member country), and
 policies and publications frame support rather than provide it.

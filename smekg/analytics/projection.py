@@ -50,9 +50,10 @@ when a pair has several links of one relation)."""
 _Link: TypeAlias = tuple[str, str, str, str, str, Value | None, Value | None, Value | None]
 """subject, relation name, object, predicate, source graph, role, since, until."""
 
-ACTOR_KINDS = frozenset({"organisation", "network"})
+ACTOR_KINDS = frozenset({"organisation", "network", "project"})
 """The kinds that act in an ecosystem: centrality, brokers, communities and paths are
-theirs (with the countries that are members of networks)."""
+theirs (with the countries that are members of networks). A project acts through its
+partnerships, which are links like memberships."""
 SCOPED_KINDS = ACTOR_KINDS | {"programme", "good-practice"}
 """The kinds a :class:`Scope` selects."""
 _RENAMED = {

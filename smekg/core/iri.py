@@ -84,6 +84,12 @@ class Minter:
     def membership(self, network_key: str, member_key: str, role: str) -> str:
         return self._under("membership", network_key, member_key, role)
 
+    def project(self, key: str) -> str:
+        return self._under("project", key)
+
+    def partnership(self, project_key: str, partner_key: str, role: str) -> str:
+        return self._under("partnership", project_key, partner_key, role)
+
     def programme(self, key: str) -> str:
         return self._under("programme", key)
 

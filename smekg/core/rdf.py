@@ -149,6 +149,11 @@ class GraphBuilder:
         return Literal("true" if value else "false", datatype=_XSD_BOOLEAN)
 
     @staticmethod
+    def decimal(value: str) -> Literal:
+        """An ``xsd:decimal`` from its canonical digits (``1234.5``; check them first)."""
+        return Literal(value, datatype=_XSD_DECIMAL)
+
+    @staticmethod
     def any_uri(value: str) -> Literal:
         return Literal(value, datatype=_XSD_ANYURI)
 

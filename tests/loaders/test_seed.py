@@ -208,4 +208,4 @@ def test_stats_of_the_bundled_data(seeded_store, minter):
     assert sum(1 for g in sources if "/graph/reference/" in g) == len(reference_sources(minter))
     assert {"reference/nace2", "reference/nace2-nace2.1-links"} <= {
         source.key for source in reference_sources(minter)}
-    assert sum(1 for g in sources if "/graph/seed/" in g) == 7
+    assert sum(1 for g in sources if "/graph/seed/" in g) == 9

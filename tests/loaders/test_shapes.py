@@ -111,7 +111,7 @@ def generated_graphs(reference_store_dir: Path, tmp_path_factory) -> tuple[Graph
 
 def test_the_whole_shapes_file_compiles() -> None:
     shapes = compiled_shapes()
-    assert len(shapes.rules) == 17
+    assert len(shapes.rules) == 18
     organisation = next(r for r in shapes.rules
                         if "https://w3id.org/smekg/ontology#Network" in r.target_classes)
     assert any(p.min_count == 1 for p in organisation.properties)
@@ -145,6 +145,8 @@ def test_the_bundled_seed_data_agrees(reference_store: GraphStore, minter) -> No
         if not source.key.startswith("seed/"):
             continue
         triples = list(source.build().graph)
+        if not triples:  # a seed table with no rows (partners)
+            continue
         broken = _mutate(triples, random.Random(source.key), 25)
         assert _normalised(compiled_shapes().validate(
             broken, "x", _store_types(reference_store))) == _normalised(

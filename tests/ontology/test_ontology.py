@@ -72,6 +72,9 @@ ORGANISATION_TYPES = [
     "research-institute",
     "network",
     "association",
+    "enterprise",
+    "higher-education",
+    "business-support-organisation",
 ]
 SERVICE_TYPES = [
     "training",
@@ -93,7 +96,8 @@ THEMES = [
     "digitalisation",
     "sme-policy",
 ]
-ROLES = ["member", "chair", "secretariat", "founding-member", "observer", "coordinator"]
+ROLES = ["member", "chair", "secretariat", "founding-member", "observer", "coordinator",
+         "lead-partner", "partner", "associated-partner", "third-party"]
 NUTS_TYPOLOGIES = [
     "predominantly-urban", "intermediate", "predominantly-rural", "coastal", "metropolitan",
     "capital-metropolitan", "other-metropolitan", "border", "internal-border",
@@ -149,6 +153,7 @@ SUPERCLASSES: dict[URIRef, set[URIRef]] = {
     SMEKG.Sector: {SKOS.Concept},
     SMEKG.Policy: {PROV.Entity},
     SMEKG.Publication: {FOAF.Document, PROV.Entity},
+    SMEKG.Project: {ORG.OrganizationalCollaboration},
     SMEKG.Programme: {CPSV.PublicService},
     SMEKG.GoodPractice: {PROV.Entity},
     SMEKG.Event: {SCHEMA.Event},
@@ -164,6 +169,7 @@ SUPERCLASSES: dict[URIRef, set[URIRef]] = {
 EXTERNAL_CLASSES = [
     ORG.Organization,
     ORG.Membership,
+    ORG.OrganizationalCollaboration,
     ORG.Role,
     FOAF.Agent,
     FOAF.Document,
@@ -566,7 +572,7 @@ def test_scheme_has_the_expected_concepts(onto: Graph, scheme: URIRef) -> None:
     assert _english(onto, scheme, SKOS.definition)
     members = set(onto.subjects(SKOS.inScheme, scheme))
     assert members == {SMEKG[prefix + n] for n in notations}
-    assert len(members) == {"type-": 10, "service-": 8, "theme-": 8, "role-": 6,
+    assert len(members) == {"type-": 13, "service-": 8, "theme-": 8, "role-": 10,
                             "typology-": 17}[prefix]
     labels = [str(onto.value(c, SKOS.prefLabel)).casefold() for c in members]
     assert len(set(labels)) == len(labels), "preferred labels must be unique in a scheme"
@@ -815,6 +821,30 @@ id:membership-country a org:Membership ;
 id:membership-network a org:Membership ;
     org:member id:other-network ;
     org:organization id:network .
+
+id:project a smekg:Project , org:OrganizationalCollaboration ;
+    dcterms:identifier "project" ;
+    skos:prefLabel "Example Project on SME Growth"@en ;
+    skos:altLabel "EXPRO"@en ;
+    smekg:fundedUnder id:programme-export ;
+    smekg:fundingScheme "Interreg Europe call 1" ;
+    smekg:call "IE-2022-1" ;
+    smekg:topic "HORIZON-EIE-2022-SCALEUP-02-02" ;
+    smekg:policyObjective "PO1" , "RSO1.3" ;
+    smekg:projectStatus "SIGNED" ;
+    smekg:grantId "101000001" ;
+    schema:startDate "2023-03"^^xsd:gYearMonth ;
+    schema:endDate "2027-02-28"^^xsd:date ;
+    smekg:totalCost "1999000.5"^^xsd:decimal ;
+    smekg:euContribution "1599200"^^xsd:decimal ;
+    schema:areaServed id:country-XA .
+
+id:partnership-lead a org:Membership ;
+    org:member id:agency ;
+    org:organization id:project ;
+    org:role smekg:role-lead-partner ;
+    smekg:totalCost "250000"^^xsd:decimal ;
+    smekg:euContribution "200000.25"^^xsd:decimal .
 
 id:area-001 a smekg:World , smekg:Region , skos:Concept ;
     skos:prefLabel "World"@en ;
@@ -1169,6 +1199,22 @@ INVALID_CASES: list[tuple[str, list[tuple], list[Triple], Node, URIRef, URIRef]]
         [(_ex("membership-network"), ORG.organization, _ex("ministry"))],
         _ex("membership-network"),
         ORG.organization,
+        SH.OrConstraintComponent,
+    ),
+    (
+        "partner-budget-is-not-a-decimal",
+        [(_ex("partnership-lead"), SMEKG.totalCost, None)],
+        [(_ex("partnership-lead"), SMEKG.totalCost, Literal("250k"))],
+        _ex("partnership-lead"),
+        SMEKG.totalCost,
+        SH.DatatypeConstraintComponent,
+    ),
+    (
+        "project-funded-under-an-organisation",
+        [(_ex("project"), SMEKG.fundedUnder, None)],
+        [(_ex("project"), SMEKG.fundedUnder, _ex("ministry"))],
+        _ex("project"),
+        SMEKG.fundedUnder,
         SH.ClassConstraintComponent,
     ),
     (
@@ -1393,7 +1439,8 @@ def test_result_message_comes_from_the_shape(onto: Graph, shapes: Graph) -> None
     data.remove((_ex("membership-chair"), ORG.organization, None))
     _, report, _ = _validate(data, onto, shapes)
     assert {str(m) for m in report.objects(None, SH.resultMessage)} == {
-        "A membership needs exactly one org:organization, a smekg:Network."
+        "A membership needs exactly one org:organization, a smekg:Network or a smekg:Project "
+        "(a partnership)."
     }
 
 

@@ -178,7 +178,8 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
     "programmes": (
         Column("id", "Stable key.", required=True),
         Column("name", "Name.", required=True),
-        Column("kind", "`programme` (default), `project` or `good_practice`."),
+        Column("kind", "`programme` (default), `project` or `good_practice`. A project with "
+               "partners, budget or funder belongs in `projects`."),
         Column("alt_names", "Other names and acronyms.", multi=True),
         Column("description", "Description."),
         Column("managed_by", "ids of the organisations that run it.", multi=True),

@@ -615,7 +615,7 @@ def table_sources(
     ``user_files`` records where each file lies (:func:`origin_digest`), so that another
     file of the same name does not replace it silently."""
     mapper = TableMapper(minter, store_lookup(store))
-    read: list[tuple[Path, dict[str, list[Record]]]] = []
+    loaded: list[tuple[Path, dict[str, list[Record]]]] = []
     problems: list[Problem] = []
     for path in paths:
         try:
@@ -624,7 +624,7 @@ def table_sources(
             problems.extend(error.problems)
             continue
         problems.extend(mapper.prepare(tables, str(path)))
-        read.append((path, tables))
+        loaded.append((path, tables))
     if problems:
         raise LoadError(problems)
 
@@ -657,7 +657,7 @@ def table_sources(
             origin_digest=origin_digest(path) if user_files else None,
             given=str(path) if user_files else None,
         )
-        for path, tables in read
+        for path, tables in loaded
     ]
 
 

@@ -13,8 +13,9 @@ the value.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,14 +36,48 @@ _MAX_VALUE_PROBLEMS = 100  # overlong values reported per file before reading st
 
 @dataclass
 class Record:
-    """One row of a table: its values (str, or list for JSON arrays) and where it is."""
+    """One row of a table: its values (str, or list for JSON arrays) and where it is.
+
+    A record a column mapping made (``smekg load-file --mapping``) has a ``translation``:
+    how the user's file and mapping name each template column, e.g. ``{"region": "column
+    'NUTS region' (mapping m.yaml, line 12)"}``; a problem with that column is reported in
+    those words, not under the template column the user never wrote.
+    """
 
     file: str
     row: int
     values: dict[str, object] = field(default_factory=dict)
+    translation: Mapping[str, str] | None = None
 
     def problem(self, message: str, column: str | None = None, value: object = None) -> Problem:
+        if column is not None and self.translation and column in self.translation:
+            return MappedProblem(self.file, message, self.row, column, value,
+                                 shown=self.translation[column])
         return Problem(self.file, message, self.row, column, value)
+
+
+@dataclass(frozen=True)
+class MappedProblem(Problem):
+    """A problem with a column a mapping fills, named as the user knows it: ``shown`` says
+    which of the user's columns (or constant) fed the template column ``column`` and where
+    the mapping says so.
+
+    >>> print(MappedProblem("p.csv", "unknown role", 7, "role", "lead",
+    ...                     shown="column 'Partner status' (mapping m.yaml, line 23)"))
+    p.csv, row 7, column 'Partner status' (mapping m.yaml, line 23): unknown role (value 'lead')
+    """
+
+    shown: str = ""
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        where.append(self.shown or f"column {self.column!r}")
+        text = ", ".join(where) + ": " + self.message
+        if self.value is not None and repr(self.value) not in self.message:
+            text += f" (value {self.value!r})"
+        return text
 
 
 def read_tables(
@@ -111,6 +146,10 @@ def _clean(value: object) -> object:
         return ""
     if isinstance(value, str):
         return value.strip()
+    if isinstance(value, dt.datetime):  # an XLSX date cell: its date, when it has no time
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
     if isinstance(value, list):
         return [_clean(v) for v in value if _clean(v) not in ("", None)]
     if isinstance(value, float) and value.is_integer():
@@ -118,14 +157,18 @@ def _clean(value: object) -> object:
     return str(value).strip()
 
 
-def _read_csv(path: Path, label: str, checker: _Checker) -> Iterator[Record]:
+def _read_csv(path: Path, label: str, checker: _Checker, delimiter: str | None = None,
+              header_out: list[str] | None = None) -> Iterator[Record]:
+    """The records of a CSV file (``delimiter``: as given, else tab for .tsv, else sniffed);
+    its header is put in ``header_out`` when given."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
         raise LoadError(
             [Problem(label, f"not UTF-8 text (byte {error.start}); save the file as UTF-8")]
         ) from error
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(text)
+    if delimiter is None:
+        delimiter = "\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(text)
     # the csv module refuses fields above its own limit (131,072 characters by default)
     if csv.field_size_limit() <= checker.limits.value_chars:
         csv.field_size_limit(checker.limits.value_chars + 1)
@@ -137,6 +180,8 @@ def _read_csv(path: Path, label: str, checker: _Checker) -> Iterator[Record]:
     except csv.Error as error:
         raise LoadError([Problem(label, f"malformed CSV: {error}", 1)]) from error
     checker.header(header, label)
+    if header_out is not None:
+        header_out.extend(header)
     problems = []
     row_number = 1
     while True:
@@ -182,8 +227,12 @@ def _check_header(header: list[str], label: str) -> None:
 
 
 def _read_xlsx(
-    path: Path, label: str, kind: str | None, checker: _Checker
+    path: Path, label: str, kind: str | None, checker: _Checker, *,
+    only: str | None = None, headers: dict[str, list[str]] | None = None, options: str = "",
 ) -> dict[str, list[Record]]:
+    """Every sheet of a workbook by kind, or with ``only`` the sheet of that name (``""``:
+    the first sheet); each sheet's header is put in ``headers`` when given. ``options``
+    says where ``only`` comes from, for the error when the workbook lacks the sheet."""
     from openpyxl import load_workbook
 
     check_xlsx_size(path, label, checker.limits)
@@ -193,6 +242,14 @@ def _read_xlsx(
         raise LoadError([Problem(label, f"not a readable XLSX workbook: {error}")]) from error
     tables: dict[str, list[Record]] = {}
     sheets = workbook.worksheets
+    if only is not None:
+        chosen = [s for s in sheets if s.title.strip().casefold() == only.strip().casefold()]
+        if not sheets or (only and not chosen):
+            names = ", ".join(repr(s.title) for s in sheets) or "none"
+            workbook.close()
+            raise LoadError([Problem(label, f"the workbook has no sheet {only!r}{options}; "
+                                     f"its sheets: {names}")])
+        sheets = chosen[:1] if only else sheets[:1]
     for sheet in sheets:
         sheet_kind = kind if (kind and len(sheets) == 1) else sheet.title.strip().lower()
         sheet_label = f"{label} [sheet {sheet.title}]"
@@ -207,6 +264,8 @@ def _read_xlsx(
         while header and not header[-1]:
             header.pop()
         checker.header(header, sheet_label)
+        if headers is not None:
+            headers[sheet_kind] = header
         records = []
         for number, cells in enumerate(rows, start=2):
             if number > XLSX_MAX_ROWS:
@@ -282,3 +341,118 @@ def _json_record(item: object, label: str, number: int, checker: _Checker) -> Re
             f"{checker.limits.columns:,} (SMEKG_MAX_COLUMNS)", number)])
     values = {str(k): _clean(v) for k, v in item.items()}
     return Record(label, number, checker.values(label, number, values))
+
+
+@dataclass
+class RawTable:
+    """One table as its file has it, for a column mapping: where it is (the file, with its
+    sheet or JSON path), its columns (the header; for JSON every key its objects have, in
+    the order they first appear) and its records."""
+
+    label: str
+    columns: list[str]
+    records: list[Record]
+
+
+def read_records(
+    path: Path, *, sheet: str | None = None, delimiter: str | None = None,
+    records: str | None = None, limits: InputLimits | None = None, options: str = "",
+) -> RawTable:
+    """Read one table of ``path`` (CSV, XLSX, JSON, JSON Lines) with its own columns.
+
+    ``sheet``: the XLSX sheet (default: the first); ``delimiter``: the CSV delimiter
+    (default: tab for .tsv, else sniffed); ``records``: the dot path of the JSON array of
+    objects (``data.items``; default: the top level array). Nested JSON objects are
+    flattened, their keys joined by dots (``{"address": {"city": ...}}`` gives the column
+    ``address.city``). The limits are those of :func:`read_tables`; ``options`` says where
+    the options come from (for errors about them).
+    """
+    suffix = path.suffix.lower()
+    label = str(path)
+    limits = limits or InputLimits.from_settings()
+    if suffix not in TABLE_SUFFIXES:
+        raise LoadError([Problem(label, f"unsupported table format {suffix!r}; a mapping "
+                                 "reads CSV, TSV, XLSX, JSON or JSON Lines")])
+    check_file_size(path, limits)
+    checker = _Checker(label, limits)
+    columns: list[str] = []
+    if suffix in {".csv", ".tsv"}:
+        found = list(_read_csv(path, label, checker, delimiter, columns))
+    elif suffix == ".xlsx":
+        headers: dict[str, list[str]] = {}
+        tables = _read_xlsx(path, label, None, checker, only=sheet or "", headers=headers,
+                            options=options)
+        found = next(iter(tables.values()), [])
+        columns = next(iter(headers.values()), [])
+        label = found[0].file if found else label
+    else:
+        if suffix == ".json":
+            data = _parse_json(path.read_text(encoding="utf-8"), label, None, checker)
+            items, label = _json_items(data, label, records, options)
+            numbered = list(enumerate(items, 1))
+        else:
+            numbered = [(number, _parse_json(line, label, number, checker)) for number, line
+                        in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                        if line.strip()]
+        found = [_json_record(_flatten(item), label, number, checker)
+                 for number, item in numbered]
+        seen: dict[str, None] = {}
+        for record in found:
+            seen.update(dict.fromkeys(record.values))
+        columns = list(seen)
+        if len(columns) > limits.columns:
+            raise LoadError([Problem(
+                label, f"the objects have {len(columns):,} different keys; the limit is "
+                f"{limits.columns:,} (SMEKG_MAX_COLUMNS)")])
+    checker.raise_problems()
+    return RawTable(label, columns, found)
+
+
+def _json_items(
+    data: object, label: str, path: str | None, options: str
+) -> tuple[list[object], str]:
+    """The array of records at the dot ``path`` of ``data`` (the top level without one)."""
+    if path is None:
+        if isinstance(data, list):
+            return data, label
+        keys = ", ".join(repr(k) for k in data) if isinstance(data, dict) else "none"
+        raise LoadError([Problem(
+            label, "the top level is not an array of objects: name the array that holds the "
+            f"records with `read: {{records: KEY.KEY}}` in the mapping (top level keys: {keys})")])
+    node = data
+    walked: list[str] = []
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            keys = (", ".join(repr(k) for k in node) or "none") if isinstance(node, dict) \
+                else f"not an object but {type(node).__name__}"
+            at = ".".join(walked) or "the top level"
+            raise LoadError([Problem(label, f"records {path!r}{options}: {at} has no key "
+                                     f"{part!r} (its keys: {keys})")])
+        node = node[part]
+        walked.append(part)
+    if not isinstance(node, list):
+        raise LoadError([Problem(label, f"records {path!r}{options}: holds "
+                                 f"{type(node).__name__}, not an array of objects")])
+    return node, f"{label} [{path}]"
+
+
+def _flatten(item: object) -> object:
+    """A JSON object with its nested objects' keys joined by dots (other values as they are).
+
+    >>> _flatten({"name": "A", "address": {"city": "Rome", "geo": {"lat": 1}}, "tags": ["x"]})
+    {'name': 'A', 'address.city': 'Rome', 'address.geo.lat': 1, 'tags': ['x']}
+    """
+    if not isinstance(item, dict):
+        return item
+    flat: dict[str, object] = {}
+
+    def walk(prefix: str, node: dict[object, object]) -> None:  # as deep as the JSON limit
+        for key, value in node.items():
+            name = f"{prefix}{key}"
+            if isinstance(value, dict) and value:
+                walk(name + ".", value)
+            else:
+                flat.setdefault(name, value)
+
+    walk("", item)
+    return flat

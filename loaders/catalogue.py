@@ -154,14 +154,17 @@ def find_source(store: SourceStore, minter: Minter, name: str) -> tuple[str, Sou
 
 def referrers(store: SourceStore, minter: Minter, graph: str) -> list[Reference]:
     """The other sources that refer to entities only ``graph`` defines (gives a type),
-    one :class:`Reference` per referring source, sorted by name."""
+    one :class:`Reference` per referring source, sorted by name. An ``owl:sameAs`` link
+    (a load derives it from a shared PIC, VAT number or Wikidata entity) is not a
+    reference: it dangles until the source stating it is reloaded."""
     rows = store.select(
         """SELECT ?source ?g (COUNT(DISTINCT ?e) AS ?n) (MIN(STR(?e)) AS ?example) WHERE {
              GRAPH ?source { ?e a ?type }
              FILTER(?e != ?source)
              FILTER NOT EXISTS { GRAPH ?other { ?e a ?any } FILTER(?other != ?source) }
              GRAPH ?g { ?s ?p ?e }
-             FILTER(?g != ?source)
+             # the load derives owl:sameAs links from shared identifiers: not a use
+             FILTER(?g != ?source && ?p != owl:sameAs)
            } GROUP BY ?source ?g""",
         {"source": NamedNode(graph)})
     names = {record.graph: name for name, record in list_sources(store, minter)}

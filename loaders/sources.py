@@ -6,6 +6,11 @@ builds and validates *all* the given sources before it writes any, then replaces
 each source's graph atomically. A source whose checksum (content, loader version
 and base IRI) matches what the store holds is left alone, so loading twice changes
 nothing.
+
+The same organisation once: an organisation a source defines with a PIC, a VAT number or
+a Wikidata entity that another source's organisation has too is linked to it by
+``owl:sameAs`` in the new source's own graph (written with it, removed with it); two
+organisations of one source with the same PIC or VAT number are an error.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -30,7 +36,7 @@ from smekg.loaders.entities import CLASS_KINDS, Entity, TableMapper
 from smekg.loaders.errors import LoadError, Problem
 from smekg.loaders.limits import InputLimits, check_file_size, check_xml_entities, file_base_iri
 from smekg.loaders.tables import TABLE_SUFFIXES, Record, read_tables
-from smekg.ontology import DCTERMS, PROV, RDF, SMEKG, load_shapes
+from smekg.ontology import DCTERMS, OWL, PROV, RDF, SCHEMA, SKOS, SMEKG, load_shapes
 
 if TYPE_CHECKING:
     from smekg.loaders.shapes import TypesOf
@@ -165,6 +171,7 @@ class _Plan:
     spool: _Spool | None = None  # the triples to write (built sources)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    identified: Identified = field(default_factory=lambda: Identified())
 
     @property
     def changed(self) -> bool:
@@ -214,6 +221,12 @@ def load_sources(
     Facts the written sources state differently from other sources, and references other
     sources make to entities a new version no longer defines, come back as the reports'
     ``warnings``.
+
+    An organisation a written source defines with a PIC, a VAT number or a Wikidata entity
+    that an organisation of another source (or of a source earlier in ``sources``) has too
+    gets ``owl:sameAs`` that one, in the written source's graph (so it goes with the
+    source); each link is a note of the report. Two organisations of one source with the
+    same PIC or VAT number are a problem (nothing written).
     """
     from smekg.loaders.catalogue import (
         conflict_summary,
@@ -291,7 +304,9 @@ def _build_and_validate(
         [p.source.classes_of for p in plans if p.changed and p.source.classes_of],
         store,
     )
-    for plan in plans:
+    # the graphs this batch replaces: what they hold now links to nothing any more
+    replaced = {plan.graph for plan in plans if plan.changed}
+    for position, plan in enumerate(plans):
         spool = plan.spool
         if spool is None:  # unchanged
             continue
@@ -303,11 +318,22 @@ def _build_and_validate(
                     progress(f"validating {plan.source.key}")
                 problems.extend(_validate(plan.built.graph, plan.source.origin, types_of))
             problems.extend(contradictions(plan.built.graph, plan.source.origin))
+            plan.identified.scan(plan.built.graph)
             spool.add(plan.built.graph)
             plan.notes = plan.built.notes
             plan.built = None
         else:
             problems.extend(_stream(plan, types_of, check, progress))
+        problems.extend(plan.identified.repeated(plan.source.origin))
+        if not problems:  # the links are part of the source's one write
+            if progress:
+                progress(f"linking {plan.source.key} to the organisations of other sources")
+            earlier = [p for p in plans[:position] if p.changed]
+            links, notes = same_as_links(store, minter, plan.identified, earlier=[
+                (p.source.key, p.identified) for p in earlier], replaced=replaced)
+            if len(links):
+                spool.add(links)
+            plan.notes.extend(notes)
         spool.close()
         plan.seconds += time.perf_counter() - started
     return plans, problems
@@ -359,6 +385,7 @@ def _stream(plan: _Plan, types_of: TypesOf, check: bool,
         repeated = seen.intersection(by_subject)
         spanning |= repeated
         seen.update(by_subject)
+        plan.identified.scan(built.graph)
         if check:
             problems.extend(_validate(built.graph, source.origin, types_of))
         if not problems:
@@ -405,6 +432,227 @@ def contradictions(graph: GraphBuilder, origin: str) -> list[Problem]:
 
 def _node_text(node: Node) -> str:
     return node.value if isinstance(node, NamedNode) else str(node)
+
+
+# -- the same organisation once -----------------------------------------------------
+IDENTIFIERS: dict[str, str] = {
+    str(SMEKG.pic): "PIC",
+    str(SCHEMA.vatID): "VAT number",
+    str(SMEKG.wikidata): "Wikidata entity",
+}
+"""The properties that identify an organisation, with their names: organisations of two
+sources with the same value are one (``owl:sameAs``)."""
+
+ONE_PER_SOURCE: dict[str, str] = {str(SMEKG.pic): "pic", str(SCHEMA.vatID): "vat_number"}
+"""The identifiers no two organisations of one source may share (with their column)."""
+
+SHOWN_LINKS = 20
+"""The ``owl:sameAs`` links a load names one by one in its notes (then a count)."""
+
+_VALUES_BATCH = 10_000  # identifier values per look-up query
+
+
+@cache
+def _organisation_classes() -> frozenset[NamedNode]:
+    """smekg:Organisation and every class under it (a network is an organisation)."""
+    from smekg.loaders.shapes import superclasses
+
+    organisation = str(SMEKG.Organisation)
+    return frozenset(NamedNode(cls) for cls, supers in superclasses().items()
+                     if organisation in supers) | {NamedNode(organisation)}
+
+
+_IDENTIFYING = {NamedNode(p): p for p in IDENTIFIERS}
+_SAME_AS = NamedNode(str(OWL.sameAs))
+_TYPE = NamedNode(str(RDF.type))
+_LABEL = NamedNode(str(SKOS.prefLabel))
+_KEY = NamedNode(str(DCTERMS.identifier))
+_ROW = NamedNode(str(SMEKG.sourceRow))
+
+
+@dataclass
+class Identified:
+    """The organisations one source defines (types) with an identifier: what links them
+    to the organisations of other sources."""
+
+    # (identifying property, value) -> the organisations with it, in the order found
+    subjects: dict[tuple[str, NamedNode | Literal], dict[NamedNode, None]] = field(
+        default_factory=dict)
+    labels: dict[NamedNode, str] = field(default_factory=dict)
+    keys: dict[NamedNode, str] = field(default_factory=dict)  # dcterms:identifier (row id)
+    rows: dict[NamedNode, int] = field(default_factory=dict)  # smekg:sourceRow
+    stated: set[tuple[str, str]] = field(default_factory=set)  # owl:sameAs it states itself
+
+    def scan(self, graph: GraphBuilder) -> None:
+        """Note the identified organisations of ``graph`` (all or a chunk of the source)."""
+        classes = _organisation_classes()
+        for subject, pairs in graph.by_subject().items():
+            if not isinstance(subject, NamedNode):
+                continue
+            found: list[tuple[str, NamedNode | Literal]] = []
+            organisation = False
+            label = key = row = None
+            for predicate, obj in pairs:
+                identifying = _IDENTIFYING.get(predicate)
+                if identifying is not None:
+                    if isinstance(obj, NamedNode | Literal):
+                        found.append((identifying, obj))
+                elif predicate == _TYPE:
+                    organisation = organisation or obj in classes
+                elif predicate == _SAME_AS and isinstance(obj, NamedNode):
+                    self.stated.add((subject.value, obj.value))
+                elif predicate == _LABEL and isinstance(obj, Literal):
+                    label = obj.value if label is None else min(label, obj.value)
+                elif predicate == _KEY and isinstance(obj, Literal):
+                    key = obj.value
+                elif predicate == _ROW and isinstance(obj, Literal) and obj.value.isdigit():
+                    row = int(obj.value)
+            if not (found and organisation):
+                continue
+            for pair in found:
+                self.subjects.setdefault(pair, {})[subject] = None
+            if label is not None:
+                self.labels[subject] = label
+            if key is not None:
+                self.keys[subject] = key
+            if row is not None:
+                self.rows[subject] = row
+
+    def name(self, subject: NamedNode) -> str:
+        """How a problem names an organisation: its id (the row's), else its IRI."""
+        key = self.keys.get(subject)
+        return repr(key) if key is not None else f"<{subject.value}>"
+
+    def repeated(self, origin: str) -> list[Problem]:
+        """Two organisations of the source with the same PIC or VAT number: a problem each,
+        naming both (the same organisation once: one row, one entity)."""
+        problems = []
+        for (prop, value), subjects in self.subjects.items():
+            column = ONE_PER_SOURCE.get(prop)
+            if column is None or len(subjects) < 2:
+                continue
+            first, *others = subjects
+            for other in others:
+                problems.append(Problem(
+                    origin,
+                    f"organisations {self.name(first)} and {self.name(other)} have the same "
+                    f"{IDENTIFIERS[prop]} {value.value!r} in this one source: one organisation "
+                    f"is one row (merge the rows, or correct the {IDENTIFIERS[prop]})",
+                    row=self.rows.get(other),
+                    column=column if other in self.keys else None,
+                    value=value.value, focus=other.value))
+        return problems
+
+
+def _identifier_text(prop: str, value: NamedNode | Literal) -> str:
+    """``PIC 999999999``, ``VAT number IT01234567890``, ``Wikidata entity Q42``."""
+    shown = value.value.rsplit("/", 1)[-1] if isinstance(value, NamedNode) else value.value
+    return f"{IDENTIFIERS[prop]} {shown}"
+
+
+def _term_text(term: NamedNode | Literal) -> str:
+    """The term in SPARQL syntax (N-Triples is a subset of it)."""
+    return str(term)
+
+
+def _stored_with(
+    store: SourceStore, prop: str, values: Sequence[NamedNode | Literal],
+) -> Iterator[tuple[NamedNode | Literal, str, str]]:
+    """``(value, organisation, graph)`` for the nodes of the store with one of ``values`` of
+    ``prop``: one query per :data:`_VALUES_BATCH` values, never one per entity."""
+    for start in range(0, len(values), _VALUES_BATCH):
+        batch = " ".join(_term_text(v) for v in values[start:start + _VALUES_BATCH])
+        for row in store.select(f"""SELECT ?value ?other ?g WHERE {{
+                                      VALUES ?value {{ {batch} }}
+                                      GRAPH ?g {{ ?other <{prop}> ?value }}
+                                      FILTER(isIRI(?other)) }}"""):
+            yield row["value"], row["other"].value, row["g"].value
+
+
+def _stored_same_as(store: SourceStore, replaced: set[str]) -> set[tuple[str, str]]:
+    """Every ``owl:sameAs`` link of the store outside the ``replaced`` graphs (a scan: the
+    links are at most as many as the organisations)."""
+    return {(row["s"].value, row["o"].value)
+            for row in store.select("SELECT ?s ?o ?g WHERE { GRAPH ?g { ?s owl:sameAs ?o } }")
+            if row["g"].value not in replaced}
+
+
+def _stored_labels(store: SourceStore, iris: Iterable[str]) -> dict[str, str]:
+    """The (least) skos:prefLabel of each of ``iris`` (a few: those a note names)."""
+    wanted = " ".join(f"<{iri}>" for iri in sorted(set(iris)))
+    if not wanted:
+        return {}
+    return {row["e"].value: row["label"].value for row in store.select(
+        f"""SELECT ?e (MIN(STR(?name)) AS ?label) WHERE {{
+              VALUES ?e {{ {wanted} }} ?e skos:prefLabel ?name }} GROUP BY ?e""")}
+
+
+def same_as_links(
+    store: SourceStore, minter: Minter, identified: Identified, *,
+    earlier: Sequence[tuple[str, Identified]] = (), replaced: set[str] | None = None,
+) -> tuple[GraphBuilder, list[str]]:
+    """The ``owl:sameAs`` links from the organisations of a source (``identified``) to
+    those of other sources with the same PIC, VAT number or Wikidata entity, and a note
+    each (the first :data:`SHOWN_LINKS`, then a count).
+
+    The others are the store's organisations outside the ``replaced`` graphs (those the
+    load writes anew) and those of the sources ``earlier`` in the load, as ``(source
+    name, identified)``. A link another source already states the other way round, or
+    the source states itself, is not added again.
+    """
+    from smekg.loaders.catalogue import source_name
+
+    replaced = replaced or set()
+    # (property, value) -> {(organisation, source name)}
+    others: dict[tuple[str, NamedNode | Literal], set[tuple[str, str]]] = {}
+    labels: dict[str, str] = {}
+    by_prop: dict[str, list[NamedNode | Literal]] = {}
+    for prop, value in identified.subjects:
+        by_prop.setdefault(prop, []).append(value)
+    names: dict[str, str] = {}
+    for prop, values in by_prop.items():
+        for value, other, graph in _stored_with(store, prop, values):
+            if graph not in replaced:
+                name = names.get(graph)
+                if name is None:
+                    name = names[graph] = source_name(graph, minter)
+                others.setdefault((prop, value), set()).add((other, name))
+    stated = set(identified.stated)
+    for key, before in earlier:
+        stated |= before.stated
+        for pair, subjects in before.subjects.items():
+            if pair in identified.subjects:
+                others.setdefault(pair, set()).update((s.value, key) for s in subjects)
+                labels.update((s.value, before.labels[s]) for s in subjects
+                              if s in before.labels)
+    if not others:
+        return GraphBuilder(), []
+    stated |= _stored_same_as(store, replaced)
+    links = GraphBuilder()
+    noted: list[tuple[NamedNode, str, str, tuple[str, NamedNode | Literal]]] = []
+    for pair, found in sorted(others.items(), key=lambda item: (item[0][0], str(item[0][1]))):
+        for subject in identified.subjects[pair]:
+            for other, source in sorted(found):
+                if other == subject.value or (other, subject.value) in stated or (
+                        subject.value, other) in stated:
+                    continue
+                count = len(links)
+                links.add(subject, _SAME_AS, NamedNode(other))
+                if len(links) > count and len(noted) < SHOWN_LINKS:
+                    noted.append((subject, other, source, pair))
+    labels.update(_stored_labels(store, (other for _, other, _, _ in noted
+                                         if other not in labels)))
+    notes = []
+    for subject, other, source, pair in noted:
+        mine, theirs = identified.labels.get(subject), labels.get(other)
+        notes.append(f"linked <{subject.value}>{f' ({mine})' if mine else ''} owl:sameAs "
+                     f"<{other}>{f' ({theirs})' if theirs else ''} in {source}: same "
+                     f"{_identifier_text(*pair)}")
+    if len(links) > SHOWN_LINKS:
+        notes.append(f"... and {len(links) - SHOWN_LINKS:,} more owl:sameAs links to "
+                     "organisations of other sources with the same identifier (`smekg "
+                     "duplicates` lists them all)")
+    return links, notes
 
 
 def _write(store: SourceStore, plan: _Plan, progress: Callable[[str], None] | None) -> LoadReport:
@@ -714,7 +962,7 @@ def rdf_source(
 
 def file_sources(
     paths: Sequence[Path], minter: Minter, store: SourceStore, *, kind: str | None = None,
-    source: str | None = None,
+    source: str | None = None, mapping: Path | None = None,
 ) -> list[Source]:
     """Sources for user files: tables (one batch) and RDF files; directories are expanded.
 
@@ -722,6 +970,11 @@ def file_sources(
     unless ``source`` names it (one file only). Two files of one load may not share a name,
     and a file does not replace a source loaded from another file unless the load says so
     (see ``replace`` of :func:`load_sources`).
+
+    With a column ``mapping`` (a YAML file, see :mod:`smekg.loaders.mapping`), the one table
+    file given is read with its own columns into the template kinds the mapping names; the
+    mapping is checked whole before the file is read, and is part of the source's checksum
+    (loading the file with a changed mapping reloads it).
     """
     from smekg.loaders.catalogue import source_key
 
@@ -751,6 +1004,45 @@ def file_sources(
 
     def key_of(path: Path) -> str:
         return key if key is not None else f"user/{slug(path.stem)}"
+
+    if mapping is not None:
+        from smekg.loaders.mapping import MappingReader, load_mapping
+
+        if kind is not None:
+            raise LoadError([Problem("--mapping", "--kind does not go with --mapping: the "
+                                     "mapping's tables say which kinds the file feeds",
+                                     value=kind)])
+        if (len(paths) != 1 or paths[0].is_dir() or len(files) != 1
+                or files[0].suffix.lower() not in TABLE_SUFFIXES):
+            given = ", ".join(str(p) for p in paths[:5]) or "none"
+            raise LoadError([Problem(
+                "--mapping", "a mapping reads one table file (CSV, TSV, XLSX, JSON or JSON "
+                f"Lines) at a time; given: {given}")])
+        reader = MappingReader(load_mapping(mapping))  # checked before the file is read
+        mapped = table_sources(files, minter, store, key_of=key_of, user_files=True,
+                               read=reader)
+        notes = reader.notes.get(files[0], [])
+        found = mapped[0]  # the one file's source
+        # another mapping of the same file gives other triples: it reloads the source
+        found.fingerprint = found.fingerprint + b"\x00smekg-mapping\x00" + reader.mapping.content
+        found.description = f"{found.title} read with the column mapping {mapping.name}"
+        build, chunks = found.build, found.chunks
+
+        def noted_build() -> Built:  # the mapping's notes (conflicts it kept the first of)
+            built = build()
+            built.notes[:0] = notes
+            return built
+
+        def noted_chunks() -> Iterator[Built]:
+            assert chunks is not None
+            for number, built in enumerate(chunks()):
+                if number == 0:
+                    built.notes[:0] = notes
+                yield built
+
+        found.build = noted_build
+        found.chunks = noted_chunks if chunks is not None else None
+        return mapped
 
     table_files = [p for p in files if p.suffix.lower() in TABLE_SUFFIXES and kind not in RDF_KINDS]
     rdf_files = [p for p in files if p not in table_files]

@@ -15,6 +15,7 @@ import typer
 from pyoxigraph import BlankNode, NamedNode, QueryBoolean, QuerySolutions, QueryTriples
 from pyoxigraph import Literal as RdfLiteral
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from smekg.cli.options import OutputFormat, StoreOption
@@ -110,7 +111,9 @@ def _open(settings: Settings, read_only: bool = False, *,
 
 
 def _fail(error: LoadError) -> None:
-    console.print(f"[red]nothing was written:[/red] {error}", highlight=False, soft_wrap=True)
+    # escaped: the places a problem names hold brackets ("members.xlsx [sheet Members]")
+    console.print(f"[red]nothing was written:[/red] {escape(str(error))}", highlight=False,
+                  soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -155,10 +158,10 @@ def _run_load(store: SourceStore, settings: Settings,
     out.print(table)
     for report in reports:
         for note in report.notes:
-            console.print(f"[yellow]note:[/yellow] {note}")
+            console.print(f"[yellow]note:[/yellow] {escape(note)}")
         for warning in report.warnings:
-            console.print(f"[yellow]warning:[/yellow] {report.key}: {warning}", highlight=False,
-                          soft_wrap=True)
+            console.print(f"[yellow]warning:[/yellow] {report.key}: {escape(warning)}",
+                          highlight=False, soft_wrap=True)
     out.print(
         f"{sum(r.status != 'unchanged' for r in reports)} source(s) written, "
         f"{len(store):,} quads in the store, {time.perf_counter() - started:.1f} s"
@@ -263,12 +266,20 @@ def load_file(
     replace: Annotated[bool, typer.Option(
         help="Let a file replace a source of the same name loaded from another file "
         "(without it such a load stops, naming both files).")] = False,
+    mapping: Annotated[Path | None, typer.Option(
+        "--mapping", help="A YAML column mapping (docs/mappings.md): read one table file "
+        "with its own columns into the template kinds.", show_default=False)] = None,
 ) -> None:
     """Load your own tables (CSV, XLSX, JSON, JSONL) or RDF files, each into its own graph.
 
     Each file is a source named user/<file name without extension>, or user/NAME with
     --source NAME. Reloading the same file replaces its source; a different file under a
     name already taken needs --replace. `smekg sources` lists the sources.
+
+    With --mapping MAPPING.yaml, one table file with columns of its own (a partner list, a
+    database export, a spreadsheet) is loaded into the template kinds the mapping names;
+    the mapping is checked whole before the file is read, and any mistake in it or in the
+    data names the line of the mapping, and the row, column and value of the file.
     """
     from smekg.loaders.sources import file_sources
 
@@ -278,7 +289,7 @@ def load_file(
         graph_store,
         settings,
         lambda minter, st: file_sources(paths, minter, st, kind=kind.value if kind else None,
-                                        source=source),
+                                        source=source, mapping=mapping),
         force=force,
         replace=replace,
     )
@@ -736,5 +747,11 @@ def sources_remove(
 
 
 from smekg.cli.analyze import app as analyze_app  # noqa: E402 (after the commands above)
+from smekg.cli.imports import app as import_app  # noqa: E402 (after the commands above)
 
 app.add_typer(analyze_app, name="analyze")
+app.add_typer(import_app, name="import")
+
+from smekg.cli.duplicates import duplicates as duplicates_command  # noqa: E402
+
+app.command("duplicates")(duplicates_command)

@@ -28,12 +28,14 @@ from smekg.graph_api import sparql, web
 from smekg.graph_api.routers import (
     analytics,
     coverage,
+    duplicates,
     explore,
     geo,
     networks,
     organisations,
     places,
     programmes,
+    projects,
 )
 from smekg.graph_api.web.templating import is_page, render_error
 from smekg.queries.params import ParamError
@@ -128,8 +130,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     for router in (coverage.router, organisations.router, networks.router, places.countries,
                    places.regions, places.sectors, programmes.programmes,
-                   programmes.good_practices, programmes.policies, explore.router,
-                   analytics.router, geo.router, sparql.router, *web.routers):
+                   programmes.good_practices, programmes.policies, projects.router,
+                   projects.partners, explore.router,
+                   analytics.router, geo.router, sparql.router, duplicates.router,
+                   *web.routers):
         app.include_router(router)
     app.mount("/static", web.static_app, name="static")
 

@@ -4,7 +4,10 @@ Hierarchy-aware: covering an ancestor of the region (NUTS-3 → NUTS-2 → NUTS-
 country → continent → world) covers the region; covering an ancestor of the sector
 (class → group → division → section) covers the sector; naming no sector means all
 sectors; a network covers what its members cover, transitively (networks of
-networks), and what its member countries are (a network of countries covers each of them).
+networks), and what its member countries are (a network of countries covers each of them);
+a project covers what its partners cover (its partnerships are ``org:Membership`` links as
+a network's memberships are: the walk climbs both, and the explanation says "through its
+partners").
 
 Sectors the graph states to be the same (``skos:exactMatch``: a NACE Rev. 2 code and the
 Rev. 2.1 code of the same code and title) count as one: a provider that names NACE Rev. 2
@@ -15,8 +18,8 @@ Rev. 2.1 62.10 (through division 62). The walk over a sector's containers is
 which way a provider's sector contains the one asked.
 
 The results are the support providers (:data:`~smekg.queries.graph_index.PROVIDER_KINDS`:
-organisations, networks, programmes, good practices, and whatever the data says provides a
-service). A member country is not one: it is a reason, the first link of a member chain
+organisations, networks, projects, programmes, good practices, and whatever the data says
+provides a service). A member country is not one: it is a reason, the first link of a member chain
 (the INSME Steering Group covers ITH55 through its member Italy). Policies and
 publications are not results either.
 

@@ -40,7 +40,9 @@ class EntityRef(BaseModel):
 class CoverageMatch(BaseModel):
     """Why an entity covers the region and sector."""
 
-    kind: Literal["direct", "through_members"]
+    kind: Literal["direct", "through_members"] = Field(
+        description="direct, or through_members: through the members of a network or the "
+        "partners of a project.")
     region: EntityRef | None = Field(
         default=None, description="The region it serves that contains the asked region."
     )
@@ -51,7 +53,9 @@ class CoverageMatch(BaseModel):
     all_sectors: bool = Field(description="It names no sector, so it covers all sectors.")
     member_chain: list[EntityRef] = Field(
         default_factory=list,
-        description="From the member that covers the region to this network.",
+        description="From the member that covers the region to this network (for a "
+        "project, from the partner that covers it to the project; the explanation says "
+        "\"through its partners\").",
     )
     explanation: str
 
@@ -265,6 +269,110 @@ class PolicyRow(EntityRef):
     publisher: EntityRef | None = None
 
 
+class ProjectRow(EntityRef):
+    """A project with its programme, funding scheme, period, budget and partners."""
+
+    acronym: str | None = Field(default=None, description="Its acronym: the shortest of its "
+                                "other names.", examples=["SENET"])
+    programme: EntityRef | None = Field(default=None, description="The programme that funds "
+                                        "it (smekg:fundedUnder).")
+    funding_scheme: str | None = Field(default=None, description="Its funding scheme or type "
+                                       "of action, as the funder names it.",
+                                       examples=["HORIZON-CSA"])
+    start: str | None = Field(default=None, description="Its start (YYYY, YYYY-MM or "
+                              "YYYY-MM-DD).")
+    end: str | None = Field(default=None, description="Its end (YYYY, YYYY-MM or YYYY-MM-DD).")
+    total_cost: float | None = Field(default=None, description="Its total budget, in euros.")
+    eu_contribution: float | None = Field(default=None, description="The EU funding it "
+                                          "receives, in euros.")
+    partner_count: int = Field(description="Its partners: the organisations taking part, in "
+                               "any role (lead partner, coordinator, partner, associated "
+                               "partner, third party).")
+
+
+class ProjectPartner(EntityRef):
+    """A partner of a project (an organisation taking part in it), with its role, budget and
+    EU contribution, and where it is."""
+
+    role: str | None = Field(default=None, description="Its role (lead-partner, coordinator, "
+                             "partner, associated-partner, third-party).")
+    total_cost: float | None = Field(default=None, description="Its budget in the project, "
+                                     "in euros.")
+    eu_contribution: float | None = Field(default=None, description="Its EU funding in the "
+                                          "project, in euros.")
+    since: str | None = Field(default=None, description="When it joined, if it joined later.")
+    until: str | None = Field(default=None, description="When it left, if it left early.")
+    country: EntityRef | None = Field(default=None, description="The country it is based in "
+                                      "(else the country of its location).")
+    location: EntityRef | None = Field(default=None, description="The most precise place it "
+                                       "is located in.")
+    partnership: str = Field(description="The IRI of the partnership (its org:Membership).")
+
+
+class PartnerProject(EntityRef):
+    """A project an organisation takes part in (the project), with the organisation's role,
+    budget and EU contribution in it."""
+
+    programme: EntityRef | None = Field(default=None, description="The programme that funds "
+                                        "the project.")
+    start: str | None = Field(default=None, description="The project's start.")
+    end: str | None = Field(default=None, description="The project's end.")
+    role: str | None = Field(default=None, description="The organisation's role in it.")
+    total_cost: float | None = Field(default=None, description="The organisation's budget in "
+                                     "it, in euros.")
+    eu_contribution: float | None = Field(default=None, description="The organisation's EU "
+                                          "funding in it, in euros.")
+    since: str | None = Field(default=None, description="When the organisation joined, if "
+                              "later than the start.")
+    until: str | None = Field(default=None, description="When it left, if before the end.")
+    partnership: str = Field(description="The IRI of the partnership (its org:Membership).")
+
+
+class ProjectSource(BaseModel):
+    """A source stating facts about a project: its graph, the rows of its file, its document
+    and words."""
+
+    graph: str
+    rows: list[int] = Field(default_factory=list, description="The rows of the source's file "
+                            "that state them (smekg:sourceRow).")
+    document: str | None = None
+    evidence: str | None = None
+
+
+class ProjectDetail(ProjectRow):
+    """A project: its facts, its scope and its partners (lead partner and coordinator
+    first)."""
+
+    description: str | None = None
+    call: str | None = Field(default=None, description="The call for proposals it was "
+                             "selected in.")
+    topics: list[str] = Field(default_factory=list, description="The topic codes of the work "
+                              "programme it answers.")
+    objectives: list[str] = Field(default_factory=list, description="The policy and specific "
+                                  "objectives of its programme it serves (PO1, RSO1.3).")
+    status: str | None = Field(default=None, description="Its status, as the funder states "
+                               "it.")
+    grant_id: str | None = Field(default=None, description="The number the funder gives it.")
+    website: str | None = None
+    serves: list[EntityRef] = Field(default_factory=list, description="The regions it serves "
+                                    "itself (it also covers what its partners cover).")
+    sectors: list[EntityRef] = Field(default_factory=list, description="The sectors it names "
+                                     "(none: all sectors).")
+    themes: list[EntityRef] = Field(default_factory=list)
+    policies: list[EntityRef] = Field(default_factory=list, description="The policies it "
+                                      "implements.")
+    sources: list[ProjectSource] = Field(default_factory=list, description="The sources of "
+                                         "its facts.")
+    partners_total_cost: float | None = Field(default=None, description="The sum of the "
+                                              "partners' budgets stated, in euros.")
+    partners_eu_contribution: float | None = Field(default=None, description="The sum of "
+                                                   "the partners' EU contributions stated, "
+                                                   "in euros.")
+    partners: list[ProjectPartner] = Field(
+        default_factory=list, description="Its partners: lead partner and coordinator "
+        "first, then partners, associated partners and third parties, each by name.")
+
+
 class ComparedEntity(EntityRef):
     """An entity covering both regions compared, or only one (a row of the CSV)."""
 
@@ -316,6 +424,15 @@ class MembershipPage(Page[Membership]):
 class LineagePage(Page[LineageEdge]):
     """Lineage edges, nearest first: by depth, the subject's name, the relation, the object's
     name, then the subject's, the relation's and the object's IRIs."""
+
+
+class ProjectPage(Page[ProjectRow]):
+    """Projects, by name (case-folded), then IRI."""
+
+
+class PartnerProjectPage(Page[PartnerProject]):
+    """The projects of an organisation, by the project's name (case-folded) and IRI, then
+    role and period."""
 
 
 class SearchPage(Page[SearchHit]):

@@ -40,6 +40,7 @@ from smekg.core.backends import (
     row_iri,
 )
 from smekg.core.iri import Minter
+from smekg.ontology import CV, DCTERMS, FOAF, SCHEMA, SKOS, SMEKG
 from smekg.queries.coverage import (
     Coverage,
     CoverageTable,
@@ -61,6 +62,11 @@ from smekg.queries.models import (
     LineageEdge,
     Member,
     Membership,
+    PartnerProject,
+    ProjectDetail,
+    ProjectPartner,
+    ProjectRow,
+    ProjectSource,
     RegionSide,
     SearchHit,
 )
@@ -529,8 +535,17 @@ class QueryService:
                 parts.append(sector_reason(index, str(asked_sector), hit.sector_via, name))
         explanation = "; ".join(parts) or "has a stated scope"
         if hit.member_chain:
-            chain = " → ".join(name(iri) for iri in hit.member_chain)
-            explanation = (f"through its members ({chain}): {name(hit.member_chain[0])} "
+            # a project's members are its partners: "through its partners (A is a partner
+            # of P)"; a network's, its members: "through its members (A → N)"
+            chain = name(hit.member_chain[0])
+            for below, above in zip(hit.member_chain, hit.member_chain[1:], strict=False):
+                if index.kind(above) == "project":
+                    chain += (" is a partner of " if below == hit.member_chain[0]
+                              else ", which is a partner of ") + name(above)
+                else:
+                    chain += " → " + name(above)
+            whose = "partners" if index.kind(hit.member_chain[-1]) == "project" else "members"
+            explanation = (f"through its {whose} ({chain}): {name(hit.member_chain[0])} "
                            f"{explanation}")
         match = CoverageMatch(
             kind="through_members" if hit.member_chain else "direct",
@@ -894,6 +909,194 @@ class QueryService:
                                    e[0].object.iri))
         return [edge for edge, _ in result]
 
+    # -- projects and their partners ------------------------------------------------------
+    def projects(self, programme: str | None = None, topic: str | None = None,
+                 country: str | None = None) -> list[ProjectRow]:
+        """Projects (``projects.rq``), by name: funded under ``programme``, answering a
+        ``topic`` (a code, or its start followed by ``*``; case ignored), with a partner
+        located in ``country`` (a country or any region, with the region hierarchy)."""
+        if topic is not None and "*" in topic.strip()[:-1]:
+            raise ParamError("topic", topic, "a topic is a code, or the start of one followed "
+                             "by * (HORIZON-EIE-*): * is understood only at the end",
+                             status=422, suggestions=[topic.split("*", 1)[0] + "*"])
+        bound = self.bind("projects", {"programme": programme, "topic": topic,
+                                       "country": country})
+        found: dict[str, dict[str, list[Value]]] = {}
+        counts: dict[str, int] = {}
+        for row in self.rows("projects", bound):
+            iri = str(row["project"])
+            values = found.setdefault(iri, defaultdict(list))
+            for column in _PROJECT_COLUMNS:
+                if column in row and row[column] not in values[column]:
+                    values[column].append(row[column])
+            counts[iri] = row_int(row, "partners")
+        rows = [self._project_row(iri, values, counts[iri]) for iri, values in found.items()]
+        return sorted(rows, key=lambda row: self._sort_key(row.iri))
+
+    def _project_row(self, iri: str, values: Mapping[str, list[Value]],
+                     partners: int) -> ProjectRow:
+        """A project's row from the values of the columns of ``projects.rq`` (several
+        values: the acronym is the shortest other name, the start the earliest, the end the
+        latest, the others the first in order)."""
+        def first(column: str) -> Value | None:
+            return min(values.get(column, ()), key=str, default=None)
+
+        acronyms = sorted(values.get("acronym", ()), key=lambda name: (len(str(name)),
+                                                                        str(name)))
+        programme = first("fundedUnder")
+        end = max(values.get("end", ()), key=str, default=None)
+        return ProjectRow(**self.ref(iri).model_dump(),
+                          acronym=str(acronyms[0]) if acronyms else None,
+                          programme=self.ref(str(programme)) if programme else None,
+                          funding_scheme=_text(first("scheme")), start=_text(first("start")),
+                          end=_text(end), total_cost=_amount(first("totalCost")),
+                          eu_contribution=_amount(first("euContribution")),
+                          partner_count=partners)
+
+    def project_partners(self, project: str) -> list[ProjectPartner]:
+        """The partners of ``project`` (``project_partners.rq``): a partner for each
+        partnership (a role), lead partner and coordinator first, then partners, associated
+        partners and third parties, each by name; its country (stated, else that of its
+        location) and its most precise location."""
+        bound = self.bind("project_partners", {"project": project})
+        index = self.index
+        found: dict[str, dict[str, Any]] = {}
+        for row in self.rows("project_partners", bound):
+            if "partnership" not in row:  # a project without partners
+                continue
+            item = found.setdefault(str(row["partnership"]), {
+                "partner": str(row["partner"]), "role": None, "total_cost": None,
+                "eu_contribution": None, "since": None, "until": None, "countries": set(),
+                "locations": set()})
+            for column, key in (("role", "role"), ("since", "since"), ("until", "until")):
+                if column in row:
+                    item[key] = min(str(row[column]), item[key] or str(row[column]))
+            for column, key in (("totalCost", "total_cost"),
+                                ("euContribution", "eu_contribution")):
+                if column in row:
+                    amount = _amount(row[column])
+                    item[key] = amount if item[key] is None else min(amount, item[key])
+            if "country" in row:
+                item["countries"].add(str(row["country"]))
+            if "location" in row:
+                item["locations"].add(str(row["location"]))
+        partners = []
+        for partnership, item in found.items():
+            location = max(sorted(item["locations"]), key=lambda place: len(index.ancestors(
+                place)), default=None)
+            countries = sorted(item["countries"], key=lambda c: (index.codes.get(c, c), c))
+            if not countries and location is not None:
+                countries = [a for a in index.ancestors(location) if index.kind(a) == "country"]
+            partners.append(ProjectPartner(
+                **self.ref(item["partner"]).model_dump(), role=self._role_name(item["role"]),
+                total_cost=item["total_cost"], eu_contribution=item["eu_contribution"],
+                since=item["since"], until=item["until"],
+                country=self.ref(countries[0]) if countries else None,
+                location=self.ref(location) if location else None, partnership=partnership))
+        partners.sort(key=lambda p: (_role_rank(p.role), p.label.casefold(), p.iri,
+                                     p.role or "", p.since or "", p.partnership))
+        return partners
+
+    def partner_projects(self, organisation: str) -> list[PartnerProject]:
+        """The projects ``organisation`` takes part in (``partner_projects.rq``), a row for
+        each partnership (a role), by the project's name, then role and period."""
+        bound = self.bind("partner_projects", {"organisation": organisation})
+        found: dict[str, dict[str, Any]] = {}
+        for row in self.rows("partner_projects", bound):
+            if "partnership" not in row:  # an organisation in no project
+                continue
+            item = found.setdefault(str(row["partnership"]), {
+                "project": str(row["project"]), "role": None, "since": None, "until": None,
+                "total_cost": None, "eu_contribution": None, "programmes": set(),
+                "start": None, "end": None})
+            for column in ("role", "since", "until", "start"):
+                if column in row:
+                    item[column] = min(str(row[column]), item[column] or str(row[column]))
+            if "end" in row:
+                item["end"] = max(str(row["end"]), item["end"] or str(row["end"]))
+            for column, key in (("totalCost", "total_cost"),
+                                ("euContribution", "eu_contribution")):
+                if column in row:
+                    amount = _amount(row[column])
+                    item[key] = amount if item[key] is None else min(amount, item[key])
+            if "fundedUnder" in row:
+                item["programmes"].add(str(row["fundedUnder"]))
+        projects = [
+            PartnerProject(**self.ref(item["project"]).model_dump(),
+                           programme=self.ref(min(item["programmes"])) if item["programmes"]
+                           else None, start=item["start"], end=item["end"],
+                           role=self._role_name(item["role"]), total_cost=item["total_cost"],
+                           eu_contribution=item["eu_contribution"], since=item["since"],
+                           until=item["until"], partnership=partnership)
+            for partnership, item in found.items()]
+        projects.sort(key=lambda p: (p.label.casefold(), p.iri, _role_rank(p.role),
+                                     p.role or "", p.since or "", p.partnership))
+        return projects
+
+    def project(self, project: str) -> ProjectDetail:
+        """A project: its row (as :meth:`projects` gives it), its other facts (from
+        ``entity_out.rq``), what it serves itself, the sources of its facts and its partners
+        (:meth:`project_partners`) with their sums. A 404 when ``project`` names an entity
+        that is not a project."""
+        bound = self.bind("project_partners", {"project": project})
+        iri = row_iri(bound, "project")
+        index = self.index
+        if index.kind(iri) != "project":
+            what = _KIND_WORDS.get(index.kind(iri) or "", "an entity")
+            raise ParamError("project", project, f"is {what}, not a project",
+                             suggestions=self._close_projects(project))
+        facts = self.entity_out(iri).facts
+        values: dict[str, list[Value]] = defaultdict(list)
+        sources: dict[tuple[str, str | None, str | None], set[int]] = {}
+        for fact in facts:
+            sources.setdefault((fact.graph, fact.document, fact.evidence), set())
+            if fact.predicate == _SOURCE_ROW and fact.value.isdigit():
+                sources[(fact.graph, fact.document, fact.evidence)].add(int(fact.value))
+            column = _PROJECT_FACTS.get(fact.predicate)
+            if column is not None and fact.value not in values[column]:
+                values[column].append(fact.value)
+        partners = self.project_partners(iri)
+        row = self._project_row(iri, values, len({p.iri for p in partners}))
+
+        def refs(column: str) -> list[EntityRef]:
+            return sorted((self.ref(str(v)) for v in values.get(column, ()) if index.has(str(v))),
+                          key=lambda ref: (ref.code or ref.label, ref.iri))
+
+        def texts(column: str) -> list[str]:
+            return sorted(str(v) for v in values.get(column, ()))
+
+        def one(column: str) -> str | None:
+            found = texts(column)
+            return found[0] if found else None
+
+        def total(amounts: list[float | None]) -> float | None:
+            stated = [amount for amount in amounts if amount is not None]
+            return round(sum(stated), 2) if stated else None
+
+        return ProjectDetail(
+            **row.model_dump(), description=one("description"), call=one("call"),
+            topics=texts("topic"), objectives=texts("objective"), status=one("status"),
+            grant_id=one("grantId"), website=one("website"),
+            serves=[self.ref(r) for r in index.regions_of.get(iri, ())],
+            sectors=[self.ref(s) for s in index.sectors_of.get(iri, ())],
+            themes=refs("theme"), policies=refs("policy"),
+            sources=[ProjectSource(graph=graph, rows=sorted(rows), document=document,
+                                   evidence=evidence)
+                     for (graph, document, evidence), rows in sorted(
+                         sources.items(), key=lambda item: (item[0][0], item[0][1] or "",
+                                                            item[0][2] or ""))],
+            partners_total_cost=total([p.total_cost for p in partners]),
+            partners_eu_contribution=total([p.eu_contribution for p in partners]),
+            partners=partners)
+
+    def _close_projects(self, text: str) -> list[str]:
+        """The codes of up to three projects spelled like ``text``."""
+        try:
+            _, hits = self.search_page(text, "project", offset=0, limit=3)
+        except ParamError:
+            return []
+        return [hit.code for hit in hits if hit.code]
+
     # -- entities and search ------------------------------------------------------------
     def entity(self, entity: str) -> EntityDetail:
         """Every fact about ``entity`` (an id, a code or an IRI), each with its source."""
@@ -1251,6 +1454,48 @@ def _optional_iri(bound: Row, name: str) -> Iri | None:
 
 def _text(value: Value | None) -> str | None:
     return None if value is None else str(value)
+
+
+def _amount(value: Value | None) -> float | None:
+    """An amount in euros (an ``xsd:decimal``: a number, or its text) as a number."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+ROLE_ORDER = ("lead-partner", "coordinator", "partner", "associated-partner", "third-party")
+"""The roles of a project's partners, in the order its partners are listed."""
+
+
+def _role_rank(role: str | None) -> int:
+    return ROLE_ORDER.index(role) if role in ROLE_ORDER else len(ROLE_ORDER)
+
+
+_PROJECT_COLUMNS = ("name", "acronym", "fundedUnder", "scheme", "start", "end", "totalCost",
+                    "euContribution")
+"""The columns of ``projects.rq`` that :meth:`QueryService._project_row` reads."""
+_PROJECT_FACTS = {
+    str(SKOS.prefLabel): "name", str(SKOS.altLabel): "acronym",
+    str(SMEKG.fundedUnder): "fundedUnder", str(SMEKG.fundingScheme): "scheme",
+    str(SCHEMA.startDate): "start", str(SCHEMA.endDate): "end",
+    str(SMEKG.totalCost): "totalCost", str(SMEKG.euContribution): "euContribution",
+    str(DCTERMS.description): "description", str(SMEKG.call): "call",
+    str(SMEKG.topic): "topic", str(SMEKG.policyObjective): "objective",
+    str(SMEKG.projectStatus): "status", str(SMEKG.grantId): "grantId",
+    str(FOAF.homepage): "website", str(CV.thematicArea): "theme",
+    str(SMEKG.implementsPolicy): "policy",
+}
+"""The facts of a project (``entity_out.rq``) that :meth:`QueryService.project` reads, by
+predicate: the columns of ``projects.rq`` and the others."""
+_SOURCE_ROW = str(SMEKG.sourceRow)
+_KIND_WORDS = {"network": "a network", "organisation": "an organisation",
+                    "programme": "a programme", "good-practice": "a good practice",
+                    "policy": "a policy", "country": "a country", "nuts-region": "a region",
+                    "sector": "a sector"}
+"""An entity's kind in words, for the error of a key that names no project."""
 
 
 def _short(iri: str) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
@@ -79,6 +79,12 @@ LINEAGE_SHOWN = 200
 """Edges of a policy's lineage shown on its page."""
 TOP_COVERAGE = 20
 """Providers covering a region or a sector shown on its page (the coverage page has all)."""
+PROJECTS_PAGE = 100
+"""Projects on a page of ``/app/projects``."""
+PROJECTS_SHOWN = 200
+"""Projects an organisation takes part in shown on its page (the CSV has all)."""
+FUNDED_SHOWN = 20
+"""Projects funded under a programme shown on its page (``/app/projects`` has all)."""
 
 PageNumber = Annotated[int, Query(ge=1, le=100_000, description="Page of the page's list.")]
 
@@ -352,9 +358,9 @@ def _entity_page(request: Request, service: ServiceDep, kind: str | None, key: s
         "question": None,
     }
     panels: dict[str | None, Panels] = {
-        "network": _network, "organisation": _provider, "programme": _provider,
-        "good-practice": _provider, "region": _region, "country": _region,
-        "sector": _sector, "policy": _policy,
+        "network": _network, "organisation": _provider, "programme": _programme,
+        "good-practice": _provider, "project": _project, "region": _region,
+        "country": _region, "sector": _sector, "policy": _policy,
     }
     of_kind: Panels
     if wanted is None and detail.type == "publication":
@@ -419,9 +425,11 @@ def _scope(service: QueryService, iri: str) -> dict[str, Any]:
 def _memberships(service: QueryService, links: Links, detail: EntityDetail
                  ) -> dict[str, Any]:
     # the index's membership links are those memberships.rq follows: without one, the
-    # entity is a member of nothing, and the (slow on a large graph) query is not run
-    memberships = (service.memberships(detail.iri, transitive=True)
-                   if service.index.networks_of.get(detail.iri) else [])
+    # entity is a member of nothing, and the (slow on a large graph) query is not run.
+    # Its partnerships in projects are memberships too: the Projects panel shows them.
+    memberships = [m for m in (service.memberships(detail.iri, transitive=True)
+                               if service.index.networks_of.get(detail.iri) else [])
+                   if m.network.type != "project"]
     key = links.key(detail)
     rest = f"/organisations/{links.rest_key(detail)}/memberships"
     return {
@@ -464,6 +472,7 @@ def _network(service: QueryService, links: Links, reader: FactReader, detail: En
         "question": snippets(service, "members", rest,
                               {"network": key, "transitive": "true"}),
         **_memberships(service, links, detail),
+        **_partner_projects(service, links, detail),
         **_scope(service, detail.iri),
         "where": _where(reader, detail),
     }
@@ -474,13 +483,93 @@ def _provider(service: QueryService, links: Links, reader: FactReader, detail: E
     """An organisation, programme or good practice: the networks it belongs to, what it
     serves, where it is."""
     key = links.key(detail) or detail.iri
-    return {
+    context = {
         **_memberships(service, links, detail),
         **_scope(service, detail.iri),
         "where": _where(reader, detail),
         "question": snippets(service, "memberships",
                               f"/organisations/{links.rest_key(detail)}/memberships",
                               {"organisation": key, "transitive": "true"}),
+    }
+    if detail.type == "organisation":
+        context.update(_partner_projects(service, links, detail))
+    return context
+
+
+def _partner_projects(service: QueryService, links: Links, detail: EntityDetail
+                      ) -> dict[str, Any]:
+    """The projects an organisation (or a network) takes part in: its Projects panel."""
+    index = service.index
+    # a partner of a project has a membership link to it in the index: without one, the
+    # query is not run
+    in_projects = any(index.kind(n) == "project" for n in index.networks_of.get(detail.iri, ()))
+    projects = service.partner_projects(detail.iri) if in_projects else []
+    return {
+        "partner_projects": projects[:PROJECTS_SHOWN], "partner_project_count": len(projects),
+        "partner_projects_csv": query_url(
+            f"/organisations/{links.rest_key(detail)}/projects",
+            {"format": "csv", "limit": MAX_LIMIT}),
+        "partner_projects_contribution": _sum(p.eu_contribution for p in projects),
+        "partner_projects_budget": _sum(p.total_cost for p in projects),
+    }
+
+
+def _sum(amounts: Iterable[float | None]) -> float | None:
+    """The sum of the amounts stated (None when none is)."""
+    stated = [amount for amount in amounts if amount is not None]
+    return round(sum(stated), 2) if stated else None
+
+
+def _programme(service: QueryService, links: Links, reader: FactReader, detail: EntityDetail,
+               page: int) -> dict[str, Any]:
+    """A programme: as any provider, and the projects funded under it."""
+    key = links.key(detail) or detail.iri
+    funded = service.projects(programme=detail.iri)
+    return {
+        **_provider(service, links, reader, detail, page),
+        "funded": funded[:FUNDED_SHOWN], "funded_count": len(funded),
+        "funded_url": query_url("/app/projects", {"programme": key}),
+        "funded_csv": query_url("/projects", {"programme": key, "format": "csv",
+                                              "limit": MAX_LIMIT}),
+    }
+
+
+def _project(service: QueryService, links: Links, reader: FactReader, detail: EntityDetail,
+             page: int) -> dict[str, Any]:
+    """A project: its facts in words, its partners (with the sums of their budgets), what it
+    serves itself and through its partners, its partners as a graph."""
+    index = service.index
+    key = links.key(detail) or detail.iri
+    project = service.project(detail.iri)
+    rest = f"/projects/{links.rest_key(detail)}"
+    partners = {p.iri: p for p in project.partners}
+    through = [(partner, [index.ref(r) for r in index.regions_of.get(partner.iri, ())])
+               for partner in partners.values()]
+    countries = {p.country.iri for p in project.partners if p.country is not None}
+    scope = index.codes.get(next(iter(countries))) if len(countries) == 1 else None
+    return {
+        "project": project,
+        # a document that is no entity of the graph (a URL) is a link to it
+        "project_sources": [(reader.source(source.graph),
+                             reader.entity(source.document, web_page=True)
+                             if source.document else None,
+                             source.rows, source.evidence) for source in project.sources],
+        "partners_csv": query_url(rest, {"format": "csv"}),
+        "partners_graph": query_url("/app/graph", {"root": key, "direction": "members",
+                                                   "depth": 1}),
+        "partners_map": query_url("/app/map", {"scope": scope or "Europe", "level": "nuts2",
+                                               "kinds": "project"}),
+        "partners_stated": sum(1 for p in project.partners if p.total_cost is not None),
+        "contributions_stated": sum(1 for p in project.partners
+                                    if p.eu_contribution is not None),
+        "through_partners": [(partner, regions) for partner, regions in through if regions],
+        "coverage_url": query_url("/app/coverage", {"region": project.serves[0].code
+                                                    or project.serves[0].iri})
+        if project.serves else None,
+        **_memberships(service, links, detail),
+        **_scope(service, detail.iri),
+        "question": replace(snippets(service, "project_partners", rest, {"project": key}),
+                            rest=rest),
     }
 
 
@@ -628,6 +717,26 @@ def networks_page(request: Request, service: ServiceDep, page: PageNumber = 1) -
     return render_page(request, "networks.html", networks=shown, count=len(networks),
                        page=page, pages=pages, page_url=Links(service),
                        csv=query_url("/networks", {"format": "csv", "limit": MAX_LIMIT}))
+
+
+# -- the projects -----------------------------------------------------------------------------
+@router.get("/app/projects", response_class=HTMLResponse)
+def projects_page(request: Request, service: ServiceDep, page: PageNumber = 1,
+                  programme: Annotated[str | None, Query()] = None,
+                  topic: Annotated[str | None, Query()] = None,
+                  country: Annotated[str | None, Query()] = None) -> Response:
+    """Every project (funded under a programme, answering a topic, with a partner in a
+    country, if given) with its programme, period, budget and partners."""
+    form = {"programme": (programme or "").strip() or None,
+            "topic": (topic or "").strip() or None, "country": (country or "").strip() or None}
+    projects = service.projects(**form)
+    shown, pages, page = _paged(projects, page, PROJECTS_PAGE)
+    return render_page(request, "projects.html", projects=shown, count=len(projects),
+                       page=page, pages=pages, page_url=Links(service), form=form,
+                       csv=query_url("/projects", {**form, "format": "csv",
+                                                   "limit": MAX_LIMIT}),
+                       question=replace(snippets(service, "projects", "/projects", form),
+                                        rest=query_url("/projects", form)))
 
 
 # -- the sources --------------------------------------------------------------------------

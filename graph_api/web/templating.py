@@ -33,12 +33,13 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 
-PAGE_KINDS = ("organisation", "network", "programme", "good-practice", "policy", "region",
-              "sector", "country")
+PAGE_KINDS = ("organisation", "network", "project", "programme", "good-practice", "policy",
+              "region", "sector", "country")
 """The kinds of entity that have a page at ``/app/{kind}/{key}``."""
 
 KIND_NAMES = {
-    "organisation": "Organisation", "network": "Network", "programme": "Programme or project",
+    "organisation": "Organisation", "network": "Network", "project": "Project",
+    "programme": "Programme or project",
     "good-practice": "Good practice", "policy": "Policy", "publication": "Publication",
     "event": "Event", "world": "World", "continent": "Continent", "country": "Country",
     "nuts-region": "NUTS region", "subdivision": "Subdivision", "region": "Region",
@@ -122,6 +123,33 @@ def query_url(path: str, params: Mapping[str, object | None]) -> str:
     return path + ("?" + urlencode(given) if given else "")
 
 
+def euros(amount: float | None) -> str:
+    """An amount in euros as people read it: thousands separated, cents only when there
+    are any.
+
+    >>> euros(1999000.5), euros(250000.0), euros(None)
+    ('€1,999,000.50', '€250,000', '')
+    """
+    if amount is None:
+        return ""
+    if float(amount).is_integer():
+        return f"€{amount:,.0f}"
+    return f"€{amount:,.2f}"
+
+
+def period(start: str | None, end: str | None) -> str:
+    """A period in words: ``2023-03 to 2027-02``, ``from 2023``, ``until 2027``, or empty.
+
+    >>> period("2023-03", "2027-02"), period("2023", None), period(None, None)
+    ('2023-03 to 2027-02', 'from 2023', '')
+    """
+    if start and end:
+        return f"{start} to {end}"
+    if start:
+        return f"from {start}"
+    return f"until {end}" if end else ""
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
@@ -133,6 +161,8 @@ def _environment() -> jinja2.Environment:
     env.globals.update(entity_url=entity_url, query_url=query_url, kind_names=KIND_NAMES,
                        version=__version__)
     env.filters["kind_name"] = lambda kind: KIND_NAMES.get(kind or "", kind or "Entity")
+    env.filters["euros"] = euros
+    env.globals.update(period=period)
     return env
 
 

@@ -31,6 +31,9 @@ PAIRS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "/regions/compare": ({"a": "ITH5", "b": "GB-KEN"}, {"a": "ITH55", "b": "FR1", "sector": "C"}),
     "/sectors": ({"within": "C", "level": "division"}, {"level": "section", "limit": "2"}),
     "/programmes": ({"region": "ITH55"}, {"theme": "internationalisation"}),
+    "/projects": ({}, {"limit": "1", "programme": ""}),
+    "/projects/{key}": ({"key": "senet"}, {"key": "SENET"}),
+    "/organisations/{key}/projects": ({"key": "insme"}, {"key": "ipi"}),
     "/good-practices": ({"region": "GB"}, {}),
     "/policies": ({}, {"offset": "1"}),
     "/policies/{key}/lineage": ({"key": "bologna-charter"},
@@ -49,6 +52,15 @@ PAIRS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "/analytics/gaps": ({"scope": "IT"}, {"scope": "FR", "type": "good-practice"}),
     "/analytics/compare": ({"a": "ITH5", "b": "FR1"}, {"a": "ITH55", "b": "GB-KEN",
                                                         "sector": "C"}),
+    "/duplicates": ({}, {"country": "IT", "min_score": "0.5"}),
+}
+# CSV routes the seed data has no rows for, and why: their header is checked all the same.
+HEADER_ONLY = {
+    "/projects/{key}": "the seed's one project (SENET) has no partners; "
+                       "tests/graph_api/test_projects.py reads the rows on data with some",
+    "/organisations/{key}/projects": "no organisation of the seed takes part in a project",
+    "/duplicates": "the seed has no two organisations alike; tests/graph_api/"
+                   "test_duplicates_api.py reads the rows on data with some",
 }
 # CSV routes whose columns are not one fixed list, and why.
 VARIABLE = {
@@ -75,7 +87,8 @@ def _header(client: httpx.Client, route: str, params: dict[str, str]) -> list[st
     assert response.status_code == 200, (route, params, response.text)
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert len(rows) >= 2, (route, params, rows)  # a header and at least one row
+    # a header and at least one row
+    assert len(rows) >= (1 if route in HEADER_ONLY else 2), (route, params, rows)
     assert all(len(row) == len(rows[0]) for row in rows), (route, params)
     return rows[0]
 

@@ -186,7 +186,7 @@ def test_long_and_unknown_values_still_resolve_normally(http):
 # -- CSV formula injection -----------------------------------------------------------------
 
 OVERRIDES = {"/coverage": {"region": "ITH55"}, "/organisations": {"region": "ITH55"},
-             "/search": {"q": "evil"}}
+             "/search": {"q": "evil"}, "/projects/{key}": {"key": "senet"}}
 
 
 def _unsafe(cell: str) -> bool:

@@ -19,8 +19,9 @@
     var value = css.getPropertyValue("--" + kind).trim();
     return value || css.getPropertyValue("--muted").trim() || "#4a5360";
   }
-  var SHAPES = { network: "hexagon", organisation: "ellipse", country: "diamond",
-                 programme: "triangle", "good-practice": "star", policy: "rectangle" };
+  var SHAPES = { network: "hexagon", organisation: "ellipse", project: "round-rectangle",
+                 country: "diamond", programme: "triangle", "good-practice": "star",
+                 policy: "rectangle" };
   function shape(kind) { return SHAPES[kind] || "round-rectangle"; }
   var ROOT_BORDER = "#f5a623", EDGE = "#8a939e", INK = "#1b1f24";
 

@@ -10,7 +10,9 @@ RDF stays the system of record; this module says how it looks as a property grap
 * IRI-valued facts become relationships (:data:`RELATIONSHIP_TYPES`, else the local name
   in upper snake case), each carrying the ``predicate`` IRI and the ``source`` graph;
 * an ``org:Membership`` becomes ``(member)-[:MEMBER_OF {iri, role, since, until,
-  evidence, document}]->(organisation)``;
+  evidence, document}]->(organisation)``; a project's partnership carries the partner's
+  budget and EU contribution too (``totalCost``, ``euContribution``: numbers, as every
+  ``xsd:decimal``);
 * an ``rdf:Statement`` that records the evidence of a fact puts its ``evidence`` and
   ``document`` on that fact's relationship;
 * ``(:PropertyKey {key, predicate})`` nodes say which predicate each property key holds;
@@ -302,7 +304,8 @@ def _memberships(iri: str, facts: _Facts, graph: str) -> list[RelationshipRow]:
     properties: dict[str, object] = {"source": graph, "iri": iri, "predicate": str(ORG.member)}
     for key, predicate in (("role", ORG.role), ("since", SCHEMA.startDate),
                            ("until", SCHEMA.endDate), ("evidence", SMEKG.evidence),
-                           ("document", DCTERMS.source)):
+                           ("document", DCTERMS.source), ("totalCost", SMEKG.totalCost),
+                           ("euContribution", SMEKG.euContribution)):
         value = first(str(predicate))
         if value is not None:
             properties[key] = value

@@ -828,7 +828,10 @@ class _Row:
             self.problem(str(error), column, value)
             return None
         if resolved.note:
-            self.note(f"column {column!r}: {resolved.note}")
+            translation = self.record.translation
+            named = translation[column] if translation and column in translation else (
+                f"column {column!r}")
+            self.note(f"{named}: {resolved.note}")
         return resolved
 
     def names(self, g: GraphBuilder, iri: str) -> None:

@@ -54,14 +54,15 @@ def test_write_back_replaces_its_own_graph_and_keeps_the_store_valid(store):
           ?g prov:wasGeneratedBy/smekg:analysis ?analysis } ORDER BY DESC(?rank)""",
                                 use_default_graph_as_union=True))
     assert ranks[0]["actor"].value == SG and ranks[0]["analysis"].value == "centrality"
-    assert len(ranks) == len({row["actor"] for row in ranks}) == 63
+    # the actors: 22 organisations, 41 member countries and the project SENET
+    assert len(ranks) == len({row["actor"] for row in ranks}) == 64
     sizes = [int(r["size"].value) for r in oxigraph.query(
         prefix + "SELECT ?size WHERE { ?c a smekg:Community ; smekg:size ?size }",
         use_default_graph_as_union=True)]
     members = next(iter(oxigraph.query(prefix + "SELECT (COUNT(*) AS ?n) WHERE { ?a "
                                        "smekg:inCommunity ?c }",
                                        use_default_graph_as_union=True)))["n"].value
-    assert sum(sizes) == int(members) == 63
+    assert sum(sizes) == int(members) == 64
     reached = next(iter(oxigraph.query(prefix + f"""SELECT (COUNT(*) AS ?n) WHERE {{
         ?r smekg:reachOf <{SG}> ; smekg:reached/a smekg:Country }}""",
                                        use_default_graph_as_union=True)))["n"].value
@@ -149,7 +150,7 @@ def test_write_back_goes_to_the_remote_sparql_store(start_oxigraph_server, tmp_p
         SELECT ?actor ?analysis WHERE { GRAPH ?g { ?actor smekg:pagerank ?rank }
           ?g prov:wasGeneratedBy/smekg:analysis ?analysis } ORDER BY DESC(?rank)""")]
     endpoint.close()
-    assert len(rows) == len({actor for actor, _ in rows}) == 63
+    assert len(rows) == len({actor for actor, _ in rows}) == 64  # with the project SENET
     assert rows[0][0] == SG
     assert {analysis for _, analysis in rows} == {"centrality"}
     neo4j = subprocess.run([SMEKG, "analyze", "centrality", "--backend", "neo4j", "--write"],

@@ -32,7 +32,8 @@ def test_centrality_brokers_communities_and_paths(client):
     assert svg.headers["content-type"].startswith("image/svg+xml")
     assert "INSME Steering Group" in "".join(ET.fromstring(svg.content).itertext())
     communities = client.get("/analytics/communities").json()
-    assert sum(c["size"] for c in communities["results"]) + communities["isolated"] == 63
+    # 22 organisations, 41 member countries and the project SENET
+    assert sum(c["size"] for c in communities["results"]) + communities["isolated"] == 64
     paths = client.get("/analytics/paths", params={"from": "ipi", "to": "oecd"}).json()
     assert [a["code"] for a in paths["results"][0]["actors"]] == ["ipi",
                                                                   "insme-steering-group", "oecd"]

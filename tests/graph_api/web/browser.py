@@ -285,9 +285,9 @@ class Page:
     ready: str | None = None
 
 
-PAGE_NAMES = ("home", "search", "organisation", "network", "programme", "good-practice",
-              "policy", "region", "sector", "country", "coverage", "gaps", "compare", "map",
-              "graph", "networks", "sources")
+PAGE_NAMES = ("home", "search", "organisation", "network", "project", "programme",
+              "good-practice", "policy", "region", "sector", "country", "coverage", "gaps",
+              "compare", "map", "graph", "networks", "projects", "sources")
 """Every page the tests visit: each kind of page at least once."""
 NARROW_PAGES = ("home", "coverage")
 """Also shot at the width of a laptop split screen."""

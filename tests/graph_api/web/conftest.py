@@ -79,6 +79,7 @@ def pages(rest: httpx.Client) -> dict[str, Page]:
     """Every page of :data:`PAGE_NAMES`; the entity pages of entities the REST API names."""
     keys = {"organisation": _first(rest, "/organisations", "organisation"),
             "network": "insme",
+            "project": _first(rest, "/projects", "project"),
             "programme": _first(rest, "/programmes", "programme"),
             "good-practice": "emilia-romagna-go-global",
             "policy": _first(rest, "/policies", "policy"),
@@ -99,6 +100,7 @@ def pages(rest: httpx.Client) -> dict[str, Page]:
         "graph": Page("/app/graph?root=insme-steering-group&direction=members&depth=1",
                       ready="#graph"),
         "networks": Page("/app/networks"),
+        "projects": Page("/app/projects"),
         "sources": Page("/app/sources"),
     }
 

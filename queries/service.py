@@ -971,11 +971,7 @@ class QueryService:
             for column, key in (("role", "role"), ("since", "since"), ("until", "until")):
                 if column in row:
                     item[key] = min(str(row[column]), item[key] or str(row[column]))
-            for column, key in (("totalCost", "total_cost"),
-                                ("euContribution", "eu_contribution")):
-                if column in row:
-                    amount = _amount(row[column])
-                    item[key] = amount if item[key] is None else min(amount, item[key])
+            _keep_least_amounts(item, row)
             if "country" in row:
                 item["countries"].add(str(row["country"]))
             if "location" in row:
@@ -1014,11 +1010,7 @@ class QueryService:
                     item[column] = min(str(row[column]), item[column] or str(row[column]))
             if "end" in row:
                 item["end"] = max(str(row["end"]), item["end"] or str(row["end"]))
-            for column, key in (("totalCost", "total_cost"),
-                                ("euContribution", "eu_contribution")):
-                if column in row:
-                    amount = _amount(row[column])
-                    item[key] = amount if item[key] is None else min(amount, item[key])
+            _keep_least_amounts(item, row)
             if "fundedUnder" in row:
                 item["programmes"].add(str(row["fundedUnder"]))
         projects = [
@@ -1454,6 +1446,16 @@ def _optional_iri(bound: Row, name: str) -> Iri | None:
 
 def _text(value: Value | None) -> str | None:
     return None if value is None else str(value)
+
+
+def _keep_least_amounts(item: dict[str, Any], row: Row) -> None:
+    """Keep in ``item`` the least partner budget and EU contribution of a partnership's
+    rows (``totalCost``, ``euContribution``): a partnership stating two keeps one, as
+    every backend would."""
+    for column, key in (("totalCost", "total_cost"), ("euContribution", "eu_contribution")):
+        if column in row:
+            amount = _amount(row[column])
+            item[key] = amount if item[key] is None else min(amount, item[key])
 
 
 def _amount(value: Value | None) -> float | None:

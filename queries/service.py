@@ -78,6 +78,8 @@ from smekg.queries.params import (
     provider_kinds,
     typology_notations,
 )
+from smekg.queries.projects import amount as parse_amount
+from smekg.queries.projects import project_row, project_table
 from smekg.queries.registry import NamedQuery, Param, load_registry
 from smekg.reference.resolve import Resolver
 
@@ -328,13 +330,14 @@ class QueryService:
                 self._wake.set()
 
     def _build(self) -> GraphIndex:
-        """A new index of the backend's data, its coverage table compiled (call it holding
-        ``_lock``)."""
+        """A new index of the backend's data, its coverage and project tables compiled
+        (call it holding ``_lock``)."""
         self._rebuilding = True
         try:
             with _collector_paused():
                 index = GraphIndex.build(self.backend)
                 coverage_table(index)  # compiled now, not by the first request
+                project_table(index)
                 Resolver(self.minter).warm()  # the same for the parameters' lookup tables
             return index
         finally:
@@ -912,7 +915,8 @@ class QueryService:
     # -- projects and their partners ------------------------------------------------------
     def projects(self, programme: str | None = None, topic: str | None = None,
                  country: str | None = None) -> list[ProjectRow]:
-        """Projects (``projects.rq``), by name: funded under ``programme``, answering a
+        """Projects (what ``projects.rq`` answers, from the index: see
+        :mod:`smekg.queries.projects`), by name: funded under ``programme``, answering a
         ``topic`` (a code, or its start followed by ``*``; case ignored), with a partner
         located in ``country`` (a country or any region, with the region hierarchy)."""
         if topic is not None and "*" in topic.strip()[:-1]:
@@ -921,37 +925,10 @@ class QueryService:
                              status=422, suggestions=[topic.split("*", 1)[0] + "*"])
         bound = self.bind("projects", {"programme": programme, "topic": topic,
                                        "country": country})
-        found: dict[str, dict[str, list[Value]]] = {}
-        counts: dict[str, int] = {}
-        for row in self.rows("projects", bound):
-            iri = str(row["project"])
-            values = found.setdefault(iri, defaultdict(list))
-            for column in _PROJECT_COLUMNS:
-                if column in row and row[column] not in values[column]:
-                    values[column].append(row[column])
-            counts[iri] = row_int(row, "partners")
-        rows = [self._project_row(iri, values, counts[iri]) for iri, values in found.items()]
-        return sorted(rows, key=lambda row: self._sort_key(row.iri))
-
-    def _project_row(self, iri: str, values: Mapping[str, list[Value]],
-                     partners: int) -> ProjectRow:
-        """A project's row from the values of the columns of ``projects.rq`` (several
-        values: the acronym is the shortest other name, the start the earliest, the end the
-        latest, the others the first in order)."""
-        def first(column: str) -> Value | None:
-            return min(values.get(column, ()), key=str, default=None)
-
-        acronyms = sorted(values.get("acronym", ()), key=lambda name: (len(str(name)),
-                                                                        str(name)))
-        programme = first("fundedUnder")
-        end = max(values.get("end", ()), key=str, default=None)
-        return ProjectRow(**self.ref(iri).model_dump(),
-                          acronym=str(acronyms[0]) if acronyms else None,
-                          programme=self.ref(str(programme)) if programme else None,
-                          funding_scheme=_text(first("scheme")), start=_text(first("start")),
-                          end=_text(end), total_cost=_amount(first("totalCost")),
-                          eu_contribution=_amount(first("euContribution")),
-                          partner_count=partners)
+        return project_table(self.index).select(
+            programme=_optional_iri(bound, "programme"),
+            topic=str(bound["topic"]) if "topic" in bound else None,
+            country=_optional_iri(bound, "country"))
 
     def project_partners(self, project: str) -> list[ProjectPartner]:
         """The partners of ``project`` (``project_partners.rq``): a partner for each
@@ -1048,7 +1025,7 @@ class QueryService:
             if column is not None and fact.value not in values[column]:
                 values[column].append(fact.value)
         partners = self.project_partners(iri)
-        row = self._project_row(iri, values, len({p.iri for p in partners}))
+        row = project_row(index, iri, values, len({p.iri for p in partners}))
 
         def refs(column: str) -> list[EntityRef]:
             return sorted((self.ref(str(v)) for v in values.get(column, ()) if index.has(str(v))),
@@ -1454,18 +1431,8 @@ def _keep_least_amounts(item: dict[str, Any], row: Row) -> None:
     every backend would."""
     for column, key in (("totalCost", "total_cost"), ("euContribution", "eu_contribution")):
         if column in row:
-            amount = _amount(row[column])
+            amount = parse_amount(row[column])
             item[key] = amount if item[key] is None else min(amount, item[key])
-
-
-def _amount(value: Value | None) -> float | None:
-    """An amount in euros (an ``xsd:decimal``: a number, or its text) as a number."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        return None
 
 
 ROLE_ORDER = ("lead-partner", "coordinator", "partner", "associated-partner", "third-party")
@@ -1476,9 +1443,6 @@ def _role_rank(role: str | None) -> int:
     return ROLE_ORDER.index(role) if role in ROLE_ORDER else len(ROLE_ORDER)
 
 
-_PROJECT_COLUMNS = ("name", "acronym", "fundedUnder", "scheme", "start", "end", "totalCost",
-                    "euContribution")
-"""The columns of ``projects.rq`` that :meth:`QueryService._project_row` reads."""
 _PROJECT_FACTS = {
     str(SKOS.prefLabel): "name", str(SKOS.altLabel): "acronym",
     str(SMEKG.fundedUnder): "fundedUnder", str(SMEKG.fundingScheme): "scheme",

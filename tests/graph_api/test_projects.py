@@ -13,6 +13,7 @@ import csv
 import gc
 import io
 import shutil
+from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,12 +21,14 @@ import httpx
 import pytest
 from fastapi.encoders import jsonable_encoder
 
+from smekg.core.backends import row_int
 from smekg.core.backends.oxigraph import OxigraphBackend
 from smekg.core.iri import Minter
 from smekg.core.stores import GraphStore
 from smekg.loaders.bundled import bundled_sources
 from smekg.loaders.sources import file_sources, load_sources
 from smekg.queries.params import ParamError
+from smekg.queries.projects import project_row
 from smekg.queries.registry import load_registry
 from smekg.queries.service import QueryService
 from tests.graph_api.conftest import ApiServer
@@ -312,6 +315,29 @@ CASES: list[tuple[str, dict[str, str]]] = [
     ("memberships", {"organisation": "beta-centre", "transitive": "true"}),
     ("coverage", {"region": "FR101"}), ("coverage", {"region": "TW"}),
 ]
+
+
+@pytest.mark.parametrize("params", [params for name, params in CASES if name == "projects"])
+def test_the_list_of_projects_is_what_the_named_query_answers(projects, params):
+    # the service answers from the index (smekg.queries.projects); projects.rq, as SPARQL
+    # users run it, gives the same projects, partner counts and facts
+    bound = projects.bind("projects", params)
+    values: dict[str, dict[str, list]] = {}
+    partners: dict[str, int] = {}
+    for row in projects.rows("projects", bound):
+        iri = str(row["project"])
+        partners[iri] = row_int(row, "partners")
+        found = values.setdefault(iri, defaultdict(list))
+        for column in ("acronym", "fundedUnder", "scheme", "start", "end", "totalCost",
+                       "euContribution"):
+            if column in row and row[column] not in found[column]:
+                found[column].append(row[column])
+    expected = sorted((project_row(projects.index, iri, found, partners[iri])
+                       for iri, found in values.items()),
+                      key=lambda row: (row.label.casefold(), row.iri))
+    got = projects.projects(**params)
+    assert got, f"the case {params} must find projects"
+    assert jsonable_encoder(got) == jsonable_encoder(expected)
 
 
 def _answer(service: QueryService, name: str, params: dict[str, str]) -> object:

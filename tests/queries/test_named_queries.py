@@ -41,7 +41,7 @@ def test_only_the_index_scans_read_the_whole_graph(tmp_path: Path):
     index = load_registry(Path(__file__).parents[2] / "queries" / "index")
     assert {name for name, q in index.items() if q.whole_graph} == {
         "types", "names", "hierarchy", "scope", "membership_links", "sector_matches",
-        "nuts_versions", "typologies", "membership_terms", "locations"}
+        "nuts_versions", "typologies", "membership_terms", "locations", "project_facts"}
     assert not any(q.whole_graph for q in load_registry().values())
     bad = tmp_path / "bad.rq"
     bad.write_text("#+ name: bad\n#+ description: x\n#+ reads: everything\nSELECT * {}\n")

@@ -41,7 +41,8 @@ CASES: list[tuple[str, dict[str, str]]] = [
     ("project_partners", {"project": "senet"}), ("partner_projects", {"organisation": "insme"}),
     ("hierarchy", {}), ("membership_links", {}), ("names", {}), ("scope", {}), ("types", {}),
     ("sector_matches", {}), ("nuts_versions", {}), ("typologies", {}),
-    ("membership_terms", {}), ("locations", {}), ("version", {}), ("edges", {}),
+    ("membership_terms", {}), ("locations", {}), ("project_facts", {}), ("version", {}),
+    ("edges", {}),
 ]
 
 

@@ -15,11 +15,12 @@ regions), its NUTS-2 region with the most providers (``/coverage`` count) and th
 NUTS-3 region with the most, the NACE section with the most providers there, the network
 with the most members at every depth (of those with the most direct members or member
 networks), the organisation among its members that belongs to the most networks (of its
-first few), a good practice of the country, a programme and a policy. :func:`pages` turns
-them into one URL per page kind (the home page, search, every entity page, networks,
-sources, coverage, gaps, compare, the map pages and their data, the graph page). Then, one
-URL after the other, one request at a time as a browser sends them (gzip accepted, a new
-connection per request), it sends a first request (timed apart: caches may be
+first few), a good practice of the country, a programme, a policy and a project (with a
+partner in the country, if any). :func:`pages` turns them into one URL per page kind (the
+home page, search, every entity page, networks, sources, projects, coverage, gaps,
+compare, the map pages and their data, the graph page). Then, one URL after the other,
+one request at a time as a browser sends them (gzip accepted, a new connection per
+request), it sends a first request (timed apart: caches may be
 cold), ``--warmup`` requests that are not counted, and ``--requests`` timed ones (fewer when
 they take more than ``--budget`` seconds, at least 3): the time to the full response (p50,
 p95, max; the first byte's p50 beside it) and the response's size on the wire and decoded.
@@ -203,6 +204,10 @@ def pick(base: str, *, timeout: float = 300, candidates: int = 6) -> dict:
     good_practice = next(iter(get_json(base, f"/good-practices?region={_q(code)}&limit=1",
                                        timeout)["results"]), None)
     policy = next(iter(get_json(base, "/policies?limit=1", timeout)["results"]), None)
+    # the first project (by name) with a partner in the country, else the first of all
+    project = next(iter(get_json(base, f"/projects?country={_q(code)}&limit=1",
+                                 timeout)["results"] or
+                        get_json(base, "/projects?limit=1", timeout)["results"]), None)
 
     def ref(entity: dict | None, **figures: object) -> dict | None:
         if entity is None:
@@ -226,6 +231,7 @@ def pick(base: str, *, timeout: float = 300, candidates: int = 6) -> dict:
         "programme": ref(programme),
         "good_practice": ref(good_practice),
         "policy": ref(policy),
+        "project": ref(project, partners=project["partner_count"]) if project else None,
         "networks": len(networks),
         "seconds": round(time.perf_counter() - started, 1),
     }
@@ -267,6 +273,7 @@ def pages(chosen: dict, *, graph_depth: int = 3) -> list[Page]:
                              ("programme", "programme", "programme"),
                              ("good practice", "good_practice", "good-practice"),
                              ("policy", "policy", "policy"),
+                             ("project", "project", "project"),
                              ("region, NUTS-2 with the most providers", "region", "region"),
                              ("region, NUTS-3 with the most providers", "nuts3", "region"),
                              ("country, the largest", "country", "country"),
@@ -278,6 +285,15 @@ def pages(chosen: dict, *, graph_depth: int = 3) -> list[Page]:
     result += [
         Page("networks", "/app/networks"),
         Page("sources", "/app/sources"),
+    ]
+    if chosen.get("project"):
+        result += [
+            Page("projects", "/app/projects"),
+            Page(f"projects with a partner in {country['key']}", f"/app/projects?country={c}"),
+            Page(f"projects with a partner in {country['key']} (REST, JSON)",
+                 f"/projects?country={c}", "data"),
+        ]
+    result += [
         Page(f"coverage {nuts3['key']} × {sector['key']}",
              f"/app/coverage?region={r3}&sector={s}"),
         Page(f"coverage {nuts3['key']}, all sectors", f"/app/coverage?region={r3}"),

@@ -72,7 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         backend = open_backend(settings)
         service = QueryService(backend, Minter(settings.base_iri),
-                               check_interval=settings.index_refresh_interval)
+                               check_interval=settings.index_refresh_interval,
+                               index_cache=settings.index_cache_dir())
         app.state.query_service = service
         app.state.analytics = AnalyticsService(service)
         try:

@@ -97,6 +97,11 @@ def coverage_table(index: GraphIndex) -> CoverageTable:
     return table
 
 
+def keep_coverage_table(index: GraphIndex, table: CoverageTable) -> None:
+    """Keep ``table`` as the coverage table of ``index`` (one read from disk with it)."""
+    _TABLES[index] = table
+
+
 class CoverageTable:
     """The index's scope and membership links as arrays over entity positions.
 
@@ -149,6 +154,10 @@ class CoverageTable:
                                      self.country_span[down_from], -1).astype(np.int8)
         self._masks: dict[tuple[str, str], np.ndarray] = {}
         self._breadths: dict[str, int] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        # what questions added (masks, breadths) is left out: kept on disk, it is compiled
+        return {**self.__dict__, "_masks": {}, "_breadths": {}}
 
     def breadth(self, region: str) -> int:
         """The index's :meth:`~smekg.queries.graph_index.GraphIndex.breadth` of ``region``

@@ -181,6 +181,10 @@ class GraphIndex:
     # queries of an answer go through it, so labels and rows come from one version.
     backend: GraphBackend | None = field(default=None, repr=False, compare=False)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # kept on disk without the backend it was read from and what questions added
+        return {**self.__dict__, "_refs": {}, "_tables": {}, "backend": None}
+
     @classmethod
     def build(cls, backend: GraphBackend) -> GraphIndex:
         """Read the structure of the graph from a snapshot of ``backend`` (kept as the

@@ -49,6 +49,7 @@ from smekg.queries.coverage import (
     sector_reason,
 )
 from smekg.queries.graph_index import BREADTHS, COUNTRY, WORLD, GraphIndex, fold
+from smekg.queries.index_cache import load_index, save_index
 from smekg.queries.models import (
     CompareAnswer,
     CoverageAnswer,
@@ -235,9 +236,11 @@ class QueryService:
     """
 
     def __init__(
-        self, backend: GraphBackend, minter: Minter, *, check_interval: float = 1.0
+        self, backend: GraphBackend, minter: Minter, *, check_interval: float = 1.0,
+        index_cache: Path | None = None,
     ) -> None:
         self.backend = backend
+        self.index_cache = index_cache  # a folder the index is kept in (index_cache.py)
         self.minter = minter
         self.queries = all_queries()
         self._check_interval = check_interval
@@ -331,17 +334,33 @@ class QueryService:
 
     def _build(self) -> GraphIndex:
         """A new index of the backend's data, its coverage and project tables compiled
-        (call it holding ``_lock``)."""
+        (call it holding ``_lock``): the one kept in :attr:`index_cache` for the data's
+        version, else one read from the graph (then kept there)."""
         self._rebuilding = True
         try:
             with _collector_paused():
-                index = GraphIndex.build(self.backend)
-                coverage_table(index)  # compiled now, not by the first request
+                index = self._kept_index()
+                if index is None:
+                    index = GraphIndex.build(self.backend)
+                    coverage_table(index)  # compiled now, not by the first request
+                    if self.index_cache is not None:
+                        save_index(self.index_cache, index)
                 project_table(index)
                 Resolver(self.minter).warm()  # the same for the parameters' lookup tables
             return index
         finally:
             self._rebuilding = False
+
+    def _kept_index(self) -> GraphIndex | None:
+        """The index kept in :attr:`index_cache` for the version of the backend's data (its
+        snapshot pinned to it), if any."""
+        if self.index_cache is None:
+            return None
+        backend = self.backend.snapshot()
+        index = load_index(self.index_cache, backend.data_version())
+        if index is not None:
+            index.backend = backend
+        return index
 
     def refresh(self) -> bool:
         """Check the data version now and, if it changed, build a new index and swap it in

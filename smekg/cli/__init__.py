@@ -593,7 +593,8 @@ def query(
         # the store of record: the embedded one, or the remote one with SMEKG_BACKEND=sparql
         backend = (open_backend(settings) if settings.backend == "sparql"
                    else OxigraphBackend(settings.store))
-        service = QueryService(backend, Minter(settings.base_iri))
+        service = QueryService(backend, Minter(settings.base_iri),
+                               index_cache=settings.index_cache_dir())
         answer = service.run(name, params)
     except (FileNotFoundError, BackendUnavailable) as error:
         console.print(f"[red]error:[/red] {error}")

@@ -114,6 +114,13 @@ class Settings(BaseSettings):
         "a background thread, answering from the old one until the new one is swapped in.",
     )
 
+    index_cache: bool = Field(
+        default=True,
+        description="Keep the REST index beside the embedded store (a folder <store>.index) "
+        "once built, so that the next server or `smekg query` at the same data version "
+        "reads it in seconds instead of the whole graph. A stale one is rebuilt.",
+    )
+
     backend: Literal["oxigraph", "neo4j", "sparql"] = Field(
         default="oxigraph", description="The graph backend the REST API serves from: the "
         "embedded store, Neo4j, or a remote SPARQL 1.1 store (SMEKG_SPARQL_ENDPOINT), which "
@@ -216,6 +223,13 @@ class Settings(BaseSettings):
         "the old graph's tombstones until compaction); with less, the load fails and the "
         "source is left unchanged. 0 turns the check off.",
     )
+
+    def index_cache_dir(self) -> Path | None:
+        """Where the REST index is kept beside the embedded store (None: not kept, for a
+        remote backend or with ``index_cache`` off)."""
+        if not self.index_cache or self.backend != "oxigraph":
+            return None
+        return self.store.with_name(self.store.name + ".index")
 
     def model_post_init(self, __context: object) -> None:
         if not self.base_iri.endswith(("/", "#")):

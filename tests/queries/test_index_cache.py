@@ -1,0 +1,159 @@
+"""The index kept beside an embedded store: read back at the same data version, ignored at
+another, of another format, when unsafe to read or broken; the answers unchanged."""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+from fastapi.encoders import jsonable_encoder
+
+from smekg.core.backends.oxigraph import OxigraphBackend
+from smekg.core.iri import Minter
+from smekg.core.settings import Settings
+from smekg.core.stores import GraphStore
+from smekg.loaders.sources import file_sources, load_sources
+from smekg.queries.graph_index import GraphIndex
+from smekg.queries.index_cache import FILE_NAME, cache_format, load_index, save_index
+from smekg.queries.service import QueryService
+from tests.conftest import BASE
+
+STEERING_GROUP = f"{BASE}network/insme-steering-group"
+
+
+@pytest.fixture
+def store_dir(seeded_store_dir: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "store"
+    shutil.copytree(seeded_store_dir, copy)
+    return copy
+
+
+def _service(store: Path, cache: Path | None) -> QueryService:
+    return QueryService(OxigraphBackend(store), Minter(BASE), index_cache=cache)
+
+
+def _answers(service: QueryService) -> object:
+    return jsonable_encoder({
+        "coverage": service.coverage(region="ITH55", sector="C25"),
+        "members": service.members("insme-steering-group", transitive=True),
+        "search": service.search("emilia"),
+        "projects": service.projects(),
+        "networks": service.networks(),
+    })
+
+
+def test_the_kept_index_answers_as_the_one_built_from_the_graph(store_dir, tmp_path):
+    cache = tmp_path / "store.index"
+    built = _service(store_dir, cache)
+    expected = _answers(built)
+    kept = cache / FILE_NAME
+    assert kept.is_file()
+    assert kept.stat().st_mode & 0o777 == 0o600 and cache.stat().st_mode & 0o077 == 0
+    read = load_index(cache, built.index.version)
+    assert read is not None and read.version == built.index.version
+    assert read.backend is None  # the backend is pinned by the service that reads it
+    assert _answers(_service(store_dir, cache)) == expected
+    assert _answers(_service(store_dir, None)) == expected  # and no cache at all
+
+
+def test_the_service_reads_the_kept_index_instead_of_the_graph(store_dir, tmp_path):
+    # a kept index whose name of the steering group differs from the graph's: the service
+    # answers with it, so it read the file, not the graph
+    cache = tmp_path / "store.index"
+    version = OxigraphBackend(store_dir).data_version()
+    index = GraphIndex.build(OxigraphBackend(store_dir))
+    index.labels[STEERING_GROUP] = "Kept on disk"
+    assert save_index(cache, index) == cache / FILE_NAME
+    service = _service(store_dir, cache)
+    assert service.index.version == version
+    assert service.ref(STEERING_GROUP).label == "Kept on disk"
+    assert service.index.backend is not None
+    assert service.networks()  # answers that query the graph run on the pinned snapshot
+
+
+def test_a_load_makes_the_kept_index_stale_and_a_new_one_is_kept(store_dir, tmp_path):
+    cache = tmp_path / "store.index"
+    first = _service(store_dir, cache).index.version
+    table = tmp_path / "organisations.csv"
+    table.write_text("id,name,country\nkept-test-agency,Kept Test Agency,IT\n",
+                     encoding="utf-8")
+    minter = Minter(BASE)
+    store = GraphStore.open(store_dir)
+    try:
+        load_sources(store, file_sources([table], minter, store), minter)
+    finally:
+        store.close()
+    service = _service(store_dir, cache)
+    assert service.index.version != first
+    assert any(hit.label == "Kept Test Agency" for hit in service.search("Kept Test"))
+    assert load_index(cache, first) is None
+    assert load_index(cache, service.index.version) is not None
+
+
+def _write(path: Path, header: object, payload: object) -> None:
+    with path.open("wb") as file:
+        pickle.dump(header, file)
+        pickle.dump(payload, file)
+    os.chmod(path, 0o600)
+
+
+def test_a_kept_index_of_another_format_or_version_is_not_read(store_dir, tmp_path):
+    cache = tmp_path / "store.index"
+    built = _service(store_dir, cache).index
+    kept = cache / FILE_NAME
+    payload = kept.read_bytes()
+    assert load_index(cache, "another version") is None
+    _write(kept, {"format": "another build", "version": built.version}, None)
+    assert load_index(cache, built.version) is None
+    kept.write_bytes(payload)
+    assert load_index(cache, built.version) is not None
+
+
+def test_a_kept_index_others_may_write_is_not_read(store_dir, tmp_path):
+    cache = tmp_path / "store.index"
+    built = _service(store_dir, cache).index
+    kept = cache / FILE_NAME
+    os.chmod(kept, 0o620)  # the group may write it
+    assert load_index(cache, built.version) is None
+    os.chmod(kept, 0o600)
+    os.chmod(cache, 0o777)  # anyone may replace it
+    assert load_index(cache, built.version) is None
+    os.chmod(cache, 0o700)
+    assert load_index(cache, built.version) is not None
+
+
+def test_a_broken_kept_index_is_rebuilt_from_the_graph(store_dir, tmp_path, caplog):
+    cache = tmp_path / "store.index"
+    expected = _answers(_service(store_dir, cache))
+    kept = cache / FILE_NAME
+    whole = kept.read_bytes()
+    kept.write_bytes(whole[: len(whole) // 2])  # cut short, as by a full disk
+    with caplog.at_level(logging.WARNING):
+        assert load_index(cache, OxigraphBackend(store_dir).data_version()) is None
+    assert "could not be read" in caplog.text and str(tmp_path) not in caplog.text
+    assert _answers(_service(store_dir, cache)) == expected
+    assert kept.stat().st_size == len(whole)  # kept again, whole
+
+
+def test_an_index_that_cannot_be_kept_is_only_logged(store_dir, tmp_path, caplog):
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("x", encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        service = _service(store_dir, blocked / "store.index")
+        assert service.networks()
+    assert "could not be kept" in caplog.text
+
+
+def test_the_format_names_the_code_and_queries_of_the_index():
+    assert cache_format() == cache_format() and len(cache_format()) == 16
+
+
+def test_the_settings_keep_the_index_beside_the_embedded_store_only(tmp_path):
+    store = tmp_path / "data" / "store"
+    assert Settings(store=store).index_cache_dir() == tmp_path / "data" / "store.index"
+    assert Settings(store=store, index_cache=False).index_cache_dir() is None
+    assert Settings(store=store, backend="neo4j").index_cache_dir() is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -660,23 +661,62 @@ def serve(
                     ] = None,
     port: Annotated[int | None, typer.Option(help="Port (default $SMEKG_PORT, 8000).")] = None,
     store: StoreOption = None,
+    workers: Annotated[int | None, typer.Option(
+        min=1, max=64, help="Worker processes (default $SMEKG_WORKERS, else the number of "
+        "cores).")] = None,
 ) -> None:
     """Serve the web app (/), the REST API, the SPARQL endpoint (/sparql) and the docs
-    (/docs) with uvicorn."""
+    (/docs) with uvicorn, in one worker process per core (``--workers``)."""
     import uvicorn
 
     from smekg.graph_api.main import create_app
 
     settings = _settings(store)
-    updates = {key: value for key, value in (("host", host), ("port", port)) if value is not None}
+    updates = {key: value for key, value in (("host", host), ("port", port),
+                                             ("workers", workers)) if value is not None}
     settings = settings.model_copy(update=updates)
     if settings.backend != "sparql" and not (settings.store / "CURRENT").exists():
         console.print(f"[red]error:[/red] no store at {settings.store} (run `smekg load` first)")
         raise typer.Exit(1)
+    count = settings.workers or os.cpu_count() or 1
     served = settings.sparql_endpoint if settings.backend == "sparql" else settings.store
     console.print(f"serving {served}: the web app at http://{settings.host}:{settings.port}/ "
-                  f"(API docs at /docs, SPARQL at /sparql)")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+                  f"(API docs at /docs, SPARQL at /sparql; {count} worker"
+                  f"{'s' if count > 1 else ''})")
+    if count == 1:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                    log_level="info")
+        return
+    if settings.index_cache_dir() is not None:
+        _keep_index(settings)  # built once here, read by every worker
+    # the workers build their app from the environment (a uvicorn factory in a new process)
+    os.environ.update(SMEKG_STORE=str(settings.store), SMEKG_HOST=settings.host,
+                      SMEKG_PORT=str(settings.port), SMEKG_WORKERS=str(count))
+    uvicorn.run("smekg.graph_api.main:create_app", factory=True, workers=count,
+                host=settings.host, port=settings.port, log_level="info")
+
+
+def _keep_index(settings: Settings) -> None:
+    """Build the index of the store and keep it beside it (unless the one kept is of the
+    data's version), in a child process: this one only supervises the workers."""
+    import multiprocessing
+
+    child = multiprocessing.get_context("spawn").Process(
+        target=_build_kept_index, args=(settings,), name="smekg-index")
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        console.print("[yellow]warning:[/yellow] the index could not be built beforehand "
+                      "(each worker builds its own)")
+
+
+def _build_kept_index(settings: Settings) -> None:
+    from smekg.core.backends.oxigraph import OxigraphBackend
+    from smekg.queries.service import QueryService
+
+    service = QueryService(OxigraphBackend(settings.store), Minter(settings.base_iri),
+                           index_cache=settings.index_cache_dir())
+    _ = service.index
 
 
 sources_app = typer.Typer(

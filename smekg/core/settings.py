@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address `smekg serve` listens on.")
     port: int = Field(default=8000, description="Port `smekg serve` listens on.")
+    workers: int | None = Field(
+        default=None, ge=1, le=64,
+        description="Worker processes of `smekg serve` (default: the number of cores). Each "
+        "answers requests from its own copy of the index, read from the one kept beside the "
+        "store (SMEKG_INDEX_CACHE), and has its own /sparql query workers.",
+    )
     cors_origins: list[str] = Field(
         default=["*"],
         description="Origins allowed to call the API from a browser (the API is read-only).",

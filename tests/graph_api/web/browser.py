@@ -249,7 +249,7 @@ def png_size(path: Path) -> tuple[int, int]:
 class SmekgServe:
     """A running ``smekg serve --host 127.0.0.1 --port N --store STORE``."""
 
-    def __init__(self, store: Path, log: Path) -> None:
+    def __init__(self, store: Path, log: Path, *options: str) -> None:
         self.store, self.log = store, log
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -260,7 +260,7 @@ class SmekgServe:
         with log.open("wb") as out:
             self.process = subprocess.Popen(
                 [str(command), "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                 "--store", str(store)],
+                 "--store", str(store), *options],
                 cwd=REPO_ROOT, env={**os.environ, "SMEKG_STORE": str(store)},
                 stdout=out, stderr=subprocess.STDOUT)
         self._wait_until_up()

@@ -350,28 +350,39 @@ def _rps(entry: object) -> float | None:
 
 def _rest(results: list[dict]) -> list[str]:
     lines = ["## REST API: `/coverage`", "", f"Target: {TARGETS['rest']}.", "",
-             "`smekg serve` (defaults) answering `GET /coverage?region=R&sector=S` "
+             "`smekg serve --workers W` answering `GET /coverage?region=R&sector=S` "
              "(`Accept: application/json`, the first page of 100) for a rotating list of "
              "pairs drawn from the data (those of the coverage step), driven by the same "
-             "wrk script, after one request to each pair (all must answer 200; the first may "
-             "build the coverage index) and a warm-up run.", ""]
-    lines += _table(["size", "connections", "requests/s", "p50 ms", "p99 ms", "requests",
-                     "non-2xx", "socket errors", "first request s", "peak RSS MiB", "target"])
+             "wrk script, after one request to each pair (all must answer 200) and a "
+             "warm-up run. 'ready s' is from the start of `smekg serve` until `/health` "
+             "answers (the index built, or read from beside the store when 'kept' says so); "
+             "'first request s' the first `/coverage` answer after that.", ""]
+    lines += _table(["size", "workers", "connections", "requests/s", "p50 ms", "p99 ms",
+                     "requests", "non-2xx", "socket errors", "ready s (kept)",
+                     "first request s", "peak RSS MiB", "target"])
     for result in results:
         size = result["size"]
         rest = result.get("rest")
         status = _status(rest)
         if status:
-            lines.append(_row(size, status, *[""] * 9))
+            lines.append(_row(size, status, *[""] * 11))
             continue
+        servers = {entry["workers"]: entry for entry in rest.get("by_workers", [])}
         for run in rest["runs"]:
             ok = run["requests_per_s"] >= 500 and run["non_2xx"] == 0 and not run[
                 "socket_errors"]
-            lines.append(_row(size, run["connections"], _num(run["requests_per_s"], 0),
-                              _num(run["p50_ms"], 1), _num(run["p99_ms"], 1),
-                              _num(run["requests"]), run["non_2xx"], run["socket_errors"],
-                              _num(rest["first_request"]["seconds"], 1),
-                              _mib(rest.get("memory", {}).get("peak_rss_mib")), _verdict(ok)))
+            server = servers.get(run.get("workers"), rest)
+            ready = server.get("ready_seconds")
+            kept = {True: " (kept)", False: " (built)"}.get(server.get("index_kept_at_start"),
+                                                          "")
+            lines.append(_row(size, run.get("workers", 1), run["connections"],
+                              _num(run["requests_per_s"], 0), _num(run["p50_ms"], 1),
+                              _num(run["p99_ms"], 1), _num(run["requests"]), run["non_2xx"],
+                              run["socket_errors"],
+                              f"{_num(ready, 1)}{kept}" if ready is not None else "–",
+                              _num(server["first_request"]["seconds"], 2),
+                              _mib(server.get("memory", {}).get("peak_rss_mib")),
+                              _verdict(ok)))
     return [*lines, ""]
 
 

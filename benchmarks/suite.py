@@ -685,16 +685,33 @@ def step_rest(size: Size) -> dict:
             paths.append(path)
         if len(paths) == args.rest_pairs:
             break
+    result: dict = {"pairs": len(paths), "runs": [], "by_workers": []}
+    for workers in args.rest_workers:
+        figures = _rest_server(size, paths, workers)
+        result["runs"] += figures.pop("runs")
+        result["by_workers"].append(figures)
+        # the figures of the first server stay where earlier reports read them
+        for key in ("first_request", "checked", "memory"):
+            result.setdefault(key, figures.get(key))
+    return result
+
+
+def _rest_server(size: Size, paths: list[str], workers: int) -> dict:
+    """``smekg serve --workers WORKERS`` under wrk over ``paths`` (each connection count)."""
+    args = size.args
+    kept = size.store.with_name(size.store.name + ".index") / "index.pickle"
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = Server("smekg serve", [str(BIN / "smekg"), "serve", "--store", str(size.store),
-                                    "--host", "127.0.0.1", "--port", str(port)],
+                                    "--host", "127.0.0.1", "--port", str(port),
+                                    "--workers", str(workers)],
                     ready_url=f"{base}/health", log=size.log("smekg-serve"),
                     ready_timeout=size.timeout("smekg-ready"), env=_env())
-    result: dict = {"pairs": len(paths), "runs": []}
+    result: dict = {"workers": workers, "index_kept_at_start": kept.is_file(), "runs": []}
     with server:
         status, _, seconds = get(base + paths[0], accept="application/json",
                                  timeout=args.query_timeout)
+        result["ready_seconds"] = server.ready_seconds
         result["first_request"] = {"status": status, "seconds": seconds,
                                    "note": "the first request (may build the coverage index)"}
         failing = []
@@ -712,11 +729,12 @@ def step_rest(size: Size) -> dict:
                 duration=args.warmup, timeout=args.query_timeout, paths_file=paths_file,
                 log=log, accept="application/json")
         for connections in args.rest_connections:
-            say(f"{size.label}: /coverage, {connections} connections, {args.duration} s")
-            result["runs"].append(wrk(base, paths, connections=connections,
-                                      threads=args.threads, duration=args.duration,
-                                      timeout=args.query_timeout, paths_file=paths_file,
-                                      log=log, accept="application/json"))
+            say(f"{size.label}: /coverage, {workers} worker(s), {connections} connections, "
+                f"{args.duration} s")
+            run = wrk(base, paths, connections=connections, threads=args.threads,
+                      duration=args.duration, timeout=args.query_timeout,
+                      paths_file=paths_file, log=log, accept="application/json")
+            result["runs"].append({**run, "workers": workers})
         result["memory"] = server.measure_memory()
     return result
 
@@ -841,6 +859,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds a single SPARQL/REST request may take (all endpoints)")
     parser.add_argument("--rest-connections", default="8,32")
     parser.add_argument("--rest-pairs", type=int, default=200)
+    parser.add_argument("--rest-workers", default="1,2",
+                        help="worker processes of the smekg serve runs of the rest step")
     parser.add_argument("--coverage-queries", type=int, default=1000)
     parser.add_argument("--coverage-sparql-queries", type=int, default=20,
                         help="pairs also answered by coverage.rq / coverage.cypher")
@@ -879,6 +899,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown steps {unknown}; choose from {STEPS}")
     args.only = [s for s in STEPS if s in args.only]
     args.rest_connections = [int(c) for c in args.rest_connections.split(",")]
+    args.rest_workers = [int(w) for w in args.rest_workers.split(",")]
     args.command = args.command or " ".join(["benchmarks/suite.py", *(argv or sys.argv[1:])])
     args.workdir = args.workdir.resolve()
     sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]

@@ -62,6 +62,20 @@ def _trusted(path: Path) -> bool:
     return True
 
 
+def is_kept(folder: Path, version: str) -> bool:
+    """Whether ``folder`` keeps an index of the data ``version`` in this format (read from
+    the file's header only: the index itself is not read)."""
+    path = folder / FILE_NAME
+    try:
+        if not path.is_file() or not _trusted(path):
+            return False
+        with path.open("rb") as file:
+            return bool(pickle.load(file) == {"format": cache_format(), "version": version})
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
+            TypeError, ValueError):
+        return False
+
+
 def load_index(folder: Path, version: str) -> GraphIndex | None:
     """The index kept in ``folder`` for the data ``version`` (its coverage table kept with
     it), or None when there is none of that version and format, or it cannot be read."""

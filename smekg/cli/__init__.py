@@ -712,11 +712,14 @@ def _keep_index(settings: Settings) -> None:
 
 def _build_kept_index(settings: Settings) -> None:
     from smekg.core.backends.oxigraph import OxigraphBackend
+    from smekg.queries.index_cache import is_kept
     from smekg.queries.service import QueryService
 
-    service = QueryService(OxigraphBackend(settings.store), Minter(settings.base_iri),
-                           index_cache=settings.index_cache_dir())
-    _ = service.index
+    folder = settings.index_cache_dir()
+    backend = OxigraphBackend(settings.store)
+    if folder is None or is_kept(folder, backend.data_version()):
+        return
+    _ = QueryService(backend, Minter(settings.base_iri), index_cache=folder).index
 
 
 sources_app = typer.Typer(

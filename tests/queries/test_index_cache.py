@@ -18,7 +18,13 @@ from smekg.core.settings import Settings
 from smekg.core.stores import GraphStore
 from smekg.loaders.sources import file_sources, load_sources
 from smekg.queries.graph_index import GraphIndex
-from smekg.queries.index_cache import FILE_NAME, cache_format, load_index, save_index
+from smekg.queries.index_cache import (
+    FILE_NAME,
+    cache_format,
+    is_kept,
+    load_index,
+    save_index,
+)
 from smekg.queries.service import QueryService
 from tests.conftest import BASE
 
@@ -106,8 +112,10 @@ def test_a_kept_index_of_another_format_or_version_is_not_read(store_dir, tmp_pa
     built = _service(store_dir, cache).index
     kept = cache / FILE_NAME
     payload = kept.read_bytes()
+    assert is_kept(cache, built.version) and not is_kept(cache, "another version")
     assert load_index(cache, "another version") is None
     _write(kept, {"format": "another build", "version": built.version}, None)
+    assert not is_kept(cache, built.version)
     assert load_index(cache, built.version) is None
     kept.write_bytes(payload)
     assert load_index(cache, built.version) is not None

@@ -22,7 +22,8 @@ TARGETS = {
     "sparql_simple": "`/sparql` at least 3× rdflib-endpoint's requests/s on the simple mix",
     "sparql_heavy": "on each heavy query, `/sparql`'s latency (p50) within 10% of "
                     "oxigraph serve's",
-    "rest": "`/coverage` ≥ 500 requests/s",
+    "rest": "`/coverage` ≥ 1,500 requests/s at 100k organisations and ≥ 500 at 1M (issue "
+            "21; ≥ 500 at the other sizes, issue 6's)",
     "web": "the web app at 100k organisations: each page's HTML in < 200 ms (p50) and the "
            "NUTS-3 map data in < 500 ms (p50)",
 }
@@ -348,6 +349,10 @@ def _rps(entry: object) -> float | None:
     return entry["simple"]["requests_per_s"]
 
 
+REST_TARGETS = {"100k": 1_500, "1M": 500}
+"""Requests/s of ``/coverage`` each size must reach (500 where not named)."""
+
+
 def _rest(results: list[dict]) -> list[str]:
     lines = ["## REST API: `/coverage`", "", f"Target: {TARGETS['rest']}.", "",
              "`smekg serve --workers W` answering `GET /coverage?region=R&sector=S` "
@@ -355,7 +360,8 @@ def _rest(results: list[dict]) -> list[str]:
              "pairs drawn from the data (those of the coverage step), driven by the same "
              "wrk script, after one request to each pair (all must answer 200) and a "
              "warm-up run. 'ready s' is from the start of `smekg serve` until `/health` "
-             "answers (the index built, or read from beside the store when 'kept' says so); "
+             "answers (building the index, or reading it from beside the store: 'kept' when "
+             "its file was there at the start, 'built' when not); "
              "'first request s' the first `/coverage` answer after that.", ""]
     lines += _table(["size", "workers", "connections", "requests/s", "p50 ms", "p99 ms",
                      "requests", "non-2xx", "socket errors", "ready s (kept)",
@@ -369,8 +375,8 @@ def _rest(results: list[dict]) -> list[str]:
             continue
         servers = {entry["workers"]: entry for entry in rest.get("by_workers", [])}
         for run in rest["runs"]:
-            ok = run["requests_per_s"] >= 500 and run["non_2xx"] == 0 and not run[
-                "socket_errors"]
+            ok = run["requests_per_s"] >= REST_TARGETS.get(size, 500) and run[
+                "non_2xx"] == 0 and not run["socket_errors"]
             server = servers.get(run.get("workers"), rest)
             ready = server.get("ready_seconds")
             kept = {True: " (kept)", False: " (built)"}.get(server.get("index_kept_at_start"),

@@ -1,11 +1,12 @@
 """The graph index kept on disk beside an embedded store, so that a server starts from it.
 
 Building the index reads the whole graph (minutes at a million organisations). The index
-and its coverage table are written to a file beside the store once built, under the data
-version they were read from; the next process that opens the store at that version reads
-the file (seconds) instead of the graph. A file of another version, of another build of
-smekg (its format is a digest of the modules that define the index and of the versions of
-Python and numpy), or unreadable, is ignored, and the index is built from the graph.
+and its coverage and project tables are written to a file beside the store once built,
+under the data version they were read from; the next process that opens the store at that
+version reads the file (seconds) instead of the graph. A file of another version, of
+another build of smekg (its format is a digest of the modules that define the index and of
+the versions of Python and numpy), or unreadable, is ignored, and the index is built from
+the graph.
 
 The file is a pickle: reading one runs code it names, so only a file this user wrote and
 nobody else can write is read (its owner is this process's user, and neither its group
@@ -15,6 +16,7 @@ whoever can write there can change the data too.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -23,6 +25,7 @@ import platform
 import stat
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -30,6 +33,7 @@ from smekg import __version__
 from smekg.queries import coverage, graph_index, projects
 from smekg.queries.coverage import CoverageTable, coverage_table, keep_coverage_table
 from smekg.queries.graph_index import GraphIndex
+from smekg.queries.projects import ProjectTable, keep_project_table, project_table
 from smekg.queries.registry import QUERY_DIR
 
 logger = logging.getLogger(__name__)
@@ -37,10 +41,11 @@ logger = logging.getLogger(__name__)
 FILE_NAME = "index.pickle"
 
 
+@functools.cache
 def cache_format() -> str:
     """A digest of what the file's contents depend on besides the data: the modules that
     define the index and the coverage table, the index queries, and the versions of smekg,
-    Python and numpy."""
+    Python and numpy (read once: they do not change while a process runs)."""
     digest = hashlib.sha256(f"{__version__} {platform.python_version()} "
                             f"{np.__version__}".encode())
     sources = [Path(module.__file__ or "") for module in (graph_index, coverage, projects)]
@@ -62,55 +67,78 @@ def _trusted(path: Path) -> bool:
     return True
 
 
+_READ_ERRORS = (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
+                TypeError, ValueError)
+
+
+def _header(version: str) -> dict[str, str]:
+    return {"format": cache_format(), "version": version}
+
+
+def _open_kept(folder: Path, version: str) -> BinaryIO | None:
+    """The kept file, open after its header, when it is trusted and its header names
+    ``version`` in this format; else None. Raises what reading the header may raise."""
+    path = folder / FILE_NAME
+    if not path.is_file() or not _trusted(path):
+        return None
+    file = path.open("rb")
+    try:
+        if pickle.load(file) == _header(version):
+            return file
+    except BaseException:
+        file.close()
+        raise
+    file.close()
+    return None
+
+
 def is_kept(folder: Path, version: str) -> bool:
     """Whether ``folder`` keeps an index of the data ``version`` in this format (read from
     the file's header only: the index itself is not read)."""
-    path = folder / FILE_NAME
     try:
-        if not path.is_file() or not _trusted(path):
-            return False
-        with path.open("rb") as file:
-            return bool(pickle.load(file) == {"format": cache_format(), "version": version})
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
-            TypeError, ValueError):
+        file = _open_kept(folder, version)
+    except _READ_ERRORS:
         return False
+    if file is None:
+        return False
+    file.close()
+    return True
 
 
 def load_index(folder: Path, version: str) -> GraphIndex | None:
-    """The index kept in ``folder`` for the data ``version`` (its coverage table kept with
-    it), or None when there is none of that version and format, or it cannot be read."""
-    path = folder / FILE_NAME
+    """The index kept in ``folder`` for the data ``version`` (its coverage and project
+    tables kept with it), or None when there is none of that version and format, or it
+    cannot be read."""
     try:
-        if not path.is_file() or not _trusted(path):
+        file = _open_kept(folder, version)
+        if file is None:
             return None
-        with path.open("rb") as file:
-            header = pickle.load(file)
-            if header != {"format": cache_format(), "version": version}:
-                return None
-            index, table = pickle.load(file)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
-            TypeError, ValueError) as error:
+        with file:
+            index, coverage, projects = pickle.load(file)
+    except _READ_ERRORS as error:
         logger.warning("the index kept beside the store could not be read (%s); building "
                        "it from the graph", type(error).__name__)
         return None
-    if not isinstance(index, GraphIndex) or not isinstance(table, CoverageTable):
+    if not (isinstance(index, GraphIndex) and isinstance(coverage, CoverageTable)
+            and isinstance(projects, ProjectTable)):
         return None
-    keep_coverage_table(index, table)
+    keep_coverage_table(index, coverage)
+    keep_project_table(index, projects)
     return index
 
 
 def save_index(folder: Path, index: GraphIndex) -> Path | None:
-    """Write ``index`` and its coverage table to ``folder`` (atomically: a reader sees the
-    previous file or this one); the path, or None when it could not be written (said in
-    the log: the server goes on without it)."""
+    """Write ``index`` and its coverage and project tables to ``folder`` (atomically: a
+    reader sees the previous file or this one); the path, or None when it could not be
+    written (said in the log: the server goes on without it)."""
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        header = {"format": cache_format(), "version": index.version}
+        header = _header(index.version)
         with tempfile.NamedTemporaryFile("wb", dir=folder, prefix=".index-",
                                          delete=False) as file:
             try:
                 pickle.dump(header, file, protocol=pickle.HIGHEST_PROTOCOL)
-                pickle.dump((index, coverage_table(index)), file,
+                pickle.dump((index, coverage_table(index), project_table(index)), file,
                             protocol=pickle.HIGHEST_PROTOCOL)
                 file.flush()
                 os.fsync(file.fileno())

@@ -52,13 +52,19 @@ def project_row(index: GraphIndex, iri: str, values: Mapping[str, Sequence[Value
     return ProjectRow(**index.ref(iri).model_dump(),
                       acronym=str(acronyms[0]) if acronyms else None,
                       programme=index.ref(str(programme)) if programme else None,
-                      funding_scheme=_text(first("scheme")), start=_text(first("start")),
-                      end=_text(end), total_cost=amount(first("totalCost")),
+                      funding_scheme=as_text(first("scheme")),
+                      start=as_text(first("start")), end=as_text(end),
+                      total_cost=amount(first("totalCost")),
                       eu_contribution=amount(first("euContribution")),
                       partner_count=partners)
 
 
 _TABLES: WeakKeyDictionary[GraphIndex, ProjectTable] = WeakKeyDictionary()
+
+
+def keep_project_table(index: GraphIndex, table: ProjectTable) -> None:
+    """Keep ``table`` as the project table of ``index`` (one read from disk with it)."""
+    _TABLES[index] = table
 
 
 def project_table(index: GraphIndex) -> ProjectTable:
@@ -114,8 +120,7 @@ class ProjectTable:
         if country is not None:
             located = self.index.located_in(country)
         wanted = topic.lower() if topic is not None else None
-        prefix = wanted is not None and wanted.endswith("*")
-        start = wanted[:-1] if wanted is not None and prefix else None
+        start = wanted[:-1] if wanted is not None and wanted.endswith("*") else None
         found = []
         for position, row in enumerate(self.rows):
             if programme is not None and programme not in self.programmes[position]:
@@ -144,5 +149,6 @@ def amount(value: Value | None) -> float | None:
         return None
 
 
-def _text(value: Value | None) -> str | None:
+def as_text(value: Value | None) -> str | None:
+    """``value`` as text, or None."""
     return None if value is None else str(value)

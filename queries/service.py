@@ -80,7 +80,7 @@ from smekg.queries.params import (
     typology_notations,
 )
 from smekg.queries.projects import amount as parse_amount
-from smekg.queries.projects import project_row, project_table
+from smekg.queries.projects import as_text, project_row, project_table
 from smekg.queries.registry import NamedQuery, Param, load_registry
 from smekg.reference.resolve import Resolver
 
@@ -897,8 +897,8 @@ class QueryService:
             iri = str(row["policy"])
             item = items.setdefault(iri, {**self.ref(iri).model_dump(), "kind": None,
                                           "date": None, "adopted_at": None, "publisher": None})
-            item["kind"] = item["kind"] or _text(row.get("kind"))
-            item["date"] = item["date"] or _text(row.get("date"))
+            item["kind"] = item["kind"] or as_text(row.get("kind"))
+            item["date"] = item["date"] or as_text(row.get("date"))
             if "adoptedAt" in row:
                 item["adopted_at"] = self.ref(row_iri(row, "adoptedAt")).model_dump()
             if "publisher" in row:
@@ -1139,8 +1139,8 @@ class QueryService:
             facts.append(Fact(
                 direction=row["direction"], predicate=str(row["predicate"]), value=str(value),
                 value_label=value_label, is_iri=isinstance(value, Iri),
-                graph=str(row["graph"]), document=_text(row.get("document")),
-                evidence=_text(row.get("evidence")),
+                graph=str(row["graph"]), document=as_text(row.get("document")),
+                evidence=as_text(row.get("evidence")),
             ))
         facts.sort(key=lambda f: (f.direction != "out", f.predicate, f.value, f.graph))
         unique = [f for i, f in enumerate(facts) if i == 0 or f != facts[i - 1]]
@@ -1438,10 +1438,6 @@ def _reaching(table: CoverageTable, counted: np.ndarray, broadest: int) -> np.nd
 def _optional_iri(bound: Row, name: str) -> Iri | None:
     """The IRI bound to the optional parameter ``name``, or None when it was left out."""
     return row_iri(bound, name) if name in bound else None
-
-
-def _text(value: Value | None) -> str | None:
-    return None if value is None else str(value)
 
 
 def _keep_least_amounts(item: dict[str, Any], row: Row) -> None:

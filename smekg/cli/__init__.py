@@ -691,7 +691,7 @@ def serve(
         _keep_index(settings)  # built once here, read by every worker
     # the workers build their app from the environment (a uvicorn factory in a new process)
     os.environ.update(SMEKG_STORE=str(settings.store), SMEKG_HOST=settings.host,
-                      SMEKG_PORT=str(settings.port), SMEKG_WORKERS=str(count))
+                      SMEKG_PORT=str(settings.port))
     uvicorn.run("smekg.graph_api.main:create_app", factory=True, workers=count,
                 host=settings.host, port=settings.port, log_level="info")
 

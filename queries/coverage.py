@@ -62,6 +62,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from weakref import WeakKeyDictionary
 
 import numpy as np
@@ -152,6 +153,12 @@ class CoverageTable:
         down_from = np.repeat(np.arange(size, dtype=_POSITION), np.diff(self.down_start))
         self.down_breadth = np.where(self.member_country[self.down],
                                      self.country_span[down_from], -1).astype(np.int8)
+        # What questions share, compiled once: for each region, the links up from those
+        # who serve it (their sources, the networks reached, how broad each link is), so
+        # a question gathers a few ready arrays instead of every direct cover's links.
+        self.scoped_positions = np.flatnonzero(self.scoped).astype(_POSITION)
+        self.reach = {region: self._reach(positions) for region, positions in self.served.items()}
+        self.reach_all = self._reach(self.scoped_positions)
         self._masks: dict[tuple[str, str], np.ndarray] = {}
         self._breadths: dict[str, int] = {}
 
@@ -183,9 +190,17 @@ class CoverageTable:
             spans[network] = min((index.breadth(region) for region in common), default=WORLD)
         return spans
 
+    def _reach(self, sources: np.ndarray) -> Reach:
+        """The links up from ``sources`` (sorted positions): their sources, the numbers of
+        the networks they reach and their breadths."""
+        links = links_of(self.up_start, sources)
+        counts = self.up_start[sources + 1] - self.up_start[sources]
+        return Reach(np.repeat(sources, counts).astype(_POSITION),
+                     self.network_number[self.up[links]], self.up_breadth[links])
+
     def _positions(self, iris: Iterable[str]) -> np.ndarray:
         position = self.position
-        return np.array(sorted(position[i] for i in iris if i in position), dtype=_POSITION)
+        return np.array(sorted({position[i] for i in iris if i in position}), dtype=_POSITION)
 
     def _links(self, pairs: Iterable[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
         """Compressed rows: the targets of ``source`` are ``targets[start[s]:start[s + 1]]``."""
@@ -235,45 +250,89 @@ class CoverageTable:
                     distance[ancestor] = min(steps, distance.get(ancestor, steps))
             regions = sorted(distance, key=distance.__getitem__)
         sectors = [] if sector is None else index.sector_ancestors(sector)
-        if region is None and broadest >= WORLD:
-            direct = self.scoped.copy()
+        capped = broadest < WORLD
+        if region is None:
+            sources = [self.scoped_positions]
+            reaches = [self.reach_all]
+            if capped:  # only what is served no broader than the ceiling, or is a country
+                sources = [positions for served, positions in self.served.items()
+                           if self.breadth(served) <= broadest]
+                reaches = [self.reach[served] for served in self.served
+                           if self.breadth(served) <= broadest]
+            countries: Iterable[str] = index.member_countries
         else:
-            direct = np.zeros(len(self.iris), dtype=bool)
-            for ancestor in regions or (self.served if region is None else ()):
-                if broadest < WORLD and self.breadth(ancestor) > broadest:
-                    continue
-                positions = self.served.get(ancestor)
-                if positions is not None:
-                    direct[positions] = True
-            countries = (index.member_countries.intersection(regions) if region is not None
-                         else index.member_countries)
-            for country in countries:
-                if broadest >= WORLD or self.breadth(country) <= broadest:
-                    direct[self.position[country]] = True
+            within = [a for a in regions if not capped or self.breadth(a) <= broadest]
+            sources = [self.served[a] for a in within if a in self.served]
+            reaches = [self.reach[a] for a in within if a in self.served]
+            countries = index.member_countries.intersection(regions)
+        own = sorted(self.position[country] for country in countries
+                     if not capped or self.breadth(country) <= broadest)
+        if own and (region is not None or capped):
+            country_positions = np.array(own, dtype=_POSITION)
+            sources.append(country_positions)
+            reaches.append(self._reach(country_positions))
+        direct = _union(sources)
+        source, reached = _NONE, _NONE
+        if reaches:
+            source = np.concatenate([r.sources for r in reaches])
+            reached = np.concatenate([r.networks for r in reaches])
+            if capped:
+                narrow = np.concatenate([r.breadths for r in reaches]) <= broadest
+                source, reached = source[narrow], reached[narrow]
         if sector is not None:
-            in_sector = self.sector_free.copy()
+            in_sector = np.zeros(len(self.iris), dtype=bool)
             for ancestor in sectors:
                 positions = self.users.get(ancestor)
                 if positions is not None:
                     in_sector[positions] = True
-            direct &= in_sector
-        depth = np.full(len(self.iris), -1, dtype=np.int16)
-        frontier = np.flatnonzero(direct).astype(_POSITION)
-        depth[frontier] = 0
-        levels = [frontier]
-        while frontier.size:
-            links = links_of(self.up_start, frontier)
-            if broadest < WORLD:
-                links = links[self.up_breadth[links] <= broadest]
-            reached = np.zeros(len(self.networks), dtype=bool)
-            reached[self.network_number[self.up[links]]] = True
-            candidates = self.networks[reached]  # sorted, each once
-            frontier = candidates[depth[candidates] < 0]
-            depth[frontier] = len(levels)
+            direct = direct[self.sector_free[direct] | in_sector[direct]]
+            reached = reached[self.sector_free[source] | in_sector[source]]
+        # depths are kept over the networks' own numbering (a network may also be a direct
+        # cover, at depth 0); other positions are at depth 0 when direct, else unreached
+        network_depth = np.full(len(self.networks), -1, dtype=np.int16)
+        numbers = self.network_number[direct]
+        network_depth[numbers[numbers >= 0]] = 0
+        levels = [direct]
+        marks = np.zeros(len(self.networks), dtype=bool)
+        marks[reached] = True
+        while True:
+            candidates = np.flatnonzero(marks & (network_depth < 0))
+            if not candidates.size:
+                break
+            network_depth[candidates] = len(levels)
+            frontier = self.networks[candidates]  # sorted: networks are in position order
             levels.append(frontier)
+            links = links_of(self.up_start, frontier)
+            if capped:
+                links = links[self.up_breadth[links] <= broadest]
+            marks = np.zeros(len(self.networks), dtype=bool)
+            marks[self.network_number[self.up[links]]] = True
         shown = self.providers if keep is None else self.providers & keep
         levels = [level[shown[level]] for level in levels]
-        return CoverageWalk(self, regions, sectors, depth, levels, broadest)
+        return CoverageWalk(self, regions, sectors, direct, network_depth, levels, broadest)
+
+
+class Reach(NamedTuple):
+    """The links up from a set of positions, as parallel arrays."""
+
+    sources: np.ndarray  # the position each link starts from (sorted)
+    networks: np.ndarray  # the network it reaches, in the networks' own numbering
+    breadths: np.ndarray  # how broad it is (BREADTHS position; -1: no broader than its source)
+
+
+_NONE = np.empty(0, dtype=_POSITION)
+
+
+def _union(sorted_arrays: list[np.ndarray]) -> np.ndarray:
+    """The sorted union of sorted position arrays (a stable sort merges the runs)."""
+    if not sorted_arrays:
+        return _NONE
+    if len(sorted_arrays) == 1:
+        return sorted_arrays[0]
+    merged = np.sort(np.concatenate(sorted_arrays), kind="stable")
+    if merged.size:
+        merged = merged[np.concatenate(([True], merged[1:] != merged[:-1]))]
+    return merged
 
 
 @dataclass
@@ -283,7 +342,8 @@ class CoverageWalk:
     table: CoverageTable
     regions: list[str]  # the asked region and its ancestors, nearest first (none: any)
     sectors: list[str]  # the asked sector and its ancestors, nearest first (none: all)
-    depth: np.ndarray
+    direct: np.ndarray  # the direct covers (sorted positions), results or not
+    network_depth: np.ndarray  # each network's level (its own numbering; -1: unreached)
     levels: list[np.ndarray]
     broadest: int = WORLD  # the walk's ceiling (BREADTHS position)
 
@@ -300,29 +360,70 @@ class CoverageWalk:
         """Results ``offset`` to ``offset + limit`` (all with ``limit=None``), with reasons."""
         ordered = np.concatenate(self.levels) if self.levels else np.empty(0, _POSITION)
         stop = None if limit is None else offset + limit
-        return [self._reason(int(p)) for p in ordered[offset:stop]]
+        chains = [self._chain(int(p)) for p in ordered[offset:stop]]
+        if not chains:
+            return []
+        table = self.table
+        origins = np.array([chain[0] for chain in chains], dtype=_POSITION)
+        countries = table.index.member_countries
+        region_via = self._first_holders(origins, self.regions, table.served, countries)
+        sector_via = self._first_holders(origins, self.sectors, table.users, frozenset())
+        iris = table.iris
+        return [Coverage(iris[chain[-1]], region, sector,
+                         [iris[p] for p in chain] if len(chain) > 1 else [])
+                for chain, region, sector in zip(chains, region_via, sector_via, strict=True)]
 
-    def _reason(self, position: int) -> Coverage:
-        table, index = self.table, self.table.index
+    def _chain(self, position: int) -> list[int]:
+        """The member chain up to ``position``: its origin (a direct cover) first, each link
+        down from a network going to its eligible member that comes first by name."""
+        table = self.table
         chain = [position]
-        for level in range(int(self.depth[position]) - 1, -1, -1):
+        number = int(table.network_number[position])
+        top = int(self.network_depth[number]) if number >= 0 else 0
+        for level in range(top - 1, -1, -1):
             network = chain[-1]
             members = table.down[table.down_start[network]:table.down_start[network + 1]]
-            eligible = self.depth[members] == level
+            eligible = self.depth(members) == level
             if table.country_span[network] > self.broadest:  # too broad through its countries
                 eligible &= ~table.member_country[members]
             chain.append(int(members[eligible].min()))
-        iris = [table.iris[p] for p in reversed(chain)]
-        origin = iris[0]
-        region_via = sector_via = None
-        if self.regions:
-            served = index.regions_of.get(origin, ())
-            region_via = next(a for a in self.regions if a in served or (
-                a == origin and a in index.member_countries))
-        named = index.sectors_of.get(origin)
-        if self.sectors and named:
-            sector_via = next(a for a in self.sectors if a in named)
-        return Coverage(iris[-1], region_via, sector_via, iris if len(iris) > 1 else [])
+        chain.reverse()
+        return chain
+
+    def depth(self, positions: np.ndarray) -> np.ndarray:
+        """The level of each of ``positions`` in this walk (0: a direct cover; -1: not
+        reached)."""
+        table = self.table
+        depth = np.full(positions.size, -1, dtype=np.int16)
+        numbers = table.network_number[positions]
+        networks = numbers >= 0
+        depth[networks] = self.network_depth[numbers[networks]]
+        if self.direct.size:
+            at = np.minimum(np.searchsorted(self.direct, positions), self.direct.size - 1)
+            depth[self.direct[at] == positions] = 0
+        return depth
+
+    def _first_holders(self, origins: np.ndarray, order: list[str],
+                       holders: Mapping[str, np.ndarray],
+                       themselves: Collection[str]) -> list[str | None]:
+        """For each origin, the first of ``order`` (regions or sectors, nearest first)
+        whose ``holders`` (sorted positions) include it, or that is the origin itself and
+        in ``themselves`` (a member country is its own region); None where none is."""
+        found = np.full(origins.size, -1, dtype=np.int64)
+        position = self.table.position
+        for rank, value in enumerate(order):
+            open_ = found < 0
+            if not open_.any():
+                break
+            held = holders.get(value)
+            hit = np.zeros(origins.size, dtype=bool)
+            if held is not None and held.size:
+                at = np.minimum(np.searchsorted(held, origins), held.size - 1)
+                hit = held[at] == origins
+            if value in themselves and value in position:
+                hit |= origins == position[value]
+            found[hit & open_] = rank
+        return [order[int(rank)] if rank >= 0 else None for rank in found]
 
 
 NACE_REVISIONS = {"http://data.europa.eu/ux2/nace2.1/": "NACE Rev. 2.1",

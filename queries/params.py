@@ -113,6 +113,10 @@ def join_typologies(values: str | Sequence[str] | None) -> str | None:
     return ",".join(value for value in values if value) or None
 
 
+_BOUND_KEPT = 4096
+"""How many questions' bound values a binder keeps."""
+
+
 class Binder:
     """Resolves raw parameter values (strings) for a named query."""
 
@@ -121,6 +125,9 @@ class Binder:
         self.resolver = Resolver(minter)
         # every value is checked against this before it is resolved (SMEKG_MAX_PARAM_CHARS)
         self.max_chars = max_chars if max_chars is not None else get_settings().max_param_chars
+        # the same questions come again and again (a dashboard, a map): what their values
+        # were read as is kept while the index lives (a new index makes a new binder)
+        self._bound: dict[tuple[object, ...], tuple[dict[str, Value], list[str]]] = {}
 
     def bind(
         self, query: NamedQuery, raw: Mapping[str, object | None],
@@ -132,6 +139,26 @@ class Binder:
         (``region='Bologna': 'Bologna' read as the NUTS 3 region ITH55 ...``), for the
         answer to carry.
         """
+        key: tuple[object, ...] | None = None
+        if all(given is None or isinstance(given, str | bool | int) for given in raw.values()):
+            key = (query.name, *raw.items())
+            kept = self._bound.get(key)
+            if kept is not None:
+                if notes is not None:
+                    notes.extend(kept[1])
+                return dict(kept[0])
+        read: list[str] = []
+        bound = self._bind(query, raw, read)
+        if notes is not None:
+            notes.extend(read)
+        if key is not None:
+            if len(self._bound) >= _BOUND_KEPT:
+                self._bound.clear()
+            self._bound[key] = (dict(bound), read)
+        return bound
+
+    def _bind(self, query: NamedQuery, raw: Mapping[str, object | None],
+              notes: list[str]) -> dict[str, Value]:
         for name, given in raw.items():
             if isinstance(given, str):
                 check_length(name, given, self.max_chars)

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -516,31 +517,79 @@ class QueryService:
             offset=offset,
             limit=limit,
             notes=notes,
-            results=[self._coverage_item(hit, bound, asked if isinstance(asked, list)
-                                         else None) for hit in page],
+            results=self._coverage_items(page, bound,
+                                         asked if isinstance(asked, list) else None),
         )
 
-    def _coverage_item(self, hit: Coverage, bound: Mapping[str, Value],
-                       typed: list[str] | None = None) -> CoverageItem:
+    def _coverage_items(self, hits: list[Coverage], bound: Mapping[str, Value],
+                        typed: list[str] | None = None) -> list[CoverageItem]:
+        """The results of a page, each with its explanation.
+
+        Hits of a page share most of their reasons (the same region served, the same sector
+        named), so each name, each reason and each direct match is made once per page."""
         index = self.index
-        ref = index.ref(hit.iri)
-        asked_region, asked_sector = bound.get("region"), bound.get("sector")
-        of_typology = ""
-        if typed is not None and hit.region_via is not None:
-            # the region of the typologies asked that the hit covers (the first by code)
-            asked_region = next(r for r in typed if hit.region_via in index.ancestors(r))
-            of_typology = f", a region of typology {str(bound['typology']).replace(',', ' + ')}"
+        names: dict[str, str] = {}
+        reasons: dict[tuple[str | None, bool, object, str | None], str] = {}
+        direct: dict[tuple[str | None, str | None, str], CoverageMatch] = {}
 
         def name(iri: str) -> str:
             # places by code and name ("ITH5 (Emilia-Romagna)"), others by name
-            code, label = index.codes.get(iri), index.labels.get(iri)
-            if index.ref(iri).type in _PLACE_KINDS and code and label and code != label:
-                return f"{code} ({label})"
-            return label or code or iri
+            found = names.get(iri)
+            if found is None:
+                code, label = index.codes.get(iri), index.labels.get(iri)
+                if index.ref(iri).type in _PLACE_KINDS and code and label and code != label:
+                    found = f"{code} ({label})"
+                else:
+                    found = label or code or iri
+                names[iri] = found
+            return found
 
+        items = []
+        for hit in hits:
+            asked_region = bound.get("region")
+            if typed is not None and hit.region_via is not None:
+                # the region of the typologies asked that the hit covers (the first by code)
+                asked_region = next(r for r in typed if hit.region_via in index.ancestors(r))
+            origin = hit.member_chain[0] if hit.member_chain else hit.iri
+            key = (hit.region_via, origin == hit.region_via, asked_region, hit.sector_via)
+            explanation = reasons.get(key)
+            if explanation is None:
+                explanation = reasons[key] = self._coverage_reason(
+                    hit, origin, asked_region, bound, name)
+            if hit.member_chain:
+                match = CoverageMatch(
+                    kind="through_members",
+                    region=index.ref(hit.region_via) if hit.region_via else None,
+                    sector=index.ref(hit.sector_via) if hit.sector_via else None,
+                    all_sectors=hit.sector_via is None,
+                    member_chain=[index.ref(iri) for iri in hit.member_chain],
+                    explanation=self._chain_reason(hit.member_chain, explanation, name),
+                )
+            else:
+                shared = (hit.region_via, hit.sector_via, explanation)
+                match = direct.get(shared)  # not changed by anyone: shared within the page
+                if match is None:
+                    match = direct[shared] = CoverageMatch(
+                        kind="direct",
+                        region=index.ref(hit.region_via) if hit.region_via else None,
+                        sector=index.ref(hit.sector_via) if hit.sector_via else None,
+                        all_sectors=hit.sector_via is None, member_chain=[],
+                        explanation=explanation)
+            ref = index.ref(hit.iri)
+            items.append(CoverageItem(iri=ref.iri, label=ref.label, type=ref.type,
+                                      code=ref.code, match=match))
+        return items
+
+    def _coverage_reason(self, hit: Coverage, origin: str, asked_region: Value | None,
+                         bound: Mapping[str, Value], name: Callable[[str], str]) -> str:
+        """Why the origin of ``hit`` (the hit, or the first member of its chain) covers
+        the region and sector asked."""
+        asked_sector = bound.get("sector")
+        of_typology = ""
+        if "typology" in bound and hit.region_via is not None:
+            of_typology = f", a region of typology {str(bound['typology']).replace(',', ' + ')}"
         parts = []
         if hit.region_via is not None:
-            origin = hit.member_chain[0] if hit.member_chain else hit.iri
             if origin == hit.region_via:
                 parts.append("is a member country of a network" if hit.region_via ==
                              asked_region else f"is a member country of a network, and "
@@ -554,31 +603,25 @@ class QueryService:
             if hit.sector_via is None:
                 parts.append("names no sector, so covers all sectors")
             else:  # through the hierarchy and the links between NACE revisions
-                parts.append(sector_reason(index, str(asked_sector), hit.sector_via, name))
-        explanation = "; ".join(parts) or "has a stated scope"
-        if hit.member_chain:
-            # a project's members are its partners: "through its partners (A is a partner
-            # of P)"; a network's, its members: "through its members (A → N)"
-            chain = name(hit.member_chain[0])
-            for below, above in zip(hit.member_chain, hit.member_chain[1:], strict=False):
-                if index.kind(above) == "project":
-                    chain += (" is a partner of " if below == hit.member_chain[0]
-                              else ", which is a partner of ") + name(above)
-                else:
-                    chain += " → " + name(above)
-            whose = "partners" if index.kind(hit.member_chain[-1]) == "project" else "members"
-            explanation = (f"through its {whose} ({chain}): {name(hit.member_chain[0])} "
-                           f"{explanation}")
-        match = CoverageMatch(
-            kind="through_members" if hit.member_chain else "direct",
-            region=index.ref(hit.region_via) if hit.region_via else None,
-            sector=index.ref(hit.sector_via) if hit.sector_via else None,
-            all_sectors=hit.sector_via is None,
-            member_chain=[index.ref(iri) for iri in hit.member_chain],
-            explanation=explanation,
-        )
-        return CoverageItem(iri=ref.iri, label=ref.label, type=ref.type, code=ref.code,
-                            match=match)
+                parts.append(sector_reason(self.index, str(asked_sector), hit.sector_via,
+                                           name))
+        return "; ".join(parts) or "has a stated scope"
+
+    def _chain_reason(self, member_chain: list[str], explanation: str,
+                      name: Callable[[str], str]) -> str:
+        """The explanation of a hit through its members: a project's members are its
+        partners ("through its partners (A is a partner of P)"), a network's its members
+        ("through its members (A → N)")."""
+        index = self.index
+        chain = name(member_chain[0])
+        for below, above in pairwise(member_chain):
+            if index.kind(above) == "project":
+                chain += (" is a partner of " if below == member_chain[0]
+                          else ", which is a partner of ") + name(above)
+            else:
+                chain += " → " + name(above)
+        whose = "partners" if index.kind(member_chain[-1]) == "project" else "members"
+        return f"through its {whose} ({chain}): {name(member_chain[0])} {explanation}"
 
     def coverage_sparql(
         self, region: str | None = None, sector: str | None = None,

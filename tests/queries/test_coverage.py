@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 
+import numpy as np
 import pytest
 
 from smekg.core.iri import nace_sector, nuts_region
@@ -41,6 +42,17 @@ def test_a_nuts3_region_in_emilia_romagna(service):
     assert [ref.iri for ref in group.member_chain] == [f"{ID}country/IT", GROUP]
     assert group.explanation.startswith("through its members (IT (Italy) → INSME Steering Group)")
     assert KENT not in results
+
+
+def test_a_question_asked_again_is_answered_and_noted_the_same(service):
+    # the values a question was read as are kept per index: the second answer must carry
+    # the same results and the same notes, once each
+    first = service.coverage(region="Bologna", sector="25.11")
+    again = service.coverage(region="Bologna", sector="25.11")
+    assert first.notes and len(again.notes) == len(first.notes)
+    assert again.model_dump() == first.model_dump()
+    assert [n for n in again.notes if "Bologna" in n] == [n for n in first.notes
+                                                          if "Bologna" in n]
 
 
 def test_direct_matches_come_first_then_member_chains(service):
@@ -154,7 +166,8 @@ def test_chain_links_go_to_the_first_member_by_name(generated_service):
     # the depth of everyone the walk reached, member countries (reasons, not results) too
     table = coverage_table(index)
     walk = table.walk(str(generated_service.bind("coverage", {"region": "DE"})["region"]), None)
-    depth = {iri: int(walk.depth[p]) for p, iri in enumerate(table.iris) if walk.depth[p] >= 0}
+    depths = walk.depth(np.arange(len(table.iris)))
+    depth = {iri: int(depths[p]) for p, iri in enumerate(table.iris) if depths[p] >= 0}
 
     def name_order(iri):
         return (index.label(iri).casefold(), iri)

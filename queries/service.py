@@ -86,6 +86,10 @@ from smekg.queries.registry import NamedQuery, Param, load_registry
 from smekg.reference.resolve import Resolver
 
 DEFAULT_LIMIT = 100
+COVERAGE_LIMIT = 20
+"""The default page of a coverage answer: each result carries its explanation, so a page
+costs what it holds (building, serialising and sending 100 results was two thirds of a
+``/coverage`` request at 100k organisations; 20 is a screenful, ``limit`` asks for more)."""
 _PLACE_KINDS = {"world", "continent", "country", "nuts-region", "subdivision", "region", "sector"}
 MAX_LIMIT = 10_000
 _T = TypeVar("_T")
@@ -479,7 +483,7 @@ class QueryService:
         typology: str | None = None,
         *,
         offset: int = 0,
-        limit: int | None = DEFAULT_LIMIT,
+        limit: int | None = COVERAGE_LIMIT,
     ) -> CoverageAnswer:
         """The providers covering ``region`` and ``sector``, each with why
         (:mod:`smekg.queries.coverage`): organisations, networks, programmes and good

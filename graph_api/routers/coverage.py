@@ -22,7 +22,7 @@ from smekg.graph_api.deps import (
 from smekg.graph_api.negotiation import RESPONSES, render
 from smekg.queries.models import CoverageAnswer
 from smekg.queries.params import join_typologies
-from smekg.queries.service import DEFAULT_LIMIT, MAX_LIMIT
+from smekg.queries.service import COVERAGE_LIMIT, MAX_LIMIT
 
 LOOP_LIMIT = 1000
 """Largest page of /coverage answered on the event loop (bigger ones: in the thread pool)."""
@@ -40,7 +40,7 @@ async def get_coverage(
     provides: Annotated[Service, Query(alias="service")] = None,
     typology: Typology = None,
     fmt: FormatQuery = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")] = DEFAULT_LIMIT,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")] = COVERAGE_LIMIT,
     offset: Offset = 0,
 ) -> Response:
     """Organisations, networks, programmes and good practices covering a region and a sector,

@@ -122,6 +122,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="A knowledge graph of SME support ecosystems.",
         lifespan=lifespan,
     )
+    # innermost: /sparql queries are answered without the router (see SparqlShortcut)
+    app.add_middleware(sparql.SparqlShortcut)
     app.add_middleware(_OneVersion)
     app.add_middleware(
         CORSMiddleware,

@@ -18,8 +18,9 @@ crashes Oxigraph's parser. Where the two parsers disagree (rdflib rejects a quer
 Oxigraph would run), the query is refused rather than run.
 
 This module runs where the query runs (a worker process, or the CLI), never on the API's
-event loop: a long query takes rdflib a while (about 0.5 s for 256 KiB) and deep recursion
-(see :func:`smekg.graph_api.sparql.sandbox.run_deep`).
+event loop: a long query takes rdflib a while (about 0.5 s for 256 KiB, 2-5 ms for a
+dashboard's query) and deep recursion (see :func:`smekg.graph_api.sparql.sandbox.run_deep`).
+A worker remembers its verdicts by query text (:class:`VerdictCache`).
 
 Examples
 --------
@@ -34,6 +35,8 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -173,3 +176,66 @@ def analyse(text: str, *, max_nesting: int) -> Verdict:
     if calls_service(tree) or lexed.uses_service:
         return Verdict(form, has_dataset, "service", SERVICE_REFUSED)
     return Verdict(form, has_dataset)
+
+
+class VerdictCache:
+    """A bounded memory of :func:`analyse`'s verdicts, most recently used kept.
+
+    rdflib's parse takes 2-5 ms for a dashboard query (most of a cheap query's cost), and a
+    verdict depends on the query text alone (and the nesting limit, fixed per cache), so a
+    query text seen before is not parsed again. Entries are keyed by a 256-bit BLAKE2b
+    digest of the text: the memory used is bounded by ``size`` whatever the queries' length,
+    and no two texts share a verdict short of a hash collision.
+
+    Parameters
+    ----------
+    max_nesting
+        The nesting limit every verdict is taken with.
+    size
+        How many verdicts are kept (0: none, every query is parsed).
+
+    Examples
+    --------
+    >>> cache = VerdictCache(max_nesting=100, size=2)
+    >>> cache.analyse("ASK { ?s ?p ?o }").form, cache.misses
+    ('ASK', 1)
+    >>> cache.analyse("ASK { ?s ?p ?o }").form, cache.misses, cache.hits
+    ('ASK', 1, 1)
+    """
+
+    def __init__(self, *, max_nesting: int, size: int = 4096) -> None:
+        self.max_nesting = max_nesting
+        self.size = size
+        self.hits = 0
+        self.misses = 0
+        self._verdicts: OrderedDict[bytes, Verdict] = OrderedDict()
+
+    def analyse(self, text: str) -> Verdict:
+        """:func:`analyse` ``text``, or the verdict it had the last time it was seen.
+
+        Parameters
+        ----------
+        text
+            The query text.
+
+        Returns
+        -------
+        Verdict
+            What the query is and whether it may run.
+        """
+        key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=32).digest()
+        verdict = self._verdicts.get(key)
+        if verdict is not None:
+            self._verdicts.move_to_end(key)
+            self.hits += 1
+            return verdict
+        self.misses += 1
+        verdict = analyse(text, max_nesting=self.max_nesting)
+        if self.size > 0:
+            self._verdicts[key] = verdict
+            if len(self._verdicts) > self.size:
+                self._verdicts.popitem(last=False)
+        return verdict
+
+    def __len__(self) -> int:
+        return len(self._verdicts)

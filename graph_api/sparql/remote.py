@@ -37,7 +37,7 @@ from pyoxigraph import NamedNode
 
 from smekg import __version__
 from smekg.core.settings import Settings
-from smekg.graph_api.sparql.analysis import Verdict, analyse
+from smekg.graph_api.sparql.analysis import Verdict, VerdictCache
 from smekg.graph_api.sparql.formats import FORMATS_BY_NAME
 from smekg.graph_api.sparql.protocol import ProtocolError
 from smekg.graph_api.sparql.sandbox import run_deep
@@ -53,9 +53,17 @@ INLINE_REPLY_BYTES = 1 << 20
 _PASSED_HEADERS = ("content-type", "content-language")
 
 
+_VERDICTS: dict[int, VerdictCache] = {}
+"""The checker process's remembered verdicts, per nesting limit."""
+
+
 def check_query(text: str, max_nesting: int) -> Verdict:
-    """:func:`~.analysis.analyse` with a deep stack (run in the checker process)."""
-    return run_deep(lambda: analyse(text, max_nesting=max_nesting))
+    """:func:`~.analysis.analyse` with a deep stack (run in the checker process), remembered
+    per query text (:class:`~.analysis.VerdictCache`)."""
+    verdicts = _VERDICTS.get(max_nesting)
+    if verdicts is None:
+        verdicts = _VERDICTS[max_nesting] = VerdictCache(max_nesting=max_nesting)
+    return run_deep(lambda: verdicts.analyse(text))
 
 
 class RemoteQueries:

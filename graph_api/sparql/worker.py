@@ -8,10 +8,15 @@ the parent's sentinel; pyoxigraph releases the GIL while it evaluates, so the wa
 even during a long query) or when the parent closes the pipe.
 
 Before it runs a query, the worker parses it (:func:`~.analysis.analyse`) and refuses
-``SERVICE``, updates and too deep nesting; the query is then parsed and run by pyoxigraph in
-a thread with a deep stack (:func:`~.sandbox.run_deep`), so a long query cannot overflow the
-stack. The worker cuts itself off from the network first (:func:`~.sandbox.isolate_network`),
-so even a query that got past the check could not call another host.
+``SERVICE``, updates and too deep nesting; it remembers the verdict for the query's text
+(:class:`~.analysis.VerdictCache`), so a dashboard's repeated queries are parsed once. The
+query is then parsed and run by pyoxigraph, which serialises the results itself (in Rust)
+into a size-capped buffer, sent to the server as raw bytes. All this happens on one
+long-lived thread with a deep stack (:func:`~.sandbox.run_deep`), so a long query cannot
+overflow the stack, and a query longer than :data:`REUSED_STACK_QUERY_CHARS` on a thread of
+its own. The worker cuts itself off from the network first
+(:func:`~.sandbox.isolate_network`), so even a query that got past the check could not call
+another host.
 
 The worker follows the loads (:class:`LiveStore`): a read-only handle sees the store as it
 was when it was opened, so between two queries, at most every ``refresh_interval`` seconds,
@@ -46,13 +51,13 @@ from pyoxigraph import (
 )
 from pyoxigraph import serialize as serialize_rdf
 
-from smekg.graph_api.sparql.analysis import Verdict, analyse, warm_up
+from smekg.graph_api.sparql.analysis import Verdict, VerdictCache, analyse, warm_up
 from smekg.graph_api.sparql.formats import FORMATS_BY_NAME
 from smekg.graph_api.sparql.protocol import READ_ONLY
 from smekg.graph_api.sparql.sandbox import IsolationUnavailable, isolate_network, run_deep
 
 # Reply tuples of answer(), first element:
-OK = "ok"  # (OK, content_type, body); sent as (OK, content_type, len(body)), then the body
+OK = "ok"  # (OK, content_type, body); see INLINE for how it is sent
 SYNTAX = "syntax"  # (SYNTAX, parser message)
 NOT_ACCEPTABLE = "not-acceptable"  # (NOT_ACCEPTABLE, "graph" | "results")
 TOO_LARGE = "too-large"  # (TOO_LARGE, bytes written before stopping)
@@ -60,8 +65,24 @@ FAILED = "failed"  # (FAILED, message)
 REFUSED = "refused"  # (REFUSED, HTTP status, message): refused before it ran
 READY = "ready"  # (READY, pid, isolation, detail): sent once, when the store is open
 
+INLINE = b"="
+"""First byte of a reply message that holds an OK reply whole: ``=``, the content type, a
+newline, the body (one message, no pickling). A larger OK reply is sent as the pickled
+header ``(OK, content_type, len(body))``, then the body as a message of its own; other replies
+as a pickled tuple (which starts with pickle's protocol byte, never ``=``)."""
+
+INLINE_BODY_BYTES = 256 * 1024
+"""The largest body sent in one message with its header (read by the server at once)."""
+
 DEFAULT_MAX_NESTING = 100
 DEFAULT_REFRESH_INTERVAL = 0.5
+
+VERDICT_CACHE_SIZE = 4096
+"""Query checks each worker remembers (:class:`~.analysis.VerdictCache`)."""
+
+REUSED_STACK_QUERY_CHARS = 16 * 1024
+"""Queries up to this long are answered on the worker's long-lived deep-stack thread; longer
+ones in a thread of their own, so the stack their parse touches is given back."""
 
 JOURNAL_DIR = "smekg-journal"
 """The store's folder of bulk replacements under way (``smekg.core.stores.JOURNAL_DIR``,
@@ -253,15 +274,57 @@ def answer(
     max_result_bytes: int,
     max_nesting: int = DEFAULT_MAX_NESTING,
     isolated: bool = False,
+    verdicts: VerdictCache | None = None,
 ) -> tuple[Any, ...]:
     """Check ``job``, run it on ``store`` and return the reply tuple (never raises for a bad
-    query). Call it in a thread with a deep stack (:func:`~.sandbox.run_deep`)."""
-    verdict = analyse(job.query, max_nesting=max_nesting)
+    query). Call it in a thread with a deep stack (:func:`~.sandbox.run_deep`).
+
+    ``verdicts`` (taken with the same ``max_nesting``) remembers the checks of query texts
+    seen before, so that a repeated query is not parsed by rdflib again.
+    """
+    if verdicts is not None:
+        verdict = verdicts.analyse(job.query)
+    else:
+        verdict = analyse(job.query, max_nesting=max_nesting)
     if verdict.refusal == "syntax":
         return _syntax_error(job, prefixes, verdict.message, isolated)
     refusal = refusal_reply(verdict, job)
     if refusal is not None:
         return refusal
+    return evaluate(store, job, prefixes, max_result_bytes,
+                    union=job.union and not verdict.has_dataset)
+
+
+def evaluate(
+    store: Store, job: Job, prefixes: dict[str, str], max_result_bytes: int, *, union: bool
+) -> tuple[Any, ...]:
+    """Run ``job`` (already checked) on ``store`` and serialise its results with pyoxigraph's
+    own serialisers into a :class:`CappedWriter`.
+
+    The results live in this function's frame only, not in :func:`answer`'s: a frame that a
+    parse exception's traceback keeps alive (as rdflib's parse may) would keep them too, to be
+    freed later on another thread, which pyoxigraph refuses (its results are bound to the
+    thread that made them) and which would leak them.
+
+    Parameters
+    ----------
+    store
+        The store handle to query.
+    job
+        The query and its dataset and formats.
+    prefixes
+        Prefixes predefined for the query.
+    max_result_bytes
+        The largest serialised result; a larger one is stopped (:data:`TOO_LARGE`).
+    union
+        Whether the default graph is the union of the named graphs.
+
+    Returns
+    -------
+    tuple
+        The reply tuple (:data:`OK`, :data:`SYNTAX`, :data:`NOT_ACCEPTABLE`,
+        :data:`TOO_LARGE` or :data:`FAILED`).
+    """
     dataset: dict[str, Any] = {}
     if job.default_graphs is not None or job.named_graphs is not None:
         dataset["default_graph"] = [NamedNode(g) for g in job.default_graphs or ()]
@@ -271,7 +334,7 @@ def answer(
             job.query,
             base_iri=job.base_iri,
             prefixes=prefixes,
-            use_default_graph_as_union=job.union and not verdict.has_dataset,
+            use_default_graph_as_union=union,
             **dataset,
         )
     except SyntaxError as error:
@@ -341,23 +404,61 @@ def serve(
         return
     warm_up()  # rdflib's grammar is built once, not during the first query
     conn.send((READY, os.getpid(), method, detail))
-    isolated = method != "none"
+    # every query is answered on one long-lived thread with a deep stack (not a new thread
+    # per query); pyoxigraph's results are made and freed on that thread
+    run_deep(functools.partial(_answer_jobs, conn, live, prefixes, max_result_bytes,
+                               max_nesting, method != "none"))
+
+
+def _answer_jobs(
+    conn: multiprocessing.connection.Connection,
+    live: LiveStore,
+    prefixes: dict[str, str],
+    max_result_bytes: int,
+    max_nesting: int,
+    isolated: bool,
+) -> None:
+    """Answer jobs from ``conn`` until EOF (on the worker's deep-stack thread).
+
+    A query longer than :data:`REUSED_STACK_QUERY_CHARS` is answered in a thread of its own
+    (:func:`~.sandbox.run_deep`), whose stack is given back when it ends: the parsers may
+    touch much of the deep stack for it, which this long-lived thread would keep.
+    """
+    verdicts = VerdictCache(max_nesting=max_nesting, size=VERDICT_CACHE_SIZE)
     while True:
         try:
             job = conn.recv()
         except (EOFError, OSError):
             return
         try:
-            reply = run_deep(functools.partial(
-                answer, live.current(), job, prefixes, max_result_bytes, max_nesting,
-                isolated))
+            work = functools.partial(answer, live.current(), job, prefixes, max_result_bytes,
+                                     max_nesting, isolated, verdicts)
+            reply = work() if len(job.query) <= REUSED_STACK_QUERY_CHARS else run_deep(work)
         except Exception as error:  # a bug here must not kill the worker
             reply = (FAILED, f"{type(error).__name__}: {error}")
         try:
-            if reply[0] == OK:  # a small header, then the body as raw bytes (no pickling)
-                conn.send((OK, reply[1], len(reply[2])))
-                conn.send_bytes(reply[2])
-            else:
-                conn.send(reply)
+            send_reply(conn, reply)
         except (BrokenPipeError, OSError):
             return
+
+
+def send_reply(conn: multiprocessing.connection.Connection, reply: tuple[Any, ...]) -> None:
+    """Send ``reply`` to the server: an OK reply as raw bytes (see :data:`INLINE`), any
+    other pickled.
+
+    Parameters
+    ----------
+    conn
+        The worker's end of its pipe.
+    reply
+        A reply tuple of :func:`answer`.
+    """
+    if reply[0] != OK:
+        conn.send(reply)
+        return
+    _, content_type, body = reply
+    if len(body) <= INLINE_BODY_BYTES:
+        conn.send_bytes(INLINE + content_type.encode("ascii") + b"\n" + body)
+    else:
+        conn.send((OK, content_type, len(body)))
+        conn.send_bytes(body)

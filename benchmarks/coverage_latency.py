@@ -10,10 +10,10 @@ or on a store you built, e.g. from ``smekg generate --orgs 100000``::
 
 It draws ``--queries`` random (NUTS-3 region, NACE sector at a random level) pairs, a
 third of them without a sector, and times ``QueryService.coverage`` on each (the API's
-path: parameter checks, the index walk, the count, and the first page of 100 results with
-their explanations, as ``GET /coverage`` answers by default) after a warm-up. Then it
-times ``coverage.rq`` (the same question as one SPARQL query on pyoxigraph) on
-``--sparql-queries`` of the pairs, and checks both give the same answer.
+path: parameter checks, the index walk, the count, and the first page of results with
+their explanations, as ``GET /coverage`` answers by default: ``COVERAGE_LIMIT``, 20)
+after a warm-up. Then it times ``coverage.rq`` (the same question as one SPARQL query on
+pyoxigraph) on ``--sparql-queries`` of the pairs, and checks both give the same answer.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from smekg.core.iri import Minter
 from smekg.core.stores import GraphStore
 from smekg.loaders.bundled import bundled_sources
 from smekg.loaders.sources import load_sources
-from smekg.queries.service import QueryService
+from smekg.queries.service import COVERAGE_LIMIT, QueryService
 
 BASE = "https://w3id.org/smekg/id/"
 
@@ -118,6 +118,7 @@ def measure(service: QueryService, pairs: list[tuple[str, str | None]],
         "mean_ms": statistics.fmean(latencies),
         "results_median": statistics.median(sizes),
         "results_max": max(sizes),
+        "page": COVERAGE_LIMIT,
         "counts": sizes,
         "straightforward": {
             "queries": len(sparql_latencies),

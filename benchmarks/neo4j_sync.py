@@ -1,7 +1,9 @@
-"""Benchmark: Neo4j sync throughput, batched UNWIND beside one MERGE per row.
+"""Benchmark: Neo4j sync throughput, batched UNWIND beside one MERGE per row, and the bulk
+import (``neo4j-admin database import``) into an empty database.
 
     .venv/bin/python benchmarks/neo4j_sync.py --store /tmp/bench-100k/store \
-        --uri bolt://127.0.0.1:7688 --batch-size 5000 --per-row 20000
+        --uri bolt://127.0.0.1:7688 --batch-size 5000 --per-row 20000 \
+        [--bulk-home /tmp/bench-100k/neo4j-bulk]
 
 Wipes the database at ``--uri`` (use a scratch server, e.g. a second ``scripts/neo4j``
 on other ports), syncs every source of the store with ``--batch-size`` rows per
@@ -9,6 +11,13 @@ on other ports), syncs every source of the store with ``--batch-size`` rows per
 (whole projected chunks) of the largest source again with one ``MERGE`` statement per
 row (batch size 1, the same queries, one transaction) and rolls that back, for the
 side-by-side rate.
+
+With ``--bulk-home DIR``, the same store is then bulk-imported (what ``smekg sync neo4j
+--bulk`` does) into a Neo4j home of its own at DIR (made with ``scripts/neo4j init`` on
+free ports, the jars of ``.neo4j/lib``): CSV written, neo4j-admin, server start,
+constraints and indexes, sync records, each phase timed. Its node and relationship
+counts are checked against the incremental sync's, then its server is stopped and its
+database removed (``--bulk-keep`` keeps both).
 """
 
 from __future__ import annotations
@@ -16,12 +25,20 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
+import subprocess
 import time
+from pathlib import Path
 
 from pyoxigraph import Store
 
+from smekg.core.neo4j.bulk import Neo4jHome, bulk_import, script_start
 from smekg.core.neo4j.projection import project_in_chunks
 from smekg.core.neo4j.sync import Neo4jSync, connect, within
+
+REPO = Path(__file__).resolve().parents[1]
+SCRIPT = REPO / "scripts" / "neo4j"
+BULK_PASSWORD = "smekg-bench-bulk"
 
 
 def measure(store_path: str, uri: str, user: str, password: str, *, batch_size: int = 5000,
@@ -74,6 +91,104 @@ def measure(store_path: str, uri: str, user: str, password: str, *, batch_size: 
         driver.close()
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _counts(driver) -> dict:
+    records, _, _ = driver.execute_query(
+        "CALL { MATCH (n) RETURN count(n) AS nodes } "
+        "CALL { MATCH ()-[r]->() RETURN count(r) AS relationships } "
+        "CALL { MATCH (s:SyncedSource) RETURN collect([s.graph, s.version]) AS synced } "
+        "RETURN nodes, relationships, synced")
+    record = records[0]
+    return {"nodes": record["nodes"], "relationships": record["relationships"],
+            "synced": sorted(map(tuple, record["synced"]))}
+
+
+def _server_memory(home: Neo4jHome) -> dict:
+    """Peak RSS of the home's server since its start (what the report shows for servers)."""
+    try:
+        from harness import process_memory  # benchmarks/ is on sys.path in the suite's steps
+
+        pid = int((home.run_dir / "neo4j.pid").read_text().strip())
+        return {"memory": {**process_memory(pid), "note": "the server process since its start"}}
+    except (ImportError, OSError, ValueError):
+        return {}
+
+
+def measure_bulk(store_path: str, home_dir: str, *, heap: str = "2g", pagecache: str = "2g",
+                 compare_uri: str | None = None, user: str = "neo4j",
+                 password: str | None = None, keep: bool = False) -> dict:
+    """Bulk-import the store into the Neo4j home ``home_dir`` (made if new, on free ports,
+    with the jars of ``.neo4j/lib``), each phase timed; with ``compare_uri``, check its
+    counts against the database there (the incremental sync's)."""
+    lib = REPO / ".neo4j" / "lib"
+    env = {**os.environ, "NEO4J_HOME_DIR": home_dir, "NEO4J_LIB_DIR": str(lib),
+           "NEO4J_BOLT_PORT": str(_free_port()), "NEO4J_HTTP_PORT": str(_free_port()),
+           "NEO4J_HEAP": heap, "NEO4J_HEAP_INITIAL": "512m", "NEO4J_PAGECACHE": pagecache,
+           "NEO4J_PASSWORD": BULK_PASSWORD}
+
+    def script(command: str) -> None:
+        done = subprocess.run([str(SCRIPT), command], env=env, capture_output=True, text=True,
+                              check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"scripts/neo4j {command} ({home_dir}) failed:\n"
+                               f"{done.stdout}{done.stderr}")
+
+    script("stop")  # a server left running by an earlier run
+    script("init")  # the conf with this run's ports and memory
+    home = Neo4jHome.open(Path(home_dir))
+    # the start takes the ports and memory from the home's conf (written by init), not from
+    # the NEO4J_* of the project's server
+    environ = {name: value for name, value in os.environ.items()
+               if name not in {"NEO4J_BOLT_PORT", "NEO4J_HTTP_PORT", "NEO4J_HEAP",
+                               "NEO4J_HEAP_INITIAL", "NEO4J_PAGECACHE"}}
+    store = Store.read_only(store_path)
+    try:
+        report = bulk_import(store, home, script_start(home, SCRIPT, "neo4j", BULK_PASSWORD,
+                                                       environ=environ))
+        result: dict = {
+            "home": home_dir, "heap": heap, "pagecache": pagecache,
+            "nodes": report.nodes, "relationships": report.relationships,
+            "rows": report.rows, "seconds": report.seconds,
+            "rows_per_s": report.rows_per_second,
+            "phases": report.phases,
+            "neo4j_side_rows_per_s": report.rows / sum(
+                seconds for phase, seconds in report.phases.items() if phase != "csv"),
+            "sources": [{"source": r.graph.rsplit("/graph/", 1)[-1], "nodes": r.nodes,
+                         "relationships": r.relationships, "rows": r.rows,
+                         "csv_seconds": r.seconds} for r in report.sources],
+        }
+        driver = connect(Neo4jHome.open(Path(home_dir)).bolt_uri, "neo4j", BULK_PASSWORD)
+        try:
+            bulk_counts = _counts(driver)
+        finally:
+            driver.close()
+        result["server"] = _server_memory(home)
+        result["counts"] = {k: v for k, v in bulk_counts.items() if k != "synced"}
+        if compare_uri is not None:
+            other = connect(compare_uri, user, password or "smekg-dev-password")
+            try:
+                incremental = _counts(other)
+            finally:
+                other.close()
+            result["same_counts_as_incremental"] = incremental == bulk_counts
+            result["incremental_counts"] = {k: v for k, v in incremental.items()
+                                            if k != "synced"}
+    finally:
+        if not keep:
+            script("stop")
+            for parent in (home.databases_dir, home.transactions_dir):
+                shutil.rmtree(parent / home.database, ignore_errors=True)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--store", required=True)
@@ -83,6 +198,11 @@ def main() -> None:
                                                              "smekg-dev-password"))
     parser.add_argument("--batch-size", type=int, default=5000)
     parser.add_argument("--per-row", type=int, default=20000)
+    parser.add_argument("--bulk-home", help="also bulk-import into a Neo4j home of its own here")
+    parser.add_argument("--bulk-heap", default="2g")
+    parser.add_argument("--bulk-pagecache", default="2g")
+    parser.add_argument("--bulk-keep", action="store_true",
+                        help="leave the bulk server running and its database in place")
     args = parser.parse_args()
     result = measure(args.store, args.uri, args.user, args.password,
                      batch_size=args.batch_size, per_row=args.per_row)
@@ -102,6 +222,15 @@ def main() -> None:
         print(f"{label}: {prefix['rows']:,} rows of {prefix['source']} in "
               f"{prefix[key]['seconds']:.1f} s = {prefix[key]['rows_per_s']:,.0f} rows/s "
               "(writes only, rolled back)")
+    if args.bulk_home:
+        bulk = measure_bulk(args.store, args.bulk_home, heap=args.bulk_heap,
+                            pagecache=args.bulk_pagecache, compare_uri=args.uri,
+                            user=args.user, password=args.password, keep=args.bulk_keep)
+        phases = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in bulk["phases"].items())
+        print(f"bulk import (neo4j-admin): {bulk['rows']:,} rows in {bulk['seconds']:.1f} s = "
+              f"{bulk['rows_per_s']:,.0f} rows/s ({phases}); Neo4j side "
+              f"{bulk['neo4j_side_rows_per_s']:,.0f} rows/s; same counts as the incremental "
+              f"sync: {bulk['same_counts_as_incremental']}")
 
 
 if __name__ == "__main__":

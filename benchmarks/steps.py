@@ -17,6 +17,9 @@ peak RSS from ``os.wait4``, so a step's memory is its own. Steps:
                      first pairs of a ``--pairs`` file, checked against the embedded answers.
 ``neo4j-sync``       benchmarks/neo4j_sync.py: wipes the Neo4j database, syncs the store with
                      UNWIND batches, then one MERGE per row on a prefix (rolled back).
+``neo4j-bulk``       benchmarks/neo4j_sync.py's bulk import (``smekg sync neo4j --bulk``) into
+                     a Neo4j home of its own (``--bulk-home``, own ports), phase by phase;
+                     its counts checked against the database at ``--neo4j``.
 ``rest-pairs``       (region, sector) pairs for the ``/coverage`` load test.
 """
 
@@ -203,6 +206,14 @@ def neo4j_sync(args: argparse.Namespace) -> dict:
                    batch_size=args.batch_size, per_row=args.per_row)
 
 
+def neo4j_bulk(args: argparse.Namespace) -> dict:
+    from neo4j_sync import measure_bulk
+
+    return measure_bulk(args.store, args.bulk_home, heap=args.bulk_heap,
+                        pagecache=args.bulk_pagecache, compare_uri=args.neo4j,
+                        password=os.environ.get("NEO4J_PASSWORD", "smekg-dev-password"))
+
+
 def neo4j_holds(args: argparse.Namespace) -> dict:
     """Whether Neo4j holds exactly the store's sources, each at the store's checksum."""
     from pyoxigraph import Store
@@ -231,7 +242,7 @@ def rest_pairs(args: argparse.Namespace) -> dict:
 
 STEPS = {"bulk-load": bulk_load, "export-nt": export_nt, "rdflib-parse": rdflib_parse,
          "coverage": coverage, "coverage-rdflib": coverage_rdflib, "neo4j-sync": neo4j_sync,
-         "neo4j-holds": neo4j_holds, "rest-pairs": rest_pairs}
+         "neo4j-bulk": neo4j_bulk, "neo4j-holds": neo4j_holds, "rest-pairs": rest_pairs}
 
 
 def main() -> None:
@@ -256,6 +267,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=5000)
     parser.add_argument("--per-row", type=int, default=10000)
+    parser.add_argument("--bulk-home", help="the Neo4j home of the bulk import (neo4j-bulk)")
+    parser.add_argument("--bulk-heap", default="2g")
+    parser.add_argument("--bulk-pagecache", default="2g")
     args = parser.parse_args()
     result = STEPS[args.step](args)
     gc.collect()

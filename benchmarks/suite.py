@@ -18,7 +18,10 @@ coverage  ``QueryService.coverage`` on the embedded store (p50/p99 over --covera
           pairs), ``coverage.rq`` on pyoxigraph and on rdflib (sizes up to
           --rdflib-coverage-max-orgs), all checked to give the same answers.
 neo4j     benchmarks/neo4j_sync.py (WIPES the Neo4j database at --neo4j-uri, syncs the
-          store with UNWIND batches, one MERGE per row on a prefix, rolled back), then the
+          store with UNWIND batches, one MERGE per row on a prefix, rolled back); the bulk
+          import of the same store (``smekg sync neo4j --bulk``: CSV, neo4j-admin, start,
+          constraints, sync records) into a Neo4j home of its own in the work directory, on
+          free ports, stopped and emptied after (--no-neo4j-bulk skips it); then the
           coverage latencies on Neo4j, checked against the embedded answers.
 sparql    a fixed query mix (benchmarks/sparql_mix.py) against ``smekg serve``'s /sparql,
           ``oxigraph serve-read-only`` and rdflib-endpoint, loaded with the same quads,
@@ -43,6 +46,7 @@ import csv
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import sys
@@ -85,7 +89,8 @@ CSV_FIELD_LIMIT = 1 << 30
 TIMEOUTS = {
     "generate": (300, 0.002), "load": (900, 0.05), "export": (300, 0.005),
     "bulk": (300, 0.005), "rdflib": (600, 0.02), "coverage": (900, 0.01),
-    "coverage-rdflib": (1800, 0.0), "neo4j-sync": (900, 0.02), "oxigraph-load": (300, 0.005),
+    "coverage-rdflib": (1800, 0.0), "neo4j-sync": (900, 0.02), "neo4j-bulk": (900, 0.01),
+    "oxigraph-load": (300, 0.005),
     "smekg-ready": (120, 0.001), "rdflib-ready": (300, 0.02), "pairs": (300, 0.001),
 }
 
@@ -203,6 +208,21 @@ def _sources_from_log(log: Path, offset: int) -> list[dict]:
     return rows
 
 
+def _stages_from_log(log: Path, offset: int) -> dict:
+    """The seconds by stage ``smekg load-file --timings`` printed into ``log`` after
+    ``offset`` (``seconds by stage: read 1.0, map 2.0, ... (... over up to 2 process(es))``),
+    with the number of processes."""
+    with log.open("rb") as handle:
+        handle.seek(offset)
+        text = " ".join(handle.read().decode("utf-8", "replace").split())
+    found = re.search(r"seconds by stage: (.*?) \(.*?up to (\d+) process", text)
+    if found is None:
+        return {}
+    stages: dict = {name: float(seconds)
+                    for name, seconds in re.findall(r"(\w+) ([0-9.]+)", found.group(1))}
+    return {"seconds": stages, "processes": int(found.group(2))}
+
+
 def _log_size(log: Path) -> int:
     return log.stat().st_size if log.exists() else 0
 
@@ -287,11 +307,13 @@ def step_load(size: Size) -> dict:
         reference_quads = _quads_from_log(size.log("load"))
         reference_sources = _sources_from_log(size.log("load"), offset)
         offset = _log_size(size.log("load"))
-        tables = run_child([str(BIN / "smekg"), "load-file", *csvs, "--store", str(size.store)],
+        tables = run_child([str(BIN / "smekg"), "load-file", *csvs, "--store", str(size.store),
+                            "--timings"],
                            log=size.log("load"), timeout=size.timeout("load"),
                            env=_env()).check("smekg load-file")
         quads = _quads_from_log(size.log("load"))
         table_sources = _sources_from_log(size.log("load"), offset)
+        stages = _stages_from_log(size.log("load"), offset)
         if quads is None or reference_quads is None:
             raise StepFailed(f"no quad count in the load output (log: {size.log('load')})")
         seconds = reference.seconds + tables.seconds
@@ -302,7 +324,7 @@ def step_load(size: Size) -> dict:
             "tables": {"seconds": tables.seconds, "quads": quads - reference_quads,
                        "peak_rss_mib": tables.peak_rss_mib,
                        "quads_per_s": (quads - reference_quads) / tables.seconds,
-                       "sources": table_sources},
+                       "sources": table_sources, "stages": stages},
             "quads": quads, "seconds": seconds, "quads_per_s": quads / seconds,
             "peak_rss_mib": max(reference.peak_rss_mib, tables.peak_rss_mib),
         })
@@ -446,6 +468,7 @@ def step_neo4j(size: Size) -> dict:
             result["sync"] = {"status": f"failed: {error}"}
             result["server"] = _neo4j_server()
             return result
+    result["bulk"] = _neo4j_bulk(size, kept is not None)
     say(f"{size.label}: coverage on Neo4j")
     options = ["--neo4j", args.neo4j_uri, "--queries", str(args.coverage_queries),
                "--sparql-queries", str(args.coverage_sparql_queries),
@@ -462,6 +485,28 @@ def step_neo4j(size: Size) -> dict:
         result["coverage"] = {"status": f"failed: {error}"}
     result["server"] = _neo4j_server()
     return result
+
+
+def _neo4j_bulk(size: Size, kept: bool) -> dict:
+    """The bulk import into an empty database of a Neo4j home of its own (its counts
+    checked against the incremental sync's database), or why it was not measured."""
+    args = size.args
+    if args.no_neo4j_bulk:
+        return {"status": "not run: --no-neo4j-bulk"}
+    previous = (size.results.get("neo4j") or {}).get("bulk") or {}
+    if kept and previous and "status" not in previous:
+        return {**previous, "kept": "measured in an earlier run of this size "
+                "(--keep-neo4j-sync)"}
+    say(f"{size.label}: Neo4j bulk import (neo4j-admin) into a home of its own")
+    try:
+        return _step_figures(
+            size, "neo4j-bulk",
+            ["--store", str(size.store), "--neo4j", args.neo4j_uri,
+             "--bulk-home", str(size.work / "neo4j-bulk"), "--bulk-heap", args.bulk_heap,
+             "--bulk-pagecache", args.bulk_pagecache],
+            log=size.log("neo4j"), timeout=size.timeout("neo4j-bulk"), what="Neo4j bulk import")
+    except StepFailed as error:
+        return {"status": f"failed: {error}"}
 
 
 def _kept_sync(size: Size) -> dict | None:
@@ -691,7 +736,7 @@ def step_rest(size: Size) -> dict:
         result["runs"] += figures.pop("runs")
         result["by_workers"].append(figures)
         # the figures of the first server stay where earlier reports read them
-        for key in ("first_request", "checked", "memory"):
+        for key in ("first_request", "checked", "memory", "page"):
             result.setdefault(key, figures.get(key))
     return result
 
@@ -709,8 +754,10 @@ def _rest_server(size: Size, paths: list[str], workers: int) -> dict:
                     ready_timeout=size.timeout("smekg-ready"), env=_env())
     result: dict = {"workers": workers, "index_kept_at_start": kept.is_file(), "runs": []}
     with server:
-        status, _, seconds = get(base + paths[0], accept="application/json",
-                                 timeout=args.query_timeout)
+        status, body, seconds = get(base + paths[0], accept="application/json",
+                                    timeout=args.query_timeout)
+        if status == 200:  # the server's default page, as the answer states it
+            result["page"] = json.loads(body).get("limit")
         result["ready_seconds"] = server.ready_seconds
         result["first_request"] = {"status": status, "seconds": seconds,
                                    "note": "the first request (may build the coverage index)"}
@@ -888,6 +935,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-neo4j-sync", action="store_true",
                         help="keep the previous Neo4j sync figures of a size when Neo4j still "
                         "holds exactly its store's sources (reruns the coverage on Neo4j only)")
+    parser.add_argument("--no-neo4j-bulk", action="store_true",
+                        help="skip the bulk import (neo4j-admin) in the Neo4j step")
+    parser.add_argument("--bulk-heap", default="2g",
+                        help="heap of the bulk import's own Neo4j server")
+    parser.add_argument("--bulk-pagecache", default="2g",
+                        help="page cache of the bulk import's own Neo4j server")
     parser.add_argument("--batch-size", type=int, default=5000)
     parser.add_argument("--per-row", type=int, default=10000,
                         help="rows written with one MERGE per row (and batched) for comparison")

@@ -1042,12 +1042,13 @@ def _source(path: Path, key: str, tables: dict[str, list[Record]], minter: Minte
         notes.extend(mapped(n) for n in result.notes)
         return Built(result.graph, [], result.rows)
 
-    def chunks() -> Iterator[Built]:
+    def chunks(part: int, parts: int) -> Iterator[Built]:
+        # mapped here only (no worker: the notes are collected as the chunks go)
         nonlocal collected
-        for result in mapper.map_chunks(tables, CHUNK_ROWS):
+        for result in mapper.map_chunks(tables, CHUNK_ROWS, part, parts):
             if not collected:
                 notes.extend(mapped(n) for n in result.notes)
-            yield Built(result.graph, [], result.rows, result.problems)
+            yield Built(result.graph, [], result.rows, result.problems, result.index)
         collected = True
 
     return Source(

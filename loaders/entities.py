@@ -9,6 +9,12 @@ unless the whole batch is clean.
 Identity: each row has an ``id`` (a stable key); IRIs are minted from it, so a
 reload produces the same IRIs. Rows reference each other by ``id``, within the
 batch or already in the store.
+
+The mappers write N-Triples text (:mod:`smekg.loaders.ntriples`), not term objects: a
+row's subject is ``<iri>`` once, each predicate a constant text, each value escaped as
+Oxigraph prints it. IRIs are minted from checked keys, taken from the bundled reference
+data (each checked once) or, for a URL a row gives, checked as the store's parser reads
+IRIs: a value that is not one is a problem of its row.
 """
 
 from __future__ import annotations
@@ -18,27 +24,35 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 
-from pyoxigraph import BlankNode, NamedNode
+from pyoxigraph import BlankNode
 
 from smekg import ontology
 from smekg.core.iri import Minter, is_valid_key, nuts_region
-from smekg.core.rdf import GraphBuilder, TermCache
 from smekg.loaders.errors import Problem
+from smekg.loaders.ntriples import (
+    IriTerms,
+    TextGraph,
+    boolean,
+    date,
+    decimal,
+    integer,
+    iri,
+    lang_string,
+    string,
+)
 from smekg.loaders.tables import Record
 from smekg.ontology import WD
 from smekg.reference.regions import PostcodeResolver, nuts_country_to_iso
 from smekg.reference.resolve import Resolved, ResolveError, Resolver
 
+# The namespaces' terms as N-Triples text (``SKOS.prefLabel`` is ``<...#prefLabel>``).
 CPSV, CV, DCTERMS, FOAF, LOCN, ORG, PROV, RDF, ROV, SCHEMA, SKOS, SMEKG = (
-    TermCache(namespace)
+    IriTerms(namespace)
     for namespace in (ontology.CPSV, ontology.CV, ontology.DCTERMS, ontology.FOAF, ontology.LOCN,
                       ontology.ORG, ontology.PROV, ontology.RDF, ontology.ROV, ontology.SCHEMA,
                       ontology.SKOS, ontology.SMEKG))
 
 MULTI_SEPARATOR = ";"
-
-Predicate = str | NamedNode
-"""A predicate as :meth:`GraphBuilder.add` takes it (rdflib terms are strings)."""
 
 
 @dataclass(frozen=True)
@@ -232,52 +246,53 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
 # relation name -> (property, allowed subject kinds, allowed object kinds)
 _AGENTS = {"organisation", "network"}
 RELATIONS: dict[str, tuple[str, set[str], set[str]]] = {
-    "under_auspices_of": (str(SMEKG.underAuspicesOf), _AGENTS, _AGENTS),
-    "originated_at": (str(SMEKG.originatedAt), _AGENTS | {"programme"}, {"event"}),
-    "follows_from": (str(SMEKG.followsFrom), _AGENTS | {"programme"}, {"policy"}),
-    "proposed_by": (str(SMEKG.proposedBy), _AGENTS | {"policy", "programme"}, _AGENTS),
-    "promoted_by": (str(SMEKG.promotedBy), _AGENTS | {"programme"}, _AGENTS),
-    "supported_by": (str(SMEKG.supportedBy), _AGENTS | {"programme"}, _AGENTS),
-    "secretariat_hosted_by": (str(SMEKG.secretariatHostedBy), _AGENTS, _AGENTS),
+    "under_auspices_of": (str(ontology.SMEKG.underAuspicesOf), _AGENTS, _AGENTS),
+    "originated_at": (str(ontology.SMEKG.originatedAt), _AGENTS | {"programme"}, {"event"}),
+    "follows_from": (str(ontology.SMEKG.followsFrom), _AGENTS | {"programme"}, {"policy"}),
+    "proposed_by": (str(ontology.SMEKG.proposedBy), _AGENTS | {"policy", "programme"}, _AGENTS),
+    "promoted_by": (str(ontology.SMEKG.promotedBy), _AGENTS | {"programme"}, _AGENTS),
+    "supported_by": (str(ontology.SMEKG.supportedBy), _AGENTS | {"programme"}, _AGENTS),
+    "secretariat_hosted_by": (str(ontology.SMEKG.secretariatHostedBy), _AGENTS, _AGENTS),
     "collaborates_with": (
-        str(SMEKG.collaboratesWith),
+        str(ontology.SMEKG.collaboratesWith),
         _AGENTS | {"programme", "project"},
         _AGENTS | {"programme", "project"},
     ),
-    "adopted_at": (str(SMEKG.adoptedAt), {"policy"}, {"event"}),
-    "organised_by": (str(SCHEMA.organizer), {"event"}, _AGENTS),
-    "featured_in": (str(SMEKG.featuredIn), {"good_practice", "programme"}, {"publication"}),
-    "published_by": (str(DCTERMS.publisher), {"publication", "policy"}, _AGENTS),
-    "draws_on": (str(SMEKG.drawsOn), {"publication"}, _AGENTS | {"programme"}),
-    "managed_by": (str(CV.hasCompetentAuthority), {"programme", "good_practice"}, _AGENTS),
-    "implements": (str(SMEKG.implementsPolicy), {"programme", "good_practice", "project"},
+    "adopted_at": (str(ontology.SMEKG.adoptedAt), {"policy"}, {"event"}),
+    "organised_by": (str(ontology.SCHEMA.organizer), {"event"}, _AGENTS),
+    "featured_in": (str(ontology.SMEKG.featuredIn), {"good_practice", "programme"},
+                    {"publication"}),
+    "published_by": (str(ontology.DCTERMS.publisher), {"publication", "policy"}, _AGENTS),
+    "draws_on": (str(ontology.SMEKG.drawsOn), {"publication"}, _AGENTS | {"programme"}),
+    "managed_by": (str(ontology.CV.hasCompetentAuthority), {"programme", "good_practice"}, _AGENTS),
+    "implements": (str(ontology.SMEKG.implementsPolicy), {"programme", "good_practice", "project"},
                    {"policy"}),
-    "funded_under": (str(SMEKG.fundedUnder), {"project"}, {"programme"}),
-    "sub_organisation_of": (str(ORG.subOrganizationOf), _AGENTS, _AGENTS),
+    "funded_under": (str(ontology.SMEKG.fundedUnder), {"project"}, {"programme"}),
+    "sub_organisation_of": (str(ontology.ORG.subOrganizationOf), _AGENTS, _AGENTS),
 }
 
 KIND_CLASSES: dict[str, tuple[str, ...]] = {
-    "organisation": (str(SMEKG.Organisation), str(SMEKG.SupportOrganisation)),
-    "network": (str(SMEKG.Organisation), str(SMEKG.Network)),
-    "project": (str(SMEKG.Project), str(ORG.OrganizationalCollaboration)),
-    "programme": (str(SMEKG.Programme), str(CPSV.PublicService)),
-    "good_practice": (str(SMEKG.GoodPractice),),
-    "policy": (str(SMEKG.Policy),),
-    "publication": (str(SMEKG.Publication),),
-    "event": (str(SMEKG.Event), str(SCHEMA.Event)),
-    "document": (str(SMEKG.SourceDocument), str(FOAF.Document)),
+    "organisation": (str(ontology.SMEKG.Organisation), str(ontology.SMEKG.SupportOrganisation)),
+    "network": (str(ontology.SMEKG.Organisation), str(ontology.SMEKG.Network)),
+    "project": (str(ontology.SMEKG.Project), str(ontology.ORG.OrganizationalCollaboration)),
+    "programme": (str(ontology.SMEKG.Programme), str(ontology.CPSV.PublicService)),
+    "good_practice": (str(ontology.SMEKG.GoodPractice),),
+    "policy": (str(ontology.SMEKG.Policy),),
+    "publication": (str(ontology.SMEKG.Publication),),
+    "event": (str(ontology.SMEKG.Event), str(ontology.SCHEMA.Event)),
+    "document": (str(ontology.SMEKG.SourceDocument), str(ontology.FOAF.Document)),
 }
 CLASS_KINDS = {
-    str(SMEKG.Network): "network",
-    str(SMEKG.SupportOrganisation): "organisation",
-    str(SMEKG.Organisation): "organisation",
-    str(SMEKG.Project): "project",
-    str(SMEKG.Programme): "programme",
-    str(SMEKG.GoodPractice): "good_practice",
-    str(SMEKG.Policy): "policy",
-    str(SMEKG.Publication): "publication",
-    str(SMEKG.Event): "event",
-    str(SMEKG.SourceDocument): "document",
+    str(ontology.SMEKG.Network): "network",
+    str(ontology.SMEKG.SupportOrganisation): "organisation",
+    str(ontology.SMEKG.Organisation): "organisation",
+    str(ontology.SMEKG.Project): "project",
+    str(ontology.SMEKG.Programme): "programme",
+    str(ontology.SMEKG.GoodPractice): "good_practice",
+    str(ontology.SMEKG.Policy): "policy",
+    str(ontology.SMEKG.Publication): "publication",
+    str(ontology.SMEKG.Event): "event",
+    str(ontology.SMEKG.SourceDocument): "document",
 }
 TABLE_ORDER = (
     "documents",
@@ -317,6 +332,8 @@ def parse_flag(text: str) -> bool | None:
     """yes/no, true/false, y/n or 1/0 (any case) as a boolean; None for anything else."""
     return _FLAGS.get(text.strip().lower())
 _QID_RE = re.compile(r"^Q[1-9][0-9]*$")
+_WIKIDATA = str(WD)
+_RESOLVED_CACHE = 100_000  # resolved values a mapper remembers (codes and names repeat)
 
 
 @dataclass(frozen=True)
@@ -330,10 +347,11 @@ StoreLookup = Callable[[str], list[Entity]]
 
 @dataclass
 class MappingResult:
-    graph: GraphBuilder
+    graph: TextGraph
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     rows: int = 0
+    index: int = 0  # of the chunk (see TableMapper.map_chunks)
 
 
 class TableMapper:
@@ -346,6 +364,10 @@ class TableMapper:
         self._postcodes: PostcodeResolver | None = None
         self.index: dict[str, Entity] = {}
         self._kinds: dict[str, str] | None = None
+        self._resolved: dict[tuple[str, str, str | None], Resolved | ResolveError] = {}
+        self._iris: dict[str, str] = {}
+        self._countries_of: dict[str, str | None] = {}
+        iri(minter.base)  # every minted IRI starts with it: checked once
 
     # -- entry points ----------------------------------------------------------------
     def prepare(self, tables: Mapping[str, list[Record]], file: str) -> list[Problem]:
@@ -363,7 +385,7 @@ class TableMapper:
                 )
         if problems:
             return problems
-        result = MappingResult(GraphBuilder())
+        result = MappingResult(TextGraph())
         for kind in TABLE_ORDER:
             for record in tables.get(kind, []):
                 self._check_columns(kind, record, result)
@@ -373,7 +395,7 @@ class TableMapper:
 
     def map(self, tables: Mapping[str, list[Record]]) -> MappingResult:
         """Map one prepared file's tables to triples; problems are collected, not raised."""
-        result = MappingResult(GraphBuilder())
+        result = MappingResult(TextGraph())
         for kind in TABLE_ORDER:
             mapper = getattr(self, f"_map_{kind}")
             for record in tables.get(kind, []):
@@ -382,19 +404,28 @@ class TableMapper:
         return result
 
     def map_chunks(
-        self, tables: Mapping[str, list[Record]], rows: int
+        self, tables: Mapping[str, list[Record]], rows: int, part: int = 0, parts: int = 1,
     ) -> Iterator[MappingResult]:
-        """:meth:`map`, ``rows`` records at a time (for loads too large to hold at once)."""
-        result = MappingResult(GraphBuilder())
-        for kind in TABLE_ORDER:
-            mapper = getattr(self, f"_map_{kind}")
-            for record in tables.get(kind, []):
-                result.rows += 1
-                mapper(_Row(record, self, result), result.graph)
-                if result.rows >= rows:
-                    yield result
-                    result = MappingResult(GraphBuilder())
-        if result.rows:
+        """:meth:`map`, ``rows`` records at a time (for loads too large to hold at once).
+
+        The records are taken in :data:`TABLE_ORDER`, a chunk every ``rows`` of them
+        (numbered from 0 in :attr:`MappingResult.index`); with ``parts`` above 1, only the
+        chunks whose number is ``part`` modulo ``parts`` (another process maps the others).
+        """
+        ordered = [(kind, records) for kind in TABLE_ORDER if (records := tables.get(kind))]
+        total = sum(len(records) for _, records in ordered)
+        for index in range(part, -(-total // rows), parts):
+            result = MappingResult(TextGraph(), index=index)
+            start, stop, offset = index * rows, (index + 1) * rows, 0
+            for kind, records in ordered:
+                low, high = max(start - offset, 0), min(stop - offset, len(records))
+                offset += len(records)
+                if low >= high:
+                    continue
+                mapper = getattr(self, f"_map_{kind}")
+                for position in range(low, high):
+                    result.rows += 1
+                    mapper(_Row(records[position], self, result), result.graph)
             yield result
 
     def classes_of(self, iri: str) -> tuple[str, ...] | None:
@@ -404,21 +435,58 @@ class TableMapper:
         kind = self._kinds.get(iri)
         return None if kind is None else kind_classes(kind)
 
+    def iri_text(self, value: str) -> str:
+        """``<value>`` for an IRI the resolver gave (bundled reference data), checked the
+        first time it is met."""
+        text = self._iris.get(value)
+        if text is None:
+            text = iri(value)
+            if len(self._iris) < _RESOLVED_CACHE:
+                self._iris[value] = text
+        return text
+
+    def resolved(self, kind: str, value: str, hint: str | None = None) -> Resolved:
+        """``self.resolver``'s answer for ``value`` (a ``country``, a ``region`` read in the
+        country ``hint``, a ``sector`` or a concept of the scheme ``kind``), remembered:
+        the same code or name resolves once per load. Raises :class:`ResolveError`."""
+        key = (kind, value, hint)
+        answer = self._resolved.get(key)
+        if answer is None:
+            resolver = self.resolver
+            try:
+                if kind == "country":
+                    answer = resolver.country(value)
+                elif kind == "region":
+                    answer = resolver.region(value, country=hint)
+                elif kind == "sector":
+                    answer = resolver.sector(value)
+                else:
+                    answer = resolver.concept(kind, value)
+            except ResolveError as error:
+                answer = error
+            if len(self._resolved) < _RESOLVED_CACHE:
+                self._resolved[key] = answer
+        if isinstance(answer, ResolveError):
+            raise ResolveError(answer.reason, answer.suggestions)
+        return answer
+
     # -- checks --------------------------------------------------------------------
     def _check_columns(self, kind: str, record: Record, result: MappingResult) -> None:
-        schema = {c.name: c for c in SCHEMAS[kind]}
-        for name in record.values:
-            if name not in schema:
-                result.problems.append(
-                    record.problem(
-                        f"unknown column {name!r} for {kind}; expected: {', '.join(schema)}",
-                        name,
+        names, required = _columns(kind)
+        if not names.issuperset(record.values):
+            for name in record.values:
+                if name not in names:
+                    result.problems.append(
+                        record.problem(
+                            f"unknown column {name!r} for {kind}; expected: "
+                            f"{', '.join(c.name for c in SCHEMAS[kind])}",
+                            name,
+                        )
                     )
-                )
-        for column in SCHEMAS[kind]:
-            if column.required and record.values.get(column.name) in (None, "", []):
+        for column in required:
+            if record.values.get(column) in (None, "", []):
                 result.problems.append(
-                    record.problem(f"required column {column.name!r} is empty", column.name)
+                    record.problem(f"required column {column!r} is empty", column)
                 )
 
     def _index_batch(self, tables: Mapping[str, list[Record]], result: MappingResult) -> None:
@@ -497,13 +565,20 @@ class TableMapper:
     def country_of_region(self, iri: str) -> str | None:
         """The ISO 3166-1 alpha-2 code of the country a region IRI lies in (a NUTS region,
         an ISO 3166-2 subdivision or a country), or None for areas above countries."""
+        if iri in self._countries_of:
+            return self._countries_of[iri]
+        found = None
         for prefix in (self.minter.country(""), self.minter.subdivision("")):
             if iri.startswith(prefix):
-                return iri[len(prefix):][:2]
-        nuts = nuts_region("")
-        if iri.startswith(nuts):
-            return nuts_country_to_iso(iri[len(nuts):][:2])
-        return None
+                found = iri[len(prefix):][:2]
+                break
+        else:
+            nuts = nuts_region("")
+            if iri.startswith(nuts):
+                found = nuts_country_to_iso(iri[len(nuts):][:2])
+        if len(self._countries_of) < _RESOLVED_CACHE:
+            self._countries_of[iri] = found
+        return found
 
     @property
     def postcodes(self) -> PostcodeResolver:
@@ -512,61 +587,55 @@ class TableMapper:
         return self._postcodes
 
     # -- mappers, one per table kind ----------------------------------------------------
-    def _map_documents(self, row: _Row, g: GraphBuilder) -> None:
-        iri = self.minter.source_document(row.text("id"))
-        _types(g, iri, "document")
-        g.add(iri, DCTERMS.identifier, g.text(row.text("id")))
-        g.add(iri, DCTERMS.title, g.text(row.text("title"), "en"))
-        g.add(iri, SKOS.prefLabel, g.text(row.text("title"), "en"))
+    def _map_documents(self, row: _Row, g: TextGraph) -> None:
+        s = f"<{self.minter.source_document(row.text('id'))}>"
+        _types(g, s, "document")
+        g.add(s, DCTERMS.identifier, string(row.text("id")))
+        g.add(s, DCTERMS.title, lang_string(row.text("title"), "en"))
+        g.add(s, SKOS.prefLabel, lang_string(row.text("title"), "en"))
         if row.text("file"):
-            g.add(iri, SMEKG.fileName, g.text(row.text("file")))
+            g.add(s, SMEKG.fileName, string(row.text("file")))
         if row.text("sha256"):
-            g.add(iri, SMEKG.sha256, g.text(row.text("sha256").lower()))
+            g.add(s, SMEKG.sha256, string(row.text("sha256").lower()))
         if row.text("url"):
-            row.url(g, iri, FOAF.page, "url")
+            row.url(g, s, FOAF.page, "url")
         if row.text("publisher"):
-            g.add(iri, DCTERMS.publisher, g.text(row.text("publisher")))
-        row.date(g, iri, DCTERMS.issued, "date")
-        row.literal(g, iri, DCTERMS.description, "description")
+            g.add(s, DCTERMS.publisher, string(row.text("publisher")))
+        row.date(g, s, DCTERMS.issued, "date")
+        row.literal(g, s, DCTERMS.description, "description")
 
-    def _map_organisations(self, row: _Row, g: GraphBuilder) -> None:
+    def _map_organisations(self, row: _Row, g: TextGraph) -> None:
         key = row.text("id")
         entity = self.index[key]
-        iri = entity.iri
-        _types(g, iri, entity.kind)
-        row.names(g, iri)
+        s = f"<{entity.iri}>"
+        _types(g, s, entity.kind)
+        row.names(g, s)
         for value in row.list("types"):
-            row.concept(g, iri, ORG.classification, "OrganisationTypes", "types", value)
-        location = row.located(g, iri)
-        self._address(row, g, key, iri, has_location=location is not None)
-        row.date(g, iri, SCHEMA.foundingDate, "founded")
+            row.concept(g, s, ORG.classification, "OrganisationTypes", "types", value)
+        location = row.located(g, s)
+        self._address(row, g, key, s, has_location=location is not None)
+        row.date(g, s, SCHEMA.foundingDate, "founded")
         if row.text("founding_place"):
-            row.region(g, iri, SCHEMA.foundingLocation, "founding_place")
-        row.literal(g, iri, ROV.orgType, "legal_form")
-        row.literal(g, iri, SMEKG.mission, "mission", "en")
-        row.literal(g, iri, SMEKG.motto, "motto", "en")
-        row.literal(g, iri, DCTERMS.description, "description", "en")
+            row.region(g, s, SCHEMA.foundingLocation, "founding_place")
+        row.literal(g, s, ROV.orgType, "legal_form")
+        row.literal(g, s, SMEKG.mission, "mission", "en")
+        row.literal(g, s, SMEKG.motto, "motto", "en")
+        row.literal(g, s, DCTERMS.description, "description", "en")
         for value in row.list("services"):
-            row.concept(g, iri, SMEKG.providesService, "ServiceTypes", "services", value)
-        row.coverage(g, iri)
-        row.url(g, iri, FOAF.homepage, "website")
-        row.wikidata(g, iri)
-        row.identifiers(g, iri)
-        for column, prop in (
-            ("stated_members", SMEKG.statedMemberCount),
-            ("stated_countries", SMEKG.statedCountryCount),
-            ("stated_continents", SMEKG.statedContinentCount),
-            ("stated_international_organisations", SMEKG.statedInternationalOrganisationCount),
-            ("stated_networks", SMEKG.statedNetworkCount),
-        ):
-            row.count(g, iri, prop, column)
-        row.provenance(g, iri)
+            row.concept(g, s, SMEKG.providesService, "ServiceTypes", "services", value)
+        row.coverage(g, s)
+        row.url(g, s, FOAF.homepage, "website")
+        row.wikidata(g, s)
+        row.identifiers(g, s)
+        for column, prop in _STATED:
+            row.count(g, s, prop, column)
+        row.provenance(g, s)
 
-    def _address(self, row: _Row, g: GraphBuilder, key: str, iri: str, has_location: bool) -> None:
-        if not any(row.text(c) for c in ("city", "postcode", "street")):
+    def _address(self, row: _Row, g: TextGraph, key: str, s: str, has_location: bool) -> None:
+        if not (row.text("city") or row.text("postcode") or row.text("street")):
             return
-        address = self.minter.address(key)
-        g.add(iri, LOCN.address, address)
+        address = f"<{self.minter.address(key)}>"
+        g.add(s, LOCN.address, address)
         g.add(address, RDF.type, LOCN.Address)
         row.literal(g, address, LOCN.postName, "city")
         row.literal(g, address, LOCN.postCode, "postcode")
@@ -575,152 +644,152 @@ class TableMapper:
         if row.text("postcode") and country and not has_location:
             match = self.resolver.countries.resolve(country)
             if match.alpha2:
-                g.add(address, LOCN.adminUnitL1, g.text(match.alpha2))
+                g.add(address, LOCN.adminUnitL1, string(match.alpha2))
                 nuts3 = self.postcodes.nuts3(match.alpha2, row.text("postcode"))
                 if nuts3:
-                    row.region_code(g, iri, SCHEMA.location, nuts3)
+                    row.region_code(g, s, SCHEMA.location, nuts3)
                     row.note(f"postcode {row.text('postcode')} ({match.alpha2}) is in NUTS {nuts3}")
 
-    def _map_events(self, row: _Row, g: GraphBuilder) -> None:
+    def _map_events(self, row: _Row, g: TextGraph) -> None:
         entity = self.index[row.text("id")]
-        iri = entity.iri
-        _types(g, iri, "event")
+        s = f"<{entity.iri}>"
+        _types(g, s, "event")
         kind = row.text("kind") or "event"
         if kind not in {"event", "conference", "ministerial_conference"}:
             row.problem("kind must be event, conference or ministerial_conference", "kind", kind)
         elif kind != "event":
-            g.add(iri, SMEKG.eventKind, g.text(kind))
-        row.names(g, iri)
-        row.date(g, iri, SCHEMA.startDate, "start")
-        row.date(g, iri, SCHEMA.endDate, "end")
-        row.literal(g, iri, SMEKG.city, "city")
+            g.add(s, SMEKG.eventKind, string(kind))
+        row.names(g, s)
+        row.date(g, s, SCHEMA.startDate, "start")
+        row.date(g, s, SCHEMA.endDate, "end")
+        row.literal(g, s, SMEKG.city, "city")
         if row.text("location"):
-            row.region(g, iri, SCHEMA.location, "location")
+            row.region(g, s, SCHEMA.location, "location")
         for value in row.list("organisers"):
             target = self.reference(row, "organisers", value, _AGENTS)
             if target:
-                g.add(iri, SCHEMA.organizer, target.iri)
+                g.add(s, SCHEMA.organizer, f"<{target.iri}>")
         for value in row.list("themes"):
-            row.concept(g, iri, CV.thematicArea, "Themes", "themes", value)
-        row.literal(g, iri, DCTERMS.description, "description", "en")
-        row.provenance(g, iri)
+            row.concept(g, s, CV.thematicArea, "Themes", "themes", value)
+        row.literal(g, s, DCTERMS.description, "description", "en")
+        row.provenance(g, s)
 
-    def _map_policies(self, row: _Row, g: GraphBuilder) -> None:
+    def _map_policies(self, row: _Row, g: TextGraph) -> None:
         entity = self.index[row.text("id")]
-        iri = entity.iri
-        _types(g, iri, entity.kind)
+        s = f"<{entity.iri}>"
+        _types(g, s, entity.kind)
         kind = row.text("kind") or "policy"
         if kind not in {"policy", "charter", "strategy", "publication", "policy_brief"}:
             row.problem("kind must be policy, charter, strategy or publication", "kind", kind)
         elif kind not in {"policy", "publication"}:
-            g.add(iri, SMEKG.policyKind, g.text(kind))
-        row.names(g, iri)
-        row.literal(g, iri, DCTERMS.description, "description", "en")
+            g.add(s, SMEKG.policyKind, string(kind))
+        row.names(g, s)
+        row.literal(g, s, DCTERMS.description, "description", "en")
         for value in row.list("issued_by"):
             target = self.reference(row, "issued_by", value, _AGENTS)
             if target:
-                g.add(iri, DCTERMS.publisher, target.iri)
+                g.add(s, DCTERMS.publisher, f"<{target.iri}>")
         if row.text("adopted_at"):
             target = self.reference(row, "adopted_at", row.text("adopted_at"), {"event"})
             if target:
-                g.add(iri, SMEKG.adoptedAt, target.iri)
-        row.date(g, iri, DCTERMS.issued, "date")
-        row.coverage(g, iri)
-        row.url(g, iri, FOAF.homepage, "website")
-        row.provenance(g, iri)
+                g.add(s, SMEKG.adoptedAt, f"<{target.iri}>")
+        row.date(g, s, DCTERMS.issued, "date")
+        row.coverage(g, s)
+        row.url(g, s, FOAF.homepage, "website")
+        row.provenance(g, s)
 
-    def _map_programmes(self, row: _Row, g: GraphBuilder) -> None:
+    def _map_programmes(self, row: _Row, g: TextGraph) -> None:
         entity = self.index[row.text("id")]
-        iri = entity.iri
-        _types(g, iri, entity.kind)
+        s = f"<{entity.iri}>"
+        _types(g, s, entity.kind)
         kind = row.text("kind") or "programme"
         if kind not in {"programme", "project", "good_practice"}:
             row.problem("kind must be programme, project or good_practice", "kind", kind)
         elif kind == "project":
-            g.add(iri, SMEKG.programmeKind, g.text(kind))
-        row.names(g, iri)
-        row.literal(g, iri, DCTERMS.description, "description", "en")
+            g.add(s, SMEKG.programmeKind, string(kind))
+        row.names(g, s)
+        row.literal(g, s, DCTERMS.description, "description", "en")
         for value in row.list("managed_by"):
             target = self.reference(row, "managed_by", value, _AGENTS)
             if target:
-                g.add(iri, CV.hasCompetentAuthority, target.iri)
-        row.located(g, iri)
-        row.coverage(g, iri)
+                g.add(s, CV.hasCompetentAuthority, f"<{target.iri}>")
+        row.located(g, s)
+        row.coverage(g, s)
         for value in row.list("services"):
-            row.concept(g, iri, SMEKG.providesService, "ServiceTypes", "services", value)
+            row.concept(g, s, SMEKG.providesService, "ServiceTypes", "services", value)
         for value in row.list("policies"):
             target = self.reference(row, "policies", value, {"policy"})
             if target:
-                g.add(iri, SMEKG.implementsPolicy, target.iri)
+                g.add(s, SMEKG.implementsPolicy, f"<{target.iri}>")
         for value in row.list("featured_in"):
             target = self.reference(row, "featured_in", value, {"publication"})
             if target:
-                g.add(iri, SMEKG.featuredIn, target.iri)
-        row.date(g, iri, SCHEMA.startDate, "start")
-        row.date(g, iri, SCHEMA.endDate, "end")
-        row.url(g, iri, FOAF.homepage, "website")
-        row.provenance(g, iri)
+                g.add(s, SMEKG.featuredIn, f"<{target.iri}>")
+        row.date(g, s, SCHEMA.startDate, "start")
+        row.date(g, s, SCHEMA.endDate, "end")
+        row.url(g, s, FOAF.homepage, "website")
+        row.provenance(g, s)
 
-    def _map_projects(self, row: _Row, g: GraphBuilder) -> None:
+    def _map_projects(self, row: _Row, g: TextGraph) -> None:
         entity = self.index[row.text("id")]
-        iri = entity.iri
-        _types(g, iri, "project")
-        row.names(g, iri)
+        s = f"<{entity.iri}>"
+        _types(g, s, "project")
+        row.names(g, s)
         if row.text("acronym"):
-            g.add(iri, SKOS.altLabel, g.text(row.text("acronym"), "en"))
-        row.literal(g, iri, DCTERMS.description, "description", "en")
+            g.add(s, SKOS.altLabel, lang_string(row.text("acronym"), "en"))
+        row.literal(g, s, DCTERMS.description, "description", "en")
         if row.text("programme"):
             target = self.reference(row, "programme", row.text("programme"), {"programme"})
             if target:
-                g.add(iri, SMEKG.fundedUnder, target.iri)
-        row.literal(g, iri, SMEKG.fundingScheme, "funding_scheme")
-        row.literal(g, iri, SMEKG.call, "call")
+                g.add(s, SMEKG.fundedUnder, f"<{target.iri}>")
+        row.literal(g, s, SMEKG.fundingScheme, "funding_scheme")
+        row.literal(g, s, SMEKG.call, "call")
         for value in row.list("topics"):
-            g.add(iri, SMEKG.topic, g.text(value))
+            g.add(s, SMEKG.topic, string(value))
         for value in row.list("objectives"):
-            g.add(iri, SMEKG.policyObjective, g.text(value))
-        row.literal(g, iri, SMEKG.projectStatus, "status")
-        row.literal(g, iri, SMEKG.grantId, "grant_id")
-        row.date(g, iri, SCHEMA.startDate, "start")
-        row.date(g, iri, SCHEMA.endDate, "end")
-        row.amount(g, iri, SMEKG.totalCost, "total_budget")
-        row.amount(g, iri, SMEKG.euContribution, "eu_contribution")
-        row.coverage(g, iri)
+            g.add(s, SMEKG.policyObjective, string(value))
+        row.literal(g, s, SMEKG.projectStatus, "status")
+        row.literal(g, s, SMEKG.grantId, "grant_id")
+        row.date(g, s, SCHEMA.startDate, "start")
+        row.date(g, s, SCHEMA.endDate, "end")
+        row.amount(g, s, SMEKG.totalCost, "total_budget")
+        row.amount(g, s, SMEKG.euContribution, "eu_contribution")
+        row.coverage(g, s)
         for value in row.list("policies"):
             target = self.reference(row, "policies", value, {"policy"})
             if target:
-                g.add(iri, SMEKG.implementsPolicy, target.iri)
-        row.url(g, iri, FOAF.homepage, "website")
-        row.provenance(g, iri)
+                g.add(s, SMEKG.implementsPolicy, f"<{target.iri}>")
+        row.url(g, s, FOAF.homepage, "website")
+        row.provenance(g, s)
 
-    def _map_partners(self, row: _Row, g: GraphBuilder) -> None:
+    def _map_partners(self, row: _Row, g: TextGraph) -> None:
         project = self.reference(row, "project", row.text("project"), {"project"})
         partner = self.reference(row, "partner", row.text("partner"), _AGENTS)
         role_value = row.text("role") or "partner"
-        role = row.resolve("role", role_value, lambda v: self.resolver.concept("Roles", v))
+        role = row.resolve("role", role_value, "Roles")
         if not (project and partner and role):
             return
-        iri = self.minter.partnership(project.iri.rsplit("/", 1)[-1],
-                                      partner.iri.rsplit("/", 1)[-1],
-                                      role.iri.split("#role-", 1)[-1])
-        g.add(iri, RDF.type, ORG.Membership)
-        g.add(iri, ORG.organization, project.iri)
-        g.add(iri, ORG.member, partner.iri)
-        g.add(iri, ORG.role, role.iri)
-        row.amount(g, iri, SMEKG.totalCost, "budget")
-        row.amount(g, iri, SMEKG.euContribution, "eu_contribution")
-        row.date(g, iri, SCHEMA.startDate, "since")
-        row.date(g, iri, SCHEMA.endDate, "until")
-        row.provenance(g, iri)
+        s = "<{}>".format(self.minter.partnership(project.iri.rsplit("/", 1)[-1],
+                                                  partner.iri.rsplit("/", 1)[-1],
+                                                  role.iri.split("#role-", 1)[-1]))
+        g.add(s, RDF.type, ORG.Membership)
+        g.add(s, ORG.organization, f"<{project.iri}>")
+        g.add(s, ORG.member, f"<{partner.iri}>")
+        g.add(s, ORG.role, self.iri_text(role.iri))
+        row.amount(g, s, SMEKG.totalCost, "budget")
+        row.amount(g, s, SMEKG.euContribution, "eu_contribution")
+        row.date(g, s, SCHEMA.startDate, "since")
+        row.date(g, s, SCHEMA.endDate, "until")
+        row.provenance(g, s)
 
-    def _map_memberships(self, row: _Row, g: GraphBuilder) -> None:
+    def _map_memberships(self, row: _Row, g: TextGraph) -> None:
         network = self.reference(row, "network", row.text("network"), {"network"})
         member_kind = row.text("member_kind") or "organisation"
         member_value = row.text("member")
         member_iri: str | None = None
         member_key = member_value
         if member_kind == "country":
-            resolved = row.resolve("member", member_value, self.resolver.country)
+            resolved = row.resolve("member", member_value, "country")
             if resolved:
                 member_iri = resolved.iri
                 member_key = "country-" + resolved.iri.rsplit("/", 1)[-1]
@@ -730,23 +799,23 @@ class TableMapper:
         else:
             row.problem("member_kind must be organisation or country", "member_kind", member_kind)
         role_value = row.text("role") or "member"
-        role = row.resolve("role", role_value, lambda v: self.resolver.concept("Roles", v))
+        role = row.resolve("role", role_value, "Roles")
         if not (network and member_iri and role):
             return
         if member_iri == network.iri:
             row.problem("an organisation cannot be a member of itself", "member", member_value)
             return
         network_key = network.iri.rsplit("/", 1)[-1]
-        iri = self.minter.membership(network_key, member_key, role.iri.split("#role-", 1)[-1])
-        g.add(iri, RDF.type, ORG.Membership)
-        g.add(iri, ORG.organization, network.iri)
-        g.add(iri, ORG.member, member_iri)
-        g.add(iri, ORG.role, role.iri)
-        row.date(g, iri, SCHEMA.startDate, "since")
-        row.date(g, iri, SCHEMA.endDate, "until")
-        row.provenance(g, iri)
+        s = f"<{self.minter.membership(network_key, member_key, role.iri.split('#role-', 1)[-1])}>"
+        g.add(s, RDF.type, ORG.Membership)
+        g.add(s, ORG.organization, f"<{network.iri}>")
+        g.add(s, ORG.member, self.iri_text(member_iri))
+        g.add(s, ORG.role, self.iri_text(role.iri))
+        row.date(g, s, SCHEMA.startDate, "since")
+        row.date(g, s, SCHEMA.endDate, "until")
+        row.provenance(g, s)
 
-    def _map_relations(self, row: _Row, g: GraphBuilder) -> None:
+    def _map_relations(self, row: _Row, g: TextGraph) -> None:
         name = row.text("relation").lower().replace(" ", "_").replace("-", "_")
         if name not in RELATIONS:
             row.problem(
@@ -760,16 +829,33 @@ class TableMapper:
         obj = self.reference(row, "object", row.text("object"), object_kinds)
         if not (subject and obj):
             return
-        g.add(subject.iri, prop, obj.iri)
+        predicate, s, o = f"<{prop}>", f"<{subject.iri}>", f"<{obj.iri}>"
+        g.add(s, predicate, o)
         if row.text("source") or row.text("source_quote"):
             # The relation's provenance sits on a reified statement (plain RDF, so every
             # SPARQL store and rdflib can read it).
-            statement = BlankNode()
+            statement = str(BlankNode())
             g.add(statement, RDF.type, RDF.Statement)
-            g.add(statement, RDF.subject, subject.iri)
-            g.add(statement, RDF.predicate, prop)
-            g.add(statement, RDF.object, obj.iri)
+            g.add(statement, RDF.subject, s)
+            g.add(statement, RDF.predicate, predicate)
+            g.add(statement, RDF.object, o)
             row.provenance(g, statement)
+
+
+_STATED = tuple((column, getattr(SMEKG, name)) for column, name in (
+    ("stated_members", "statedMemberCount"),
+    ("stated_countries", "statedCountryCount"),
+    ("stated_continents", "statedContinentCount"),
+    ("stated_international_organisations", "statedInternationalOrganisationCount"),
+    ("stated_networks", "statedNetworkCount"),
+))
+
+
+@cache
+def _columns(kind: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The columns of a table kind, and its required ones."""
+    return (frozenset(c.name for c in SCHEMAS[kind]),
+            tuple(c.name for c in SCHEMAS[kind] if c.required))
 
 
 @cache
@@ -777,32 +863,50 @@ def kind_classes(kind: str) -> tuple[str, ...]:
     """Every class an entity of ``kind`` is typed with by the mappers."""
     classes = list(KIND_CLASSES[kind])
     if kind in {"organisation", "network"}:
-        classes.append(str(FOAF.Agent))
+        classes.append(str(ontology.FOAF.Agent))
     if kind == "network":
-        classes.append(str(ORG.Organization))
+        classes.append(str(ontology.ORG.Organization))
     if kind in {"policy", "publication", "good_practice", "document"}:
-        classes.append(str(PROV.Entity))
+        classes.append(str(ontology.PROV.Entity))
     return tuple(classes)
 
 
-def _types(g: GraphBuilder, iri: str, kind: str) -> None:
-    for cls in kind_classes(kind):
-        g.add(iri, RDF.type, cls)
+@cache
+def _class_texts(kind: str) -> tuple[str, ...]:
+    return tuple(f"<{cls}>" for cls in kind_classes(kind))
+
+
+def _types(g: TextGraph, s: str, kind: str) -> None:
+    for cls in _class_texts(kind):
+        g.add(s, RDF.type, cls)
 
 
 def _split(value: object) -> list[str]:
+    if not value:
+        return []
     if isinstance(value, list):
         return [str(v).strip() for v in value if str(v).strip()]
-    return [part.strip() for part in str(value or "").split(MULTI_SEPARATOR) if part.strip()]
+    return [stripped for part in str(value).split(MULTI_SEPARATOR) if (stripped := part.strip())]
+
+
+_NO_HINT = ""  # _Row._hint before the row's country was read
 
 
 class _Row:
-    """One record being mapped: typed accessors that report problems at its location."""
+    """One record being mapped: typed accessors that report problems at its location.
+
+    The ``g.add`` calls take N-Triples texts: ``s`` is the subject's (``<iri>`` or a blank
+    node's ``_:label``), ``prop`` a predicate's (``SKOS.prefLabel``).
+    """
+
+    __slots__ = ("_hint", "mapper", "record", "result", "values")
 
     def __init__(self, record: Record, mapper: TableMapper, result: MappingResult) -> None:
         self.record = record
+        self.values = record.values
         self.mapper = mapper
         self.result = result
+        self._hint: str | None = _NO_HINT
 
     def problem(self, message: str, column: str | None = None, value: object = None) -> None:
         self.result.problems.append(self.record.problem(message, column, value))
@@ -811,19 +915,23 @@ class _Row:
         self.result.notes.append(f"{self.record.file}, row {self.record.row}: {message}")
 
     def text(self, column: str) -> str:
-        value = self.record.values.get(column, "")
+        value = self.values.get(column)
+        if value.__class__ is str:
+            return value.strip()
         if isinstance(value, list):
             return MULTI_SEPARATOR.join(str(v) for v in value)
         return str(value or "").strip()
 
     def list(self, column: str) -> list[str]:
-        return _split(self.record.values.get(column, ""))
+        return _split(self.values.get(column))
 
     def resolve(
-        self, column: str, value: str, resolve: Callable[[str], Resolved]
+        self, column: str, value: str, kind: str, hint: str | None = None
     ) -> Resolved | None:
+        """``value`` resolved as ``kind`` (see :meth:`TableMapper.resolved`), or None after
+        reporting why not."""
         try:
-            resolved = resolve(value)
+            resolved = self.mapper.resolved(kind, value, hint)
         except ResolveError as error:
             self.problem(str(error), column, value)
             return None
@@ -834,46 +942,50 @@ class _Row:
             self.note(f"{named}: {resolved.note}")
         return resolved
 
-    def names(self, g: GraphBuilder, iri: str) -> None:
-        g.add(iri, DCTERMS.identifier, g.text(self.text("id")))
-        g.add(iri, SKOS.prefLabel, g.text(self.text("name"), "en"))
+    def names(self, g: TextGraph, s: str) -> None:
+        g.add(s, DCTERMS.identifier, string(self.text("id")))
+        g.add(s, SKOS.prefLabel, lang_string(self.text("name"), "en"))
         for alt in self.list("alt_names"):
-            g.add(iri, SKOS.altLabel, g.text(alt, "en"))
+            g.add(s, SKOS.altLabel, lang_string(alt, "en"))
 
     def literal(
-        self, g: GraphBuilder, iri: str, prop: Predicate, column: str, language: str | None = None
+        self, g: TextGraph, s: str, prop: str, column: str, language: str | None = None
     ) -> None:
-        if self.text(column):
-            g.add(iri, prop, g.text(self.text(column), language))
+        value = self.text(column)
+        if value:
+            g.add(s, prop, lang_string(value, language) if language else string(value))
 
-    def date(self, g: GraphBuilder, iri: str, prop: Predicate, column: str) -> None:
+    def date(self, g: TextGraph, s: str, prop: str, column: str) -> None:
         value = self.text(column)
         if not value:
             return
         try:
-            g.add(iri, prop, g.date(value))
+            g.add(s, prop, date(value))
         except ValueError:
             self.problem("not a date: use YYYY, YYYY-MM or YYYY-MM-DD", column, value)
 
-    def count(self, g: GraphBuilder, iri: str, prop: Predicate, column: str) -> None:
+    def count(self, g: TextGraph, s: str, prop: str, column: str) -> None:
         value = self.text(column)
         if not value:
             return
         if not value.isdigit():
             self.problem("must be a whole number >= 0", column, value)
             return
-        g.add(iri, prop, g.integer(int(value)))
+        g.add(s, prop, integer(int(value)))
 
-    def url(self, g: GraphBuilder, iri: str, prop: Predicate, column: str) -> None:
+    def url(self, g: TextGraph, s: str, prop: str, column: str) -> None:
         value = self.text(column)
         if not value:
             return
         if not _URL_RE.match(value):
             self.problem("must be an http(s) URL", column, value)
             return
-        g.add(iri, prop, NamedNode(value))
+        try:
+            g.add(s, prop, iri(value))
+        except ValueError as error:
+            self.problem(f"must be an http(s) URL ({error})", column, value)
 
-    def amount(self, g: GraphBuilder, iri: str, prop: Predicate, column: str) -> None:
+    def amount(self, g: TextGraph, s: str, prop: str, column: str) -> None:
         value = self.text(column)
         if not value:
             return
@@ -883,20 +995,20 @@ class _Row:
                          "before the cents, without thousands separators (1234567.89)",
                          column, value)
             return
-        g.add(iri, prop, g.decimal(canonical))
+        g.add(s, prop, decimal(canonical))
 
-    def identifiers(self, g: GraphBuilder, iri: str) -> None:
+    def identifiers(self, g: TextGraph, s: str) -> None:
         pic = self.text("pic")
         if pic:
             if _PIC_RE.match(pic):
-                g.add(iri, SMEKG.pic, g.text(pic))
+                g.add(s, SMEKG.pic, string(pic))
             else:
                 self.problem("a PIC has nine digits", "pic", pic)
         vat = self.text("vat_number")
         if vat:
             normalised = re.sub(r"[\s.\-]", "", vat).upper()
             if _VAT_RE.match(normalised):
-                g.add(iri, SCHEMA.vatID, g.text(normalised))
+                g.add(s, SCHEMA.vatID, string(normalised))
             else:
                 self.problem("not a VAT number: a country prefix and 2-13 letters or digits "
                              "(e.g. IT01234567890)", "vat_number", vat)
@@ -906,31 +1018,29 @@ class _Row:
             if flag is None:
                 self.problem("must be yes or no (or true/false, 1/0)", "sme", sme)
             else:
-                g.add(iri, SMEKG.isSme, g.boolean(flag))
+                g.add(s, SMEKG.isSme, boolean(flag))
 
-    def wikidata(self, g: GraphBuilder, iri: str) -> None:
+    def wikidata(self, g: TextGraph, s: str) -> None:
         value = self.text("wikidata")
         if not value:
             return
         if not _QID_RE.match(value):
             self.problem("must be a Wikidata QID such as Q42", "wikidata", value)
             return
-        g.add(iri, SMEKG.wikidata, str(WD[value]))
+        g.add(s, SMEKG.wikidata, f"<{_WIKIDATA}{value}>")
 
-    def country(
-        self, g: GraphBuilder, iri: str, prop: Predicate, column: str
-    ) -> Resolved | None:
-        resolved = self.resolve(column, self.text(column), self.mapper.resolver.country)
+    def country(self, g: TextGraph, s: str, prop: str, column: str) -> Resolved | None:
+        resolved = self.resolve(column, self.text(column), "country")
         if resolved:
-            g.add(iri, prop, resolved.iri)
+            g.add(s, prop, self.mapper.iri_text(resolved.iri))
         return resolved
 
-    def located(self, g: GraphBuilder, iri: str) -> Resolved | None:
+    def located(self, g: TextGraph, s: str) -> Resolved | None:
         """The row's ``country`` and ``region``; a region must lie in the row's country."""
-        country = self.country(g, iri, SMEKG.country, "country") if self.text("country") else None
+        country = self.country(g, s, SMEKG.country, "country") if self.text("country") else None
         if not self.text("region"):
             return None
-        region = self.region(g, iri, SCHEMA.location, "region")
+        region = self.region(g, s, SCHEMA.location, "region")
         if country is not None and region is not None:
             inside = self.mapper.country_of_region(region.iri)
             alpha2 = country.iri.rsplit("/", 1)[-1]
@@ -942,53 +1052,50 @@ class _Row:
                 )
         return region
 
-    def region(
-        self, g: GraphBuilder, iri: str, prop: Predicate, column: str
-    ) -> Resolved | None:
-        return self.region_value(g, iri, prop, column, self.text(column))
+    def region(self, g: TextGraph, s: str, prop: str, column: str) -> Resolved | None:
+        return self.region_value(g, s, prop, column, self.text(column))
 
     def country_hint(self) -> str | None:
         """The row's ``country`` as an ISO 3166-1 alpha-2 code, which tells apart regions
         of the same name (``Limburg``: NL42 or BE22); ``None`` when the row has none or an
         unknown one (the country column reports that itself)."""
-        text = self.text("country")
-        return self.mapper.resolver.countries.resolve(text).alpha2 if text else None
+        if self._hint == _NO_HINT:
+            text = self.text("country")
+            self._hint = self.mapper.resolver.countries.resolve(text).alpha2 if text else None
+        return self._hint
 
     def region_value(
-        self, g: GraphBuilder, iri: str, prop: Predicate, column: str, value: str
+        self, g: TextGraph, s: str, prop: str, column: str, value: str
     ) -> Resolved | None:
         # a region name is read in the row's country first (it never excludes another)
-        hint = self.country_hint()
-        resolved = self.resolve(
-            column, value, lambda text: self.mapper.resolver.region(text, country=hint)
-        )
+        resolved = self.resolve(column, value, "region", self.country_hint())
         if resolved:
-            g.add(iri, prop, resolved.iri)
+            g.add(s, prop, self.mapper.iri_text(resolved.iri))
         return resolved
 
-    def region_code(self, g: GraphBuilder, iri: str, prop: Predicate, code: str) -> None:
-        self.region_value(g, iri, prop, "postcode", code)
+    def region_code(self, g: TextGraph, s: str, prop: str, code: str) -> None:
+        self.region_value(g, s, prop, "postcode", code)
 
     def concept(
-        self, g: GraphBuilder, iri: str, prop: Predicate, scheme: str, column: str, value: str
+        self, g: TextGraph, s: str, prop: str, scheme: str, column: str, value: str
     ) -> None:
-        resolved = self.resolve(column, value, lambda v: self.mapper.resolver.concept(scheme, v))
+        resolved = self.resolve(column, value, scheme)
         if resolved:
-            g.add(iri, prop, resolved.iri)
+            g.add(s, prop, self.mapper.iri_text(resolved.iri))
 
-    def coverage(self, g: GraphBuilder, iri: str) -> None:
+    def coverage(self, g: TextGraph, s: str) -> None:
         for value in self.list("covers_regions"):
-            self.region_value(g, iri, SCHEMA.areaServed, "covers_regions", value)
+            self.region_value(g, s, SCHEMA.areaServed, "covers_regions", value)
         for value in self.list("covers_sectors"):
-            resolved = self.resolve("covers_sectors", value, self.mapper.resolver.sector)
+            resolved = self.resolve("covers_sectors", value, "sector")
             if resolved:
-                g.add(iri, CV.sector, resolved.iri)
+                g.add(s, CV.sector, self.mapper.iri_text(resolved.iri))
         for value in self.list("themes"):
-            self.concept(g, iri, CV.thematicArea, "Themes", "themes", value)
+            self.concept(g, s, CV.thematicArea, "Themes", "themes", value)
 
-    def provenance(self, g: GraphBuilder, node: str | BlankNode) -> None:
+    def provenance(self, g: TextGraph, s: str) -> None:
         # the row a person would point at; the file is the source graph's provenance
-        g.add(node, SMEKG.sourceRow, g.integer(self.record.row))
+        g.add(s, SMEKG.sourceRow, integer(self.record.row))
         source = self.text("source")
         if source:
             document = self.mapper.index.get(source)
@@ -996,10 +1103,15 @@ class _Row:
                 found = [e for e in self.mapper.lookup(source) if e.kind == "document"]
                 document = found[0] if found else None
             if document is not None and document.kind == "document":
-                g.add(node, DCTERMS.source, document.iri)
+                g.add(s, DCTERMS.source, f"<{document.iri}>")
             elif _URL_RE.match(source):
-                g.add(node, DCTERMS.source, NamedNode(source))
+                try:
+                    g.add(s, DCTERMS.source, iri(source))
+                except ValueError as error:
+                    self.problem(f"a source that is a URL must be an IRI ({error})", "source",
+                                 source)
             else:
-                g.add(node, DCTERMS.bibliographicCitation, g.text(source))
-        if self.text("source_quote"):
-            g.add(node, SMEKG.evidence, g.text(self.text("source_quote"), "en"))
+                g.add(s, DCTERMS.bibliographicCitation, string(source))
+        quote = self.text("source_quote")
+        if quote:
+            g.add(s, SMEKG.evidence, lang_string(quote, "en"))

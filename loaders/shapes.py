@@ -8,7 +8,9 @@ on single predicates with cardinality, datatype, class, node kind, pattern, ``sh
 numeric ranges and ``sh:or`` of those -- and every such constraint is local to one focus
 node: its own values, and the types of the nodes it points at. So the shapes are
 compiled once into plain Python predicates, and a source is validated subject by
-subject, a chunk of rows at a time, without building any graph.
+subject, a chunk of rows at a time, without building any graph. The checks read the
+terms' N-Triples text (:mod:`smekg.loaders.ntriples`), which is what the table mappers
+make; :meth:`CompiledShapes.validate` takes pyoxigraph triples and reads their text.
 
 The compiler refuses any shape feature outside that subset (so a new kind of
 constraint in ``shapes.ttl`` fails loudly here instead of being skipped), and the test
@@ -35,12 +37,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Collection as Sized
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+from pyoxigraph import BlankNode, NamedNode, Triple
+from pyoxigraph import Literal as PyLiteral
 from rdflib import Graph, URIRef
 from rdflib import Literal as RdflibLiteral
 from rdflib.collection import Collection
@@ -48,20 +52,33 @@ from rdflib.term import Node
 
 from smekg.core.rdf import triple_parts
 from smekg.loaders.errors import Problem
+from smekg.loaders.ntriples import (
+    LANG_STRING,
+    XSD_STRING,
+    literal_parts,
+    literal_suffix,
+    term,
+    value_of,
+)
 from smekg.ontology import RDF, RDFS, SH, XSD, load_ontology, load_shapes
 
-Term = NamedNode | BlankNode | Literal
-Types = Callable[[Term], frozenset[str]]
-"""A node's classes."""
-Check = Callable[[Term, Types], bool]
-"""A value check: the value node and a function giving a node's classes -> conforms?"""
+Types = Callable[[str], frozenset[str]]
+"""A node's classes (the node as its N-Triples text)."""
+Check = Callable[[str, Types], bool]
+"""A value check: the value's N-Triples text and a function giving a node's classes ->
+conforms?"""
 
 TypesOf = Callable[[NamedNode | BlankNode], Iterable[str]]
 """The class IRIs of a node the data being validated does not describe (None: unknown)."""
+TextTypesOf = Callable[[str], Iterable[str]]
+""":data:`TypesOf` of a node given as its N-Triples text (``<iri>``, ``_:label``)."""
+Values = Mapping[str, Sized[str]]
+"""A node's objects by predicate: ``{predicate: objects}``, as N-Triples texts."""
+Subjects = Mapping[str, Values]
+"""Triples grouped by subject and predicate, as N-Triples texts (what
+:class:`~smekg.loaders.ntriples.TextGraph` holds)."""
 
-_RDF_TYPE = NamedNode(str(RDF.type))
-_LANG_STRING = str(RDF.langString)
-_XSD_STRING = str(XSD.string)
+_RDF_TYPE = f"<{RDF.type}>"
 _NUMERIC = {str(XSD[name]) for name in ("integer", "decimal", "double", "float", "int",
                                          "long", "nonNegativeInteger", "positiveInteger")}
 # Datatypes whose lexical form rdflib (hence pySHACL) checks; for the others any form passes.
@@ -80,30 +97,32 @@ class UnsupportedShape(ValueError):
     """A shape uses a SHACL feature the compiler does not implement."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared (and hashed) as themselves: they are many
 class PropertyRule:
     """A property shape: the values of one predicate on each focus node."""
 
-    path: NamedNode
+    path: str  # the predicate's N-Triples text
+    column: str  # its IRI, as problems name it
     message: str
     min_count: int
     max_count: int | None
     checks: tuple[Check, ...]
+    classed: bool = False  # a check asks the classes of the values (sh:class)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class NodeRule:
     """A node shape: its targets, its own value checks and its property shapes."""
 
     target_classes: frozenset[str]
-    target_subjects_of: frozenset[NamedNode]
+    target_subjects_of: frozenset[str]  # the predicates' N-Triples texts
     message: str
     checks: tuple[Check, ...]
     properties: tuple[PropertyRule, ...]
 
 
 @lru_cache(maxsize=65536)
-def _well_formed(lexical: str, datatype: str) -> bool:
+def _rdflib_well_formed(lexical: str, datatype: str) -> bool:
     # rdflib logs a warning for each ill-typed literal it meets; here that is the answer.
     rdflib_term_log = logging.getLogger("rdflib.term")
     level = rdflib_term_log.level
@@ -114,51 +133,69 @@ def _well_formed(lexical: str, datatype: str) -> bool:
         rdflib_term_log.setLevel(level)
 
 
-def _datatype_check(datatype: str) -> Check:
-    if datatype == _LANG_STRING:
-        return lambda v, _types: isinstance(v, Literal) and v.language is not None
-    checked = datatype in _CHECKED_LEXICAL
+# Lexical forms rdflib surely reads (ASCII digits), answered without asking it: a load
+# checks a row number on every entity, each a different one.
+_SURELY_WELL_FORMED = {
+    str(XSD.integer): re.compile(r"[0-9]+"),
+    str(XSD.decimal): re.compile(r"[0-9]+(\.[0-9]+)?"),
+    str(XSD.boolean): re.compile(r"true|false|1|0"),
+}
 
-    def check(value: Term, _types: Types) -> bool:
-        if not isinstance(value, Literal) or value.language is not None:
+
+def _well_formed(lexical: str, datatype: str) -> bool:
+    """Whether rdflib (hence pySHACL) reads ``lexical`` as a value of ``datatype``."""
+    surely = _SURELY_WELL_FORMED.get(datatype)
+    if surely is not None and surely.fullmatch(lexical):
+        return True
+    return _rdflib_well_formed(lexical, datatype)
+
+
+def _datatype_check(datatype: str) -> Check:
+    if datatype == LANG_STRING:
+        return lambda v, _types: v[0] == '"' and literal_suffix(v)[:1] == "@"
+    checked = datatype in _CHECKED_LEXICAL
+    wanted = _literal_kind(datatype)
+
+    def check(value: str, _types: Types) -> bool:
+        if value[0] != '"' or literal_suffix(value) != wanted:
             return False
-        if value.datatype.value != datatype:
-            return False
-        return not checked or _well_formed(value.value, datatype)
+        return not checked or _well_formed(literal_parts(value)[0], datatype)
 
     return check
 
 
 def _class_check(classes: frozenset[str]) -> Check:
-    return lambda v, types: not isinstance(v, Literal) and not classes.isdisjoint(types(v))
+    return lambda v, types: v[0] != '"' and not classes.isdisjoint(types(v))
 
 
 def _node_kind_check(kind: Node) -> Check:
-    kinds: dict[Node, tuple[type, ...]] = {
-        SH.IRI: (NamedNode,), SH.Literal: (Literal,), SH.BlankNode: (BlankNode,),
-        SH.BlankNodeOrIRI: (BlankNode, NamedNode), SH.IRIOrLiteral: (NamedNode, Literal),
-        SH.BlankNodeOrLiteral: (BlankNode, Literal),
+    kinds: dict[Node, str] = {
+        SH.IRI: "<", SH.Literal: '"', SH.BlankNode: "_", SH.BlankNodeOrIRI: "_<",
+        SH.IRIOrLiteral: '<"', SH.BlankNodeOrLiteral: '_"',
     }
     accepted = kinds[kind]
-    return lambda v, _types: isinstance(v, accepted)
+    return lambda v, _types: v[0] in accepted
 
 
 def _pattern_check(pattern: str, flags: str) -> Check:
     compiled = re.compile(pattern, sum(getattr(re, f.upper()) for f in flags if f in "imsx"))
-    return lambda v, _types: not isinstance(v, BlankNode) and bool(compiled.search(v.value))
+    return lambda v, _types: v[0] != "_" and bool(compiled.search(value_of(v)))
 
 
-def _number(value: Term) -> Decimal | None:
-    if not isinstance(value, Literal) or value.datatype.value not in _NUMERIC:
+def _number(value: str) -> Decimal | None:
+    if value[0] != '"':
+        return None
+    lexical, _language, datatype = literal_parts(value)
+    if datatype not in _NUMERIC:
         return None
     try:
-        return Decimal(value.value)
+        return Decimal(lexical)
     except InvalidOperation:
         return None
 
 
 def _range_check(bound: Decimal, minimum: bool) -> Check:
-    def check(value: Term, _types: Types) -> bool:
+    def check(value: str, _types: Types) -> bool:
         number = _number(value)
         if number is None:
             return False
@@ -167,7 +204,7 @@ def _range_check(bound: Decimal, minimum: bool) -> Check:
     return check
 
 
-def _in_check(allowed: frozenset[Term]) -> Check:
+def _in_check(allowed: frozenset[str]) -> Check:
     return lambda v, _types: v in allowed
 
 
@@ -175,14 +212,37 @@ def _or_check(options: tuple[tuple[Check, ...], ...]) -> Check:
     return lambda v, types: any(all(check(v, types) for check in option) for option in options)
 
 
-def _to_term(node: Node) -> Term:
+def _literal_kind(datatype: str) -> str:
+    """What a literal of ``datatype`` has after its closing quote (``@`` standing for any
+    language tag)."""
+    if datatype == LANG_STRING:
+        return "@"
+    return "" if datatype == XSD_STRING else f"^^<{datatype}>"
+
+
+def _literal_or_check(options: dict[str, tuple[Check, ...]]) -> Check:
+    """``sh:or`` of options that each require a datatype of their own: only the option of
+    a literal's datatype can hold (the same answer as :func:`_or_check`, found at once)."""
+
+    def check(value: str, types: Types) -> bool:
+        if value[0] != '"':
+            return False
+        suffix = literal_suffix(value)
+        option = options.get("@" if suffix[:1] == "@" else suffix)
+        return option is not None and all(check(value, types) for check in option)
+
+    return check
+
+
+def _to_text(node: Node) -> str:
+    """The N-Triples text of an ``sh:in`` member (as pyoxigraph prints the term)."""
     if isinstance(node, URIRef):
-        return NamedNode(str(node))
+        return str(NamedNode(str(node)))
     if not isinstance(node, RdflibLiteral):
         raise UnsupportedShape(f"sh:in member {node!r} is neither an IRI nor a literal")
     if node.language:
-        return Literal(str(node), language=node.language)
-    return Literal(str(node), datatype=NamedNode(str(node.datatype or XSD.string)))
+        return str(PyLiteral(str(node), language=node.language))
+    return str(PyLiteral(str(node), datatype=NamedNode(str(node.datatype or XSD.string))))
 
 
 def _integer(node: Node) -> int:
@@ -227,18 +287,41 @@ class _Compiler:
         for pattern in g.objects(shape, SH.pattern):
             checks.append(_pattern_check(str(pattern), str(g.value(shape, SH.flags) or "")))
         for members in g.objects(shape, SH["in"]):
-            checks.append(_in_check(frozenset(_to_term(m) for m in Collection(g, members))))
+            checks.append(_in_check(frozenset(_to_text(m) for m in Collection(g, members))))
         for bound in g.objects(shape, SH.minInclusive):
             checks.append(_range_check(Decimal(str(bound)), minimum=True))
         for bound in g.objects(shape, SH.maxInclusive):
             checks.append(_range_check(Decimal(str(bound)), minimum=False))
         for alternatives in g.objects(shape, SH["or"]):
             options: list[tuple[Check, ...]] = []
+            kinds: dict[str, tuple[Check, ...]] = {}  # an option per datatype, if so
+            classes: set[str] = set()  # the classes of options that are one class each
             for option in Collection(g, alternatives):
                 self.keys(option, _VALUE_KEYS)
                 options.append(self.value_checks(option))
-            checks.append(_or_check(tuple(options)))
+                datatypes = [str(d) for d in g.objects(option, SH.datatype)]
+                if len(datatypes) == 1:
+                    kinds[_literal_kind(datatypes[0])] = options[-1]
+                if set(g.predicates(option, None)) - _ANNOTATIONS == {SH["class"]} and len(
+                        found := [str(c) for c in g.objects(option, SH["class"])]) == 1:
+                    classes |= self.with_subclasses(found[0])
+                else:
+                    classes.add("")  # not one class: marks the sh:or as not a union
+            if len(kinds) == len(options):
+                checks.append(_literal_or_check(kinds))
+            elif "" not in classes:  # one class or another: a class of either
+                checks.append(_class_check(frozenset(classes)))
+            else:
+                checks.append(_or_check(tuple(options)))
         return tuple(checks)
+
+    def has_class(self, shape: Node) -> bool:
+        """Whether ``shape`` (or an ``sh:or`` alternative of it) checks ``sh:class``."""
+        g = self.shapes
+        return any(True for _ in g.objects(shape, SH["class"])) or any(
+            self.has_class(option)
+            for alternatives in g.objects(shape, SH["or"])
+            for option in Collection(g, alternatives))
 
     def property_rule(self, shape: Node) -> PropertyRule:
         self.keys(shape, _PROPERTY_KEYS)
@@ -248,11 +331,13 @@ class _Compiler:
         min_count = self.shapes.value(shape, SH.minCount)
         max_count = self.shapes.value(shape, SH.maxCount)
         return PropertyRule(
-            path=NamedNode(str(path)),
+            path=f"<{path}>",
+            column=str(path),
             message=self.message(shape),
             min_count=_integer(min_count) if min_count is not None else 0,
             max_count=_integer(max_count) if max_count is not None else None,
             checks=self.value_checks(shape),
+            classed=self.has_class(shape),
         )
 
     def node_rule(self, shape: Node) -> NodeRule:
@@ -264,7 +349,7 @@ class _Compiler:
         return NodeRule(
             target_classes=frozenset(classes),
             target_subjects_of=frozenset(
-                NamedNode(str(p)) for p in g.objects(shape, SH.targetSubjectsOf)
+                f"<{p}>" for p in g.objects(shape, SH.targetSubjectsOf)
             ),
             message=self.message(shape),
             checks=self.value_checks(shape),
@@ -284,6 +369,10 @@ class CompiledShapes:
     _by_classes: dict[frozenset[str], tuple[NodeRule, ...]] = field(
         default_factory=dict, compare=False, repr=False)
     _subject_rules: tuple[NodeRule, ...] = field(default=(), compare=False, repr=False)
+    class_paths: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    """The predicates (N-Triples texts) whose values some shape checks by class."""
+    _plans: dict[tuple[NodeRule, ...], _Plan] = field(
+        default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def compile(cls, shapes: Graph, superclasses: dict[str, frozenset[str]]) -> CompiledShapes:
@@ -293,7 +382,9 @@ class CompiledShapes:
             for shape in sorted(set(shapes.subjects(RDF.type, SH.NodeShape)), key=str)
         )
         return cls(rules, superclasses,
-                   _subject_rules=tuple(r for r in rules if r.target_subjects_of))
+                   _subject_rules=tuple(r for r in rules if r.target_subjects_of),
+                   class_paths=frozenset(prop.path for rule in rules
+                                         for prop in rule.properties if prop.classed))
 
     def _closure(self, classes: Iterable[str]) -> frozenset[str]:
         out: set[str] = set()
@@ -311,54 +402,53 @@ class CompiledShapes:
         a subject has the classes ``types_of`` gives (from the rest of the batch or the
         store), as if their ``rdf:type`` triples were part of the data.
         """
-        by_subject: dict[NamedNode | BlankNode, list[tuple[NamedNode, Term]]] = {}
+        by_subject: dict[str, dict[str, list[str]]] = {}
         for triple in triples:
             subject, predicate, obj = triple_parts(triple)
-            by_subject.setdefault(subject, []).append((predicate, obj))
-        return self.validate_subjects(by_subject, origin, types_of)
+            by_subject.setdefault(str(subject), {}).setdefault(str(predicate), []).append(
+                str(obj))
+
+        def of_text(node: str) -> Iterable[str]:
+            found = term(node)
+            return types_of(found) if isinstance(found, NamedNode | BlankNode) else ()
+
+        return self.validate_subjects(by_subject, origin, of_text)
 
     def validate_subjects(
-        self,
-        by_subject: dict[NamedNode | BlankNode, list[tuple[NamedNode, Term]]],
-        origin: str,
-        types_of: TypesOf,
+        self, by_subject: Subjects, origin: str, types_of: TextTypesOf,
     ) -> list[Problem]:
-        """:meth:`validate` on triples already grouped by subject."""
-        own: dict[NamedNode | BlankNode, frozenset[str]] = {}
-        closures: dict[frozenset[str], frozenset[str]] = {}
-        for subject, pairs in by_subject.items():
-            declared = frozenset(o.value for p, o in pairs if p == _RDF_TYPE)
+        """:meth:`validate` on triples already grouped by subject, as N-Triples texts
+        (``types_of`` is given a node's text too)."""
+        own: dict[str, frozenset[str]] = {}
+        closures: dict[tuple[str, ...], frozenset[str]] = {}
+        for subject, values in by_subject.items():
+            declared = tuple(values.get(_RDF_TYPE, ()))
             closure = closures.get(declared)
             if closure is None:
-                closure = closures[declared] = self._closure(declared)
+                closure = closures[declared] = self._closure(map(value_of, declared))
             own[subject] = closure
-        external: dict[Term, frozenset[str]] = {}
+        external: dict[str, frozenset[str]] = {}
 
-        def types(node: Term) -> frozenset[str]:
-            found = own.get(node)  # type: ignore[arg-type]
+        def types(node: str) -> frozenset[str]:
+            found = own.get(node)
             if found is not None:
                 return found
             found = external.get(node)
             if found is None:
-                found = external[node] = self._closure(types_of(node) or ())  # type: ignore[arg-type]
+                found = external[node] = self._closure(types_of(node) or ())
             return found
 
         problems: list[Problem] = []
-        for subject, pairs in by_subject.items():
+        subject_rules = self.subject_rules
+        for subject, values in by_subject.items():
             rules = self._rules_for(own[subject])
-            if self.subject_rules:
-                predicates = {p for p, _o in pairs}
+            if subject_rules:
                 rules = rules + tuple(
-                    rule for rule in self.subject_rules
-                    if rule not in rules and not rule.target_subjects_of.isdisjoint(predicates)
+                    rule for rule in subject_rules
+                    if rule not in rules and not rule.target_subjects_of.isdisjoint(values)
                 )
-            if not rules:
-                continue
-            values: dict[NamedNode, list[Term]] = {}
-            for predicate, obj in pairs:
-                values.setdefault(predicate, []).append(obj)
-            for rule in rules:
-                _check_focus(rule, subject, values, types, origin, problems)
+            if rules:
+                self._plan_for(rules).check(subject, values, types, origin, problems)
         return sorted(problems, key=str)
 
     def _rules_for(self, classes: frozenset[str]) -> tuple[NodeRule, ...]:
@@ -369,38 +459,63 @@ class CompiledShapes:
             )
         return rules
 
+    def _plan_for(self, rules: tuple[NodeRule, ...]) -> _Plan:
+        plan = self._plans.get(rules)
+        if plan is None:
+            plan = self._plans[rules] = _Plan.of(rules)
+        return plan
+
     @property
     def subject_rules(self) -> tuple[NodeRule, ...]:
         """The rules that target the subjects of some predicates."""
         return self._subject_rules
 
 
-def _check_focus(rule: NodeRule, focus: NamedNode | BlankNode,
-                 values: dict[NamedNode, list[Term]], types: Types, origin: str,
-                 problems: list[Problem]) -> None:
-    focus_text = focus.value if isinstance(focus, NamedNode) else str(focus)
-    for check in rule.checks:
-        if not check(focus, types):
-            problems.append(Problem(origin, f"SHACL: <{focus_text}> {rule.message}",
-                                    value=focus_text, focus=focus_text))
-    for prop in rule.properties:
-        found = values.get(prop.path, ())
-        if len(found) < prop.min_count or (
-            prop.max_count is not None and len(found) > prop.max_count
-        ):
-            problems.append(Problem(origin, f"SHACL: <{focus_text}> {prop.message}",
-                                    column=prop.path.value, focus=focus_text))
-        for value in found:
-            for check in prop.checks:
-                if not check(value, types):
-                    problems.append(
-                        Problem(origin, f"SHACL: <{focus_text}> {prop.message}",
-                                column=prop.path.value, value=_text(value), focus=focus_text)
-                    )
+@dataclass(frozen=True)
+class _Plan:
+    """The checks of the rules a focus node falls under, by the predicates they read."""
 
+    focus: tuple[tuple[NodeRule, Check], ...]  # the rules' own checks of the node
+    by_path: dict[str, tuple[PropertyRule, ...]]
+    required: tuple[PropertyRule, ...]  # those with a minimum count
 
-def _text(term: Term) -> str:
-    return str(term) if isinstance(term, BlankNode) else term.value
+    @classmethod
+    def of(cls, rules: tuple[NodeRule, ...]) -> _Plan:
+        by_path: dict[str, list[PropertyRule]] = {}
+        for rule in rules:
+            for prop in rule.properties:
+                by_path.setdefault(prop.path, []).append(prop)
+        return cls(tuple((rule, check) for rule in rules for check in rule.checks),
+                   {path: tuple(props) for path, props in by_path.items()},
+                   tuple(prop for rule in rules for prop in rule.properties if prop.min_count))
+
+    def check(self, focus: str, values: Values, types: Types, origin: str,
+              problems: list[Problem]) -> None:
+        """Add the violations of the node ``focus`` with ``values`` to ``problems``."""
+        focus_text = value_of(focus)
+        for rule, check in self.focus:
+            if not check(focus, types):
+                problems.append(Problem(origin, f"SHACL: <{focus_text}> {rule.message}",
+                                        value=focus_text, focus=focus_text))
+        for path, found in values.items():
+            props = self.by_path.get(path)
+            if props is None:
+                continue
+            for prop in props:
+                if prop.max_count is not None and len(found) > prop.max_count and len(
+                        found) >= prop.min_count:
+                    problems.append(Problem(origin, f"SHACL: <{focus_text}> {prop.message}",
+                                            column=prop.column, focus=focus_text))
+                for value in found:
+                    for check in prop.checks:
+                        if not check(value, types):
+                            problems.append(Problem(
+                                origin, f"SHACL: <{focus_text}> {prop.message}",
+                                column=prop.column, value=value_of(value), focus=focus_text))
+        for prop in self.required:
+            if len(values.get(prop.path, ())) < prop.min_count:
+                problems.append(Problem(origin, f"SHACL: <{focus_text}> {prop.message}",
+                                        column=prop.column, focus=focus_text))
 
 
 @cache

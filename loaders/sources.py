@@ -7,6 +7,12 @@ each source's graph atomically. A source whose checksum (content, loader version
 and base IRI) matches what the store holds is left alone, so loading twice changes
 nothing.
 
+Triples travel as N-Triples text (:mod:`smekg.loaders.ntriples`): the table mappers write
+it, the shapes are checked on it and the store's bulk loader reads it. A large table is
+mapped, validated and spooled a chunk of rows at a time, its chunks shared between this
+process and forked workers, one per core (:mod:`smekg.loaders.stream`); the store is
+written by this process alone, once everything was checked.
+
 The same organisation once: an organisation a source defines with a PIC, a VAT number or
 a Wikidata entity that another source's organisation has too is linked to it by
 ``owl:sameAs`` in the new source's own graph (written with it, removed with it); two
@@ -16,6 +22,7 @@ organisations of one source with the same PIC or VAT number are an error.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import tempfile
 import time
@@ -23,23 +30,35 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse, serialize
+from pyoxigraph import BlankNode, NamedNode, RdfFormat, Triple, parse
 from rdflib import Graph
 
 from smekg import __version__
 from smekg.core.iri import Minter, slug
-from smekg.core.rdf import GraphBuilder, Node, triple_parts
+from smekg.core.rdf import GraphBuilder, triple_parts
 from smekg.core.stores import SourceRecord, SourceStore, ntriples
 from smekg.loaders.entities import CLASS_KINDS, Entity, TableMapper
 from smekg.loaders.errors import LoadError, Problem
 from smekg.loaders.limits import InputLimits, check_file_size, check_xml_entities, file_base_iri
+from smekg.loaders.ntriples import TextGraph, literal_parts, term, value_of
+from smekg.loaders.stream import (
+    Asking,
+    ChunkOutcome,
+    ChunkWork,
+    Spool,
+    available_processes,
+    handle,
+    map_in_processes,
+    merged_seconds,
+    timed,
+)
 from smekg.loaders.tables import TABLE_SUFFIXES, Record, read_tables
 from smekg.ontology import DCTERMS, OWL, PROV, RDF, SCHEMA, SKOS, SMEKG, load_shapes
 
 if TYPE_CHECKING:
-    from smekg.loaders.shapes import TypesOf
+    from smekg.loaders.shapes import TextTypesOf
 
 MAPPING_REVISION = 2
 """Raised whenever the loaders write other triples for the same input (2: every row's
@@ -66,15 +85,29 @@ RDF_KINDS = {
     "rdfxml": RdfFormat.RDF_XML,
 }
 
+STAGES = ("read", "map", "validate", "spool", "link", "write", "compact", "check")
+"""The stages :func:`load_sources` reports the seconds of (``timings``): reading the files
+and checking their rows, mapping rows to triples, validating them (shapes, identifiers),
+spooling their text, linking organisations to other sources', writing the store,
+compacting it, checking the written sources against the others. Map, validate and spool
+are summed over the processes that share them."""
+
 
 @dataclass
 class Built:
-    """What building a source produced."""
+    """What building a source (or a chunk of its rows) produced."""
 
-    graph: GraphBuilder
+    graph: TextGraph | GraphBuilder  # a GraphBuilder is read as text (see text_graph)
     notes: list[str] = field(default_factory=list)
     rows: int | None = None
     problems: list[Problem] = field(default_factory=list)  # of a chunk (see Source.chunks)
+    index: int = 0  # of the chunk
+
+    def text_graph(self) -> TextGraph:
+        """The triples as N-Triples text (a GraphBuilder's terms printed once)."""
+        if not isinstance(self.graph, TextGraph):
+            self.graph = TextGraph.from_triples(self.graph)
+        return self.graph
 
 
 @dataclass
@@ -89,8 +122,17 @@ class Source:
     licence: str | None = None  # an IRI (SPDX or the legal act)
     shacl: bool = True
     # A table source is also built a chunk of rows at a time (each chunk holds whole
-    # subjects but for duplicated rows, which are caught), so large loads stream.
-    chunks: Callable[[], Iterator[Built]] | None = None
+    # subjects but for duplicated rows, which are caught), so large loads stream:
+    # chunks(part, parts) gives the chunks whose number is part modulo parts.
+    chunks: Callable[[int, int], Iterator[Built]] | None = None
+    # The mapper of a table source whose chunks worker processes may map (see
+    # smekg.loaders.stream): its look-ups of ids in the store are asked of this process.
+    mapper: TableMapper | None = None
+    rows: int = 0  # of a table source
+    read_seconds: float = 0.0  # reading its file and checking its rows
+    # Drops what building the source needs (a table's rows) once it is spooled, before the
+    # store is written: a source is loaded once (a table source is made again from its file).
+    release: Callable[[], None] | None = None
     # The classes of the nodes the source's batch defines (for sh:class checks of nodes
     # another source describes): None when the node is not of the batch.
     classes_of: Callable[[str], tuple[str, ...] | None] | None = None
@@ -125,39 +167,6 @@ CHUNK_ROWS = 20_000
 """Rows of a table mapped and validated at a time."""
 
 
-class _Spool:
-    """The triples of one source on their way to the store: in memory while few, then in
-    an N-Triples file (written by pyoxigraph) for Oxigraph's bulk loader."""
-
-    def __init__(self, directory: Path, bulk_above: int | None = None) -> None:
-        self.directory = directory
-        self.bulk_above = BULK_ABOVE if bulk_above is None else bulk_above
-        self.triples: list[Triple] = []
-        self.path: Path | None = None
-        self.count = 0
-        self.duplicates = False  # rows repeating a subject across chunks (count is high)
-        self._file: IO[bytes] | None = None
-
-    def add(self, graph: GraphBuilder) -> None:
-        self.count += len(graph)
-        if self._file is None:
-            self.triples.extend(graph)
-            if len(self.triples) <= self.bulk_above:
-                return
-            self.path = self.directory / f"spool-{id(self)}.nt"
-            self._file = self.path.open("wb")
-            graph_triples: Iterable[Triple] = self.triples
-            self.triples = []
-        else:
-            graph_triples = graph
-        serialize(graph_triples, self._file, RdfFormat.N_TRIPLES)
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-
-
 @dataclass
 class _Plan:
     """One source on its way through :func:`load_sources`."""
@@ -168,7 +177,7 @@ class _Plan:
     record: SourceRecord | None  # what the store holds now
     referenced: list[str] = field(default_factory=list)  # its entities others refer to
     built: Built | None = None  # None: unchanged, chunked, or failed to build
-    spool: _Spool | None = None  # the triples to write (built sources)
+    spool: Spool | None = None  # the triples to write (built sources)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     identified: Identified = field(default_factory=lambda: Identified())
@@ -207,6 +216,8 @@ def load_sources(
     progress: Callable[[str], None] | None = None,
     bulk_above: int | None = None,
     replace: bool = False,
+    processes: int | None = None,
+    timings: dict[str, float] | None = None,
 ) -> list[LoadReport]:
     """Load ``sources`` into ``store``: all are built and validated before any is written.
 
@@ -215,6 +226,11 @@ def load_sources(
     bulk loader through the store's journal (see :meth:`GraphStore.bulk_replace_source`),
     the others in one transaction each (see :meth:`GraphStore.replace_source`): either way
     a source is left wholly old or wholly new.
+
+    A table source of more than :data:`CHUNK_ROWS` rows is mapped and validated by
+    ``processes`` processes (default: one per core, :func:`available_processes`): this one
+    and forked workers, which never write the store. The seconds of each stage
+    (:data:`STAGES`) are added to ``timings`` when it is given.
 
     A user's source (one with an ``origin_digest``) already loaded from another file is
     replaced only when ``replace`` is true; otherwise the load stops naming both files.
@@ -228,6 +244,30 @@ def load_sources(
     source); each link is a note of the report. Two organisations of one source with the
     same PIC or VAT number are a problem (nothing written).
     """
+    stages = dict.fromkeys(STAGES, 0.0)
+    stages["read"] = sum(source.read_seconds for source in sources)
+    # The rows read, their index and the reference data live as long as the load: the
+    # cyclic garbage collector need not walk them at every collection (nor a worker's).
+    gc.freeze()
+    try:
+        reports = _load(store, sources, minter, force=force, validate=validate,
+                        progress=progress, bulk_above=bulk_above, replace=replace,
+                        processes=available_processes() if processes is None else processes,
+                        stages=stages)
+    finally:
+        gc.unfreeze()
+    if timings is not None:
+        for stage, seconds in stages.items():
+            timings[stage] = timings.get(stage, 0.0) + seconds
+    return reports
+
+
+def _load(
+    store: SourceStore, sources: Sequence[Source], minter: Minter, *, force: bool,
+    validate: bool, progress: Callable[[str], None] | None, bulk_above: int | None,
+    replace: bool, processes: int, stages: dict[str, float],
+) -> list[LoadReport]:
+    """:func:`load_sources`, its stages timed into ``stages``."""
     from smekg.loaders.catalogue import (
         conflict_summary,
         defined_and_referenced,
@@ -238,14 +278,26 @@ def load_sources(
     with tempfile.TemporaryDirectory(prefix="smekg-load-") as scratch:
         plans, problems = _build_and_validate(
             store, sources, minter, Path(scratch), force=force, validate=validate,
-            progress=progress, bulk_above=bulk_above, replace=replace,
+            progress=progress, bulk_above=bulk_above, replace=replace, processes=processes,
+            stages=stages,
         )
         if problems:
             raise LoadError(problems)
+        started = time.perf_counter()
         for plan in plans:
             if plan.changed and plan.record is not None and plan.source.origin_digest:
                 plan.referenced = defined_and_referenced(store, plan.graph)
+        stages["check"] += time.perf_counter() - started
+        started = time.perf_counter()
         reports = [_write(store, plan, progress) for plan in plans]
+        stages["write"] += time.perf_counter() - started
+    if any(r.status != "unchanged" for r in reports):
+        if progress:
+            progress("compacting the store")
+        started = time.perf_counter()
+        store.compact()  # before the checks below, which read a compacted store faster
+        stages["compact"] = time.perf_counter() - started
+    started = time.perf_counter()
     for plan, report in zip(plans, reports, strict=True):
         if report.status == "unchanged":
             continue
@@ -258,15 +310,15 @@ def load_sources(
                 f"{'is' if len(gone) == 1 else 'are'} no longer defined by {plan.source.key}: "
                 + ", ".join(f"<{iri}>" for iri in gone[:5]) + (" ..." if len(gone) > 5 else ""))
         report.warnings.extend(conflict_summary(find_conflicts(store, minter, plan.graph)))
-    if any(r.status != "unchanged" for r in reports):
-        store.compact()
+    stages["check"] += time.perf_counter() - started
     return reports
 
 
 def _build_and_validate(
     store: SourceStore, sources: Sequence[Source], minter: Minter, scratch: Path, *,
     force: bool, validate: bool, progress: Callable[[str], None] | None,
-    bulk_above: int | None = None, replace: bool = False,
+    bulk_above: int | None = None, replace: bool = False, processes: int = 1,
+    stages: dict[str, float],
 ) -> tuple[list[_Plan], list[Problem]]:
     plans: list[_Plan] = []
     problems: list[Problem] = []
@@ -284,7 +336,7 @@ def _build_and_validate(
         if plan.record is not None and not replace and _from_another_file(source, plan.record):
             problems.append(_another_file(source, plan.record))
             continue
-        plan.spool = _Spool(scratch, bulk_above)
+        plan.spool = Spool(scratch, BULK_ABOVE if bulk_above is None else bulk_above)
         if source.chunks is not None:
             continue  # built while validated, below
         if progress:
@@ -292,15 +344,18 @@ def _build_and_validate(
         started = time.perf_counter()
         try:
             plan.built = source.build()
+            plan.built.text_graph()
         except LoadError as error:
             problems.extend(error.problems)
-        plan.seconds += time.perf_counter() - started
+        seconds = time.perf_counter() - started
+        plan.seconds += seconds
+        stages["map"] += seconds
     if problems:
         return plans, problems
     # Types declared anywhere in the batch count, so a batch may reference what it is
     # about to load (seed rows pointing at reference regions, say).
-    types_of = _batch_types(
-        [p.built.graph for p in plans if p.built is not None],
+    types = BatchTypes(
+        [p.built.text_graph() for p in plans if p.built is not None],
         [p.source.classes_of for p in plans if p.changed and p.source.classes_of],
         store,
     )
@@ -313,28 +368,37 @@ def _build_and_validate(
         started = time.perf_counter()
         check = validate and plan.source.shacl
         if plan.built is not None:
+            triples = plan.built.text_graph()
+            checked = time.perf_counter()
             if check:
                 if progress:
                     progress(f"validating {plan.source.key}")
-                problems.extend(_validate(plan.built.graph, plan.source.origin, types_of))
-            problems.extend(contradictions(plan.built.graph, plan.source.origin))
-            plan.identified.scan(plan.built.graph)
-            spool.add(plan.built.graph)
+                problems.extend(_validate(triples, plan.source.origin, types))
+            problems.extend(contradictions(triples, plan.source.origin))
+            plan.identified.scan(triples)
+            stages["validate"] += time.perf_counter() - checked
+            spooled = time.perf_counter()
+            problems.extend(spool.add(triples, plan.source.origin))
+            stages["spool"] += time.perf_counter() - spooled
             plan.notes = plan.built.notes
             plan.built = None
         else:
-            problems.extend(_stream(plan, types_of, check, progress))
+            problems.extend(_stream(plan, types, check, progress, processes, stages))
         problems.extend(plan.identified.repeated(plan.source.origin))
         if not problems:  # the links are part of the source's one write
             if progress:
                 progress(f"linking {plan.source.key} to the organisations of other sources")
+            linking = time.perf_counter()
             earlier = [p for p in plans[:position] if p.changed]
             links, notes = same_as_links(store, minter, plan.identified, earlier=[
                 (p.source.key, p.identified) for p in earlier], replaced=replaced)
             if len(links):
-                spool.add(links)
+                problems.extend(spool.add(links, plan.source.origin))
             plan.notes.extend(notes)
+            stages["link"] += time.perf_counter() - linking
         spool.close()
+        if plan.source.release is not None:
+            plan.source.release()
         plan.seconds += time.perf_counter() - started
     return plans, problems
 
@@ -359,79 +423,155 @@ def _another_file(source: Source, record: SourceRecord) -> Problem:
     )
 
 
-def _stream(plan: _Plan, types_of: TypesOf, check: bool,
-            progress: Callable[[str], None] | None) -> list[Problem]:
+def _stream(plan: _Plan, types: BatchTypes, check: bool,
+            progress: Callable[[str], None] | None, processes: int,
+            stages: dict[str, float]) -> list[Problem]:
     """Build, validate and spool a chunked source; returns its problems.
 
     As for a source built whole, rows that cannot be mapped are reported alone: the
-    shapes are checked only when every row mapped.
+    shapes are checked only when every row mapped. A table of more than one chunk is
+    shared between ``processes`` processes (see :mod:`smekg.loaders.stream`); the
+    outcomes are merged in the chunks' order, as one process would have made them.
     """
+    from smekg.loaders.shapes import compiled_shapes
+
     source = plan.source
-    assert source.chunks is not None and plan.spool is not None
+    chunks = source.chunks
+    assert chunks is not None and plan.spool is not None
+    shapes = compiled_shapes()
+    origin = source.origin
+    work = ChunkWork(
+        origin, plan.spool,
+        (lambda graph: shapes.validate_subjects(graph.subjects, origin, types)) if check
+        else None,
+        Identified.of,
+        lambda graph: types.prefetch(graph, shapes.class_paths),
+    )
+
+    def parted(part: int, parts: int) -> Iterator[
+            tuple[TextGraph, int, int, list[Problem], list[str]]]:
+        for built in chunks(part, parts):
+            yield built.text_graph(), built.index, built.rows or 0, built.problems, built.notes
+
+    mapper = source.mapper
+    parts = min(processes, -(-source.rows // CHUNK_ROWS)) if mapper is not None else 1
+    if progress:
+        progress(f"building and validating {source.key}"
+                 + (f" ({source.rows:,} rows, {parts} processes)" if parts > 1 else ""))
+    if parts > 1:
+        assert mapper is not None
+
+        def answer(kind: str, payload: object) -> object:
+            if kind == "lookup":
+                assert isinstance(payload, str)
+                return mapper.lookup(payload)
+            assert isinstance(payload, list)
+            return types.stored(payload)
+
+        def in_worker(asking: Asking) -> None:
+            known: dict[str, list[Entity]] = {}
+
+            def lookup(key: str) -> list[Entity]:
+                found = known.get(key)
+                if found is None:
+                    found = known[key] = asking.ask("lookup", key)
+                return found
+
+            mapper.lookup = lookup
+            types.ask = lambda nodes: asking.ask("types", nodes)
+
+        outcomes = map_in_processes(parted, parts, work, answer, in_worker)
+    else:
+        outcomes = []
+        for (graph, index, rows, mapping, notes), seconds in timed(parted(0, 1)):
+            outcomes.append(handle(graph, index, rows, mapping, notes, work, seconds))
+            if progress:
+                progress(f"building and validating {source.key}: "
+                         f"{sum(o.rows for o in outcomes):,} rows")
+    for stage, seconds in merged_seconds(outcomes).items():
+        stages[stage] += seconds
+    return _merged(plan, outcomes, types, check)
+
+
+def _merged(plan: _Plan, outcomes: list[ChunkOutcome], types: BatchTypes,
+            check: bool) -> list[Problem]:
+    """The problems of a chunked source from its chunks' outcomes (in chunk order), its
+    notes and identified organisations noted in ``plan``."""
+    source, spool = plan.source, plan.spool
+    assert source.chunks is not None and spool is not None
     mapping: list[Problem] = []
     problems: list[Problem] = []
-    seen: set[Node] = set()
-    spanning: set[Node] = set()
-    rows = 0
-    for built in source.chunks():
-        rows += built.rows or 0
-        if progress:
-            progress(f"building and validating {source.key}: {rows:,} rows")
-        mapping.extend(built.problems)
-        plan.notes.extend(built.notes)
+    seen: set[int] = set()
+    spanning: set[int] = set()  # hashes of subjects of several chunks (or their doubles)
+    for outcome in outcomes:
+        mapping.extend(outcome.mapping)
+        plan.notes.extend(outcome.notes)
         if mapping:
             continue
-        by_subject = built.graph.by_subject()
-        repeated = seen.intersection(by_subject)
-        spanning |= repeated
-        seen.update(by_subject)
-        plan.identified.scan(built.graph)
-        if check:
-            problems.extend(_validate(built.graph, source.origin, types_of))
-        if not problems:
-            plan.spool.add(built.graph)
+        spanning.update(seen.intersection(outcome.subjects))
+        seen.update(outcome.subjects)
+        if isinstance(outcome.identified, Identified):
+            plan.identified.merge(outcome.identified)
+        problems.extend(outcome.problems)
     if mapping:
         return mapping
-    if spanning:
+    spool.count = sum(outcome.triples for outcome in outcomes)  # workers' too
+    if spanning and not check:
+        spool.duplicates = True  # the store counts the distinct triples
+    elif spanning:
         # Rows repeating a subject in different chunks: check those subjects whole.
-        plan.spool.duplicates = True
-        if check:
-            whole = GraphBuilder()
-            for built in source.chunks():
-                by_subject = built.graph.by_subject()
-                for subject in spanning.intersection(by_subject):
-                    whole.update(Triple(subject, p, o) for p, o in by_subject[subject])
-            texts = {_node_text(n) for n in spanning}
+        whole, repeated = _spanning(source, spanning)
+        if repeated:
+            spool.duplicates = True
+            texts = {value_of(subject) for subject in repeated}
             problems = [p for p in problems if p.focus not in texts]
-            problems.extend(_validate(whole, source.origin, types_of))
+            problems.extend(_validate(whole, source.origin, types))
     return sorted(problems, key=str)
 
 
-def contradictions(graph: GraphBuilder, origin: str) -> list[Problem]:
+def _spanning(source: Source, hashes: set[int]) -> tuple[TextGraph, set[str]]:
+    """The subjects of several chunks of ``source`` among those of ``hashes``, and all
+    their triples."""
+    assert source.chunks is not None
+    chunk_of: dict[str, int] = {}
+    repeated: set[str] = set()
+    found = TextGraph()
+    for built in source.chunks(0, 1):
+        graph = built.text_graph()
+        for subject, predicates in graph.subjects.items():
+            if hash(subject) not in hashes:
+                continue
+            if chunk_of.setdefault(subject, built.index) != built.index:
+                repeated.add(subject)
+            for predicate, objects in predicates.items():
+                for obj in objects:
+                    found.add(subject, predicate, obj)
+    whole = TextGraph()
+    whole.subjects = {subject: found.subjects[subject] for subject in repeated}
+    whole.count = sum(len(objects) for predicates in whole.subjects.values()
+                      for objects in predicates.values())
+    return whole, repeated
+
+
+def contradictions(graph: TextGraph, origin: str) -> list[Problem]:
     """Facts one source states twice with different values: one subject with two values
     (in one language) of a property that has one (see
     :data:`~smekg.loaders.catalogue.FUNCTIONAL`)."""
     from smekg.loaders.catalogue import FUNCTIONAL
 
-    functional = {NamedNode(p) for p in FUNCTIONAL}
+    functional = {f"<{p}>" for p in FUNCTIONAL}
     problems = []
-    for subject, pairs in graph.by_subject().items():
-        seen: dict[tuple[NamedNode, str | None], NamedNode | BlankNode | Literal] = {}
-        for predicate, obj in pairs:
-            if predicate not in functional:
-                continue
-            key = (predicate, obj.language if isinstance(obj, Literal) else None)
-            first = seen.setdefault(key, obj)
-            if first != obj:
-                problems.append(Problem(
-                    origin, f"<{_node_text(subject)}> has two values of <{predicate.value}> in "
-                    f"this one source: {first.value!r} and {obj.value!r}",
-                    value=obj.value, focus=_node_text(subject)))
+    for subject, predicates in graph.subjects.items():
+        for predicate in functional.intersection(predicates):
+            seen: dict[str | None, str] = {}
+            for obj in predicates[predicate]:
+                first = seen.setdefault(literal_parts(obj)[1] if obj[0] == '"' else None, obj)
+                if first != obj:
+                    problems.append(Problem(
+                        origin, f"<{value_of(subject)}> has two values of "
+                        f"<{value_of(predicate)}> in this one source: {value_of(first)!r} "
+                        f"and {value_of(obj)!r}", value=value_of(obj), focus=value_of(subject)))
     return problems
-
-
-def _node_text(node: Node) -> str:
-    return node.value if isinstance(node, NamedNode) else str(node)
 
 
 # -- the same organisation once -----------------------------------------------------
@@ -453,75 +593,92 @@ _VALUES_BATCH = 10_000  # identifier values per look-up query
 
 
 @cache
-def _organisation_classes() -> frozenset[NamedNode]:
-    """smekg:Organisation and every class under it (a network is an organisation)."""
+def _organisation_classes() -> frozenset[str]:
+    """smekg:Organisation and every class under it (a network is an organisation), as
+    N-Triples texts."""
     from smekg.loaders.shapes import superclasses
 
     organisation = str(SMEKG.Organisation)
-    return frozenset(NamedNode(cls) for cls, supers in superclasses().items()
-                     if organisation in supers) | {NamedNode(organisation)}
+    return frozenset(f"<{cls}>" for cls, supers in superclasses().items()
+                     if organisation in supers) | {f"<{organisation}>"}
 
 
-_IDENTIFYING = {NamedNode(p): p for p in IDENTIFIERS}
-_SAME_AS = NamedNode(str(OWL.sameAs))
-_TYPE = NamedNode(str(RDF.type))
-_LABEL = NamedNode(str(SKOS.prefLabel))
-_KEY = NamedNode(str(DCTERMS.identifier))
-_ROW = NamedNode(str(SMEKG.sourceRow))
+_IDENTIFYING = {f"<{p}>": p for p in IDENTIFIERS}
+_SAME_AS = f"<{OWL.sameAs}>"
+_TYPE = f"<{RDF.type}>"
+_LABEL = f"<{SKOS.prefLabel}>"
+_KEY = f"<{DCTERMS.identifier}>"
+_ROW = f"<{SMEKG.sourceRow}>"
 
 
 @dataclass
 class Identified:
     """The organisations one source defines (types) with an identifier: what links them
-    to the organisations of other sources."""
+    to the organisations of other sources. Organisations are their IRIs, identifier values
+    their N-Triples text (an IRI's ``<...>``, a literal's quoted form)."""
 
     # (identifying property, value) -> the organisations with it, in the order found
-    subjects: dict[tuple[str, NamedNode | Literal], dict[NamedNode, None]] = field(
-        default_factory=dict)
-    labels: dict[NamedNode, str] = field(default_factory=dict)
-    keys: dict[NamedNode, str] = field(default_factory=dict)  # dcterms:identifier (row id)
-    rows: dict[NamedNode, int] = field(default_factory=dict)  # smekg:sourceRow
+    subjects: dict[tuple[str, str], dict[str, None]] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)  # dcterms:identifier (row id)
+    rows: dict[str, int] = field(default_factory=dict)  # smekg:sourceRow
     stated: set[tuple[str, str]] = field(default_factory=set)  # owl:sameAs it states itself
 
-    def scan(self, graph: GraphBuilder) -> None:
+    @classmethod
+    def of(cls, graph: TextGraph) -> Identified:
+        """The identified organisations of ``graph`` (a chunk of a source)."""
+        found = cls()
+        found.scan(graph)
+        return found
+
+    def scan(self, graph: TextGraph) -> None:
         """Note the identified organisations of ``graph`` (all or a chunk of the source)."""
         classes = _organisation_classes()
-        for subject, pairs in graph.by_subject().items():
-            if not isinstance(subject, NamedNode):
+        for subject, predicates in graph.subjects.items():
+            if subject[0] != "<":
                 continue
-            found: list[tuple[str, NamedNode | Literal]] = []
-            organisation = False
+            iri = subject[1:-1]
+            for obj in predicates.get(_SAME_AS, ()):
+                if obj[0] == "<":
+                    self.stated.add((iri, obj[1:-1]))
+            found = [(_IDENTIFYING[predicate], obj) for predicate, objects in predicates.items()
+                     if predicate in _IDENTIFYING for obj in objects if obj[0] != "_"]
+            if not found or classes.isdisjoint(predicates.get(_TYPE, ())):
+                continue
             label = key = row = None
-            for predicate, obj in pairs:
-                identifying = _IDENTIFYING.get(predicate)
-                if identifying is not None:
-                    if isinstance(obj, NamedNode | Literal):
-                        found.append((identifying, obj))
-                elif predicate == _TYPE:
-                    organisation = organisation or obj in classes
-                elif predicate == _SAME_AS and isinstance(obj, NamedNode):
-                    self.stated.add((subject.value, obj.value))
-                elif predicate == _LABEL and isinstance(obj, Literal):
-                    label = obj.value if label is None else min(label, obj.value)
-                elif predicate == _KEY and isinstance(obj, Literal):
-                    key = obj.value
-                elif predicate == _ROW and isinstance(obj, Literal) and obj.value.isdigit():
-                    row = int(obj.value)
-            if not (found and organisation):
-                continue
+            for obj in predicates.get(_LABEL, ()):
+                if obj[0] == '"':
+                    text = literal_parts(obj)[0]
+                    label = text if label is None else min(label, text)
+            for obj in predicates.get(_KEY, ()):
+                if obj[0] == '"':
+                    key = literal_parts(obj)[0]
+            for obj in predicates.get(_ROW, ()):
+                number = literal_parts(obj)[0] if obj[0] == '"' else ""
+                if number.isdigit():
+                    row = int(number)
             for pair in found:
-                self.subjects.setdefault(pair, {})[subject] = None
+                self.subjects.setdefault(pair, {})[iri] = None
             if label is not None:
-                self.labels[subject] = label
+                self.labels[iri] = label
             if key is not None:
-                self.keys[subject] = key
+                self.keys[iri] = key
             if row is not None:
-                self.rows[subject] = row
+                self.rows[iri] = row
 
-    def name(self, subject: NamedNode) -> str:
+    def merge(self, other: Identified) -> None:
+        """Add what ``other`` (a later chunk of the source) found, as scanning it would."""
+        for pair, subjects in other.subjects.items():
+            self.subjects.setdefault(pair, {}).update(subjects)
+        self.labels.update(other.labels)
+        self.keys.update(other.keys)
+        self.rows.update(other.rows)
+        self.stated |= other.stated
+
+    def name(self, subject: str) -> str:
         """How a problem names an organisation: its id (the row's), else its IRI."""
         key = self.keys.get(subject)
-        return repr(key) if key is not None else f"<{subject.value}>"
+        return repr(key) if key is not None else f"<{subject}>"
 
     def repeated(self, origin: str) -> list[Problem]:
         """Two organisations of the source with the same PIC or VAT number: a problem each,
@@ -532,41 +689,40 @@ class Identified:
             if column is None or len(subjects) < 2:
                 continue
             first, *others = subjects
+            shown = value_of(value)
             for other in others:
                 problems.append(Problem(
                     origin,
                     f"organisations {self.name(first)} and {self.name(other)} have the same "
-                    f"{IDENTIFIERS[prop]} {value.value!r} in this one source: one organisation "
+                    f"{IDENTIFIERS[prop]} {shown!r} in this one source: one organisation "
                     f"is one row (merge the rows, or correct the {IDENTIFIERS[prop]})",
                     row=self.rows.get(other),
                     column=column if other in self.keys else None,
-                    value=value.value, focus=other.value))
+                    value=shown, focus=other))
         return problems
 
 
-def _identifier_text(prop: str, value: NamedNode | Literal) -> str:
+def _identifier_text(prop: str, value: str) -> str:
     """``PIC 999999999``, ``VAT number IT01234567890``, ``Wikidata entity Q42``."""
-    shown = value.value.rsplit("/", 1)[-1] if isinstance(value, NamedNode) else value.value
+    shown = value_of(value)
+    if value[0] == "<":
+        shown = shown.rsplit("/", 1)[-1]
     return f"{IDENTIFIERS[prop]} {shown}"
 
 
-def _term_text(term: NamedNode | Literal) -> str:
-    """The term in SPARQL syntax (N-Triples is a subset of it)."""
-    return str(term)
-
-
 def _stored_with(
-    store: SourceStore, prop: str, values: Sequence[NamedNode | Literal],
-) -> Iterator[tuple[NamedNode | Literal, str, str]]:
-    """``(value, organisation, graph)`` for the nodes of the store with one of ``values`` of
-    ``prop``: one query per :data:`_VALUES_BATCH` values, never one per entity."""
+    store: SourceStore, prop: str, values: Sequence[str],
+) -> Iterator[tuple[str, str, str]]:
+    """``(value, organisation, graph)`` for the nodes of the store with one of ``values``
+    (N-Triples texts, which SPARQL reads as they are) of ``prop``: one query per
+    :data:`_VALUES_BATCH` values, never one per entity."""
     for start in range(0, len(values), _VALUES_BATCH):
-        batch = " ".join(_term_text(v) for v in values[start:start + _VALUES_BATCH])
+        batch = " ".join(values[start:start + _VALUES_BATCH])
         for row in store.select(f"""SELECT ?value ?other ?g WHERE {{
                                       VALUES ?value {{ {batch} }}
                                       GRAPH ?g {{ ?other <{prop}> ?value }}
                                       FILTER(isIRI(?other)) }}"""):
-            yield row["value"], row["other"].value, row["g"].value
+            yield str(row["value"]), row["other"].value, row["g"].value
 
 
 def _stored_same_as(store: SourceStore, replaced: set[str]) -> set[tuple[str, str]]:
@@ -590,7 +746,7 @@ def _stored_labels(store: SourceStore, iris: Iterable[str]) -> dict[str, str]:
 def same_as_links(
     store: SourceStore, minter: Minter, identified: Identified, *,
     earlier: Sequence[tuple[str, Identified]] = (), replaced: set[str] | None = None,
-) -> tuple[GraphBuilder, list[str]]:
+) -> tuple[TextGraph, list[str]]:
     """The ``owl:sameAs`` links from the organisations of a source (``identified``) to
     those of other sources with the same PIC, VAT number or Wikidata entity, and a note
     each (the first :data:`SHOWN_LINKS`, then a count).
@@ -604,9 +760,9 @@ def same_as_links(
 
     replaced = replaced or set()
     # (property, value) -> {(organisation, source name)}
-    others: dict[tuple[str, NamedNode | Literal], set[tuple[str, str]]] = {}
+    others: dict[tuple[str, str], set[tuple[str, str]]] = {}
     labels: dict[str, str] = {}
-    by_prop: dict[str, list[NamedNode | Literal]] = {}
+    by_prop: dict[str, list[str]] = {}
     for prop, value in identified.subjects:
         by_prop.setdefault(prop, []).append(value)
     names: dict[str, str] = {}
@@ -622,22 +778,21 @@ def same_as_links(
         stated |= before.stated
         for pair, subjects in before.subjects.items():
             if pair in identified.subjects:
-                others.setdefault(pair, set()).update((s.value, key) for s in subjects)
-                labels.update((s.value, before.labels[s]) for s in subjects
-                              if s in before.labels)
+                others.setdefault(pair, set()).update((s, key) for s in subjects)
+                labels.update((s, before.labels[s]) for s in subjects if s in before.labels)
     if not others:
-        return GraphBuilder(), []
+        return TextGraph(), []
     stated |= _stored_same_as(store, replaced)
-    links = GraphBuilder()
-    noted: list[tuple[NamedNode, str, str, tuple[str, NamedNode | Literal]]] = []
-    for pair, found in sorted(others.items(), key=lambda item: (item[0][0], str(item[0][1]))):
+    links = TextGraph()
+    noted: list[tuple[str, str, str, tuple[str, str]]] = []
+    for pair, found in sorted(others.items(), key=lambda item: item[0]):
         for subject in identified.subjects[pair]:
             for other, source in sorted(found):
-                if other == subject.value or (other, subject.value) in stated or (
-                        subject.value, other) in stated:
+                if other == subject or (other, subject) in stated or (
+                        subject, other) in stated:
                     continue
                 count = len(links)
-                links.add(subject, _SAME_AS, NamedNode(other))
+                links.add(f"<{subject}>", _SAME_AS, f"<{other}>")
                 if len(links) > count and len(noted) < SHOWN_LINKS:
                     noted.append((subject, other, source, pair))
     labels.update(_stored_labels(store, (other for _, other, _, _ in noted
@@ -645,7 +800,7 @@ def same_as_links(
     notes = []
     for subject, other, source, pair in noted:
         mine, theirs = identified.labels.get(subject), labels.get(other)
-        notes.append(f"linked <{subject.value}>{f' ({mine})' if mine else ''} owl:sameAs "
+        notes.append(f"linked <{subject}>{f' ({mine})' if mine else ''} owl:sameAs "
                      f"<{other}>{f' ({theirs})' if theirs else ''} in {source}: same "
                      f"{_identifier_text(*pair)}")
     if len(links) > SHOWN_LINKS:
@@ -665,10 +820,11 @@ def _write(store: SourceStore, plan: _Plan, progress: Callable[[str], None] | No
     spool = plan.spool
     assert spool is not None
     if spool.path is None:
-        count = len(spool.triples)
+        held = spool.triples()
+        count = len(held)
         closing = _provenance(plan.graph, plan.source, plan.checksum, count)
-        store.replace_source(plan.graph, [*spool.triples, *closing])
-        spool.triples = []
+        store.replace_source(plan.graph, [*held, *closing])
+        spool.pending = []
     else:
         count = store.bulk_replace_source(
             plan.graph, spool.path,
@@ -707,43 +863,80 @@ def _provenance(graph: str, source: Source, checksum: str, count: int) -> list[T
     return list(g)
 
 
-def _batch_types(
-    graphs: list[GraphBuilder],
-    finders: list[Callable[[str], tuple[str, ...] | None]],
-    store: SourceStore,
-) -> TypesOf:
-    """Where a node's classes are found: the batch's graphs, its tables, then the store."""
-    rdf_type = NamedNode(str(RDF.type))
-    declared: dict[NamedNode | BlankNode, list[str]] = {}
-    for graph in graphs:
-        for subject, pairs in graph.by_subject().items():
-            for predicate, obj in pairs:
-                if predicate == rdf_type and isinstance(subject, NamedNode):
-                    declared.setdefault(subject, []).append(obj.value)
-    from_store: dict[NamedNode | BlankNode, list[str]] = {}
+class BatchTypes:
+    """Where a node's classes are found (a :data:`~smekg.loaders.shapes.TextTypesOf`): the
+    batch's graphs, its tables, then the store.
 
-    def types_of(node: NamedNode | BlankNode) -> Iterable[str]:
-        found = declared.get(node)
+    In a worker process (:mod:`smekg.loaders.stream`) the store is not read: ``ask`` is set
+    to ask the loading process, once per chunk for every node the chunk's class checks may
+    need (:meth:`prefetch`).
+    """
+
+    def __init__(self, graphs: list[TextGraph],
+                 finders: list[Callable[[str], tuple[str, ...] | None]],
+                 store: SourceStore) -> None:
+        self.declared: dict[str, list[str]] = {}
+        for graph in graphs:
+            for subject, predicates in graph.subjects.items():
+                if subject[0] == "<" and _TYPE in predicates:
+                    self.declared.setdefault(subject, []).extend(map(value_of,
+                                                                     predicates[_TYPE]))
+        self.finders = finders
+        self.store = store
+        self.from_store: dict[str, list[str]] = {}
+        self.ask: Callable[[list[str]], dict[str, list[str]]] | None = None
+
+    def local(self, node: str) -> Iterable[str] | None:
+        """The classes of ``node`` from the batch (or the store, if asked before): None if
+        they are not known here."""
+        found = self.declared.get(node)
         if found is not None:
             return found
-        if isinstance(node, NamedNode):
-            for finder in finders:
-                classes = finder(node.value)
+        if node[0] == "<":
+            iri = node[1:-1]
+            for finder in self.finders:
+                classes = finder(iri)
                 if classes is not None:
                     return classes
-        found = from_store.get(node)
+        return self.from_store.get(node)
+
+    def __call__(self, node: str) -> Iterable[str]:
+        found = self.local(node)
         if found is None:
-            found = from_store[node] = [triple_parts(t)[2].value for t in store.types_of(node)]
+            found = self.stored([node])[node]
         return found
 
-    return types_of
+    def stored(self, nodes: list[str]) -> dict[str, list[str]]:
+        """The classes the store gives ``nodes`` (remembered)."""
+        if self.ask is not None:
+            answers = self.ask(nodes)
+        else:
+            answers = {}
+            for node in nodes:
+                found = term(node)
+                answers[node] = [triple_parts(triple)[2].value
+                                 for triple in self.store.types_of(found)
+                                 ] if isinstance(found, NamedNode | BlankNode) else []
+        self.from_store.update(answers)
+        return answers
+
+    def prefetch(self, graph: TextGraph, predicates: frozenset[str]) -> None:
+        """Learn, in one question, the classes of the nodes ``graph`` points at with
+        ``predicates`` (those whose values the shapes check by class) that the batch does
+        not describe."""
+        subjects = graph.subjects
+        pointed = {obj for values in subjects.values()
+                   for predicate in predicates.intersection(values) for obj in values[predicate]}
+        missing = [node for node in pointed
+                   if node[0] != '"' and node not in subjects and self.local(node) is None]
+        if missing:
+            self.stored(sorted(missing))
 
 
-def _validate(graph: GraphBuilder, origin: str, types_of: TypesOf) -> list[Problem]:
+def _validate(graph: TextGraph, origin: str, types_of: TextTypesOf) -> list[Problem]:
     from smekg.loaders.shapes import compiled_shapes
 
-    by_subject = {s: list(pairs) for s, pairs in graph.by_subject().items()}
-    return compiled_shapes().validate_subjects(by_subject, origin, types_of)
+    return compiled_shapes().validate_subjects(graph.subjects, origin, types_of)
 
 
 # -- SHACL ---------------------------------------------------------------------------
@@ -863,16 +1056,17 @@ def table_sources(
     ``user_files`` records where each file lies (:func:`origin_digest`), so that another
     file of the same name does not replace it silently."""
     mapper = TableMapper(minter, store_lookup(store))
-    loaded: list[tuple[Path, dict[str, list[Record]]]] = []
+    loaded: list[tuple[Path, dict[str, list[Record]], float]] = []
     problems: list[Problem] = []
     for path in paths:
+        started = time.perf_counter()
         try:
             tables = read(path) if read is not None else read_tables(path, kind)
         except LoadError as error:
             problems.extend(error.problems)
             continue
         problems.extend(mapper.prepare(tables, str(path)))
-        loaded.append((path, tables))
+        loaded.append((path, tables, time.perf_counter() - started))
     if problems:
         raise LoadError(problems)
 
@@ -885,12 +1079,20 @@ def table_sources(
 
         return build
 
-    def chunker(tables: dict[str, list[Record]]) -> Callable[[], Iterator[Built]]:
-        def chunks() -> Iterator[Built]:
-            for result in mapper.map_chunks(tables, CHUNK_ROWS):
-                yield Built(result.graph, result.notes, result.rows, result.problems)
+    def chunker(tables: dict[str, list[Record]]) -> Callable[[int, int], Iterator[Built]]:
+        def chunks(part: int, parts: int) -> Iterator[Built]:
+            for result in mapper.map_chunks(tables, CHUNK_ROWS, part, parts):
+                yield Built(result.graph, result.notes, result.rows, result.problems,
+                            result.index)
 
         return chunks
+
+    def releaser(tables: dict[str, list[Record]]) -> Callable[[], None]:
+        def release() -> None:
+            for records in tables.values():
+                records.clear()
+
+        return release
 
     return [
         Source(
@@ -901,11 +1103,15 @@ def table_sources(
             build=builder(tables),
             licence=licence,
             chunks=chunker(tables),
+            release=releaser(tables),
+            mapper=mapper,
+            rows=sum(len(records) for records in tables.values()),
+            read_seconds=seconds,
             classes_of=mapper.classes_of,
             origin_digest=origin_digest(path) if user_files else None,
             given=str(path) if user_files else None,
         )
-        for path, tables in loaded
+        for path, tables, seconds in loaded
     ]
 
 
@@ -928,12 +1134,14 @@ def rdf_source(
     data = path.read_bytes()
 
     def build() -> Built:
-        g = GraphBuilder()
+        g = TextGraph()
         try:
             if fmt == RdfFormat.RDF_XML:
                 check_xml_entities(data, str(path), limits.file_bytes)
             for quad in parse(data, format=fmt, base_iri=file_base_iri(path)):
-                g.update([Triple(quad.subject, quad.predicate, quad.object)])
+                if isinstance(quad.subject, Triple):
+                    raise TypeError(f"a triple cannot be a subject: {quad}")
+                g.add(str(quad.subject), str(quad.predicate), str(quad.object))
         except SyntaxError as error:
             line = getattr(error, "lineno", None)
             column = getattr(error, "offset", None)
@@ -1033,10 +1241,10 @@ def file_sources(
             built.notes[:0] = notes
             return built
 
-        def noted_chunks() -> Iterator[Built]:
+        def noted_chunks(part: int, parts: int) -> Iterator[Built]:
             assert chunks is not None
-            for number, built in enumerate(chunks()):
-                if number == 0:
+            for built in chunks(part, parts):
+                if built.index == 0:
                     built.notes[:0] = notes
                 yield built
 

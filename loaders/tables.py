@@ -12,8 +12,10 @@ the value.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import gc
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -96,16 +98,31 @@ def read_tables(
         raise LoadError([Problem(label, f"unsupported table format {suffix!r}")])
     check_file_size(path, limits)
     checker = _Checker(label, limits)
-    if suffix in {".csv", ".tsv"}:
-        tables = {kind or path.stem: list(_read_csv(path, label, checker))}
-    elif suffix == ".xlsx":
-        tables = _read_xlsx(path, label, kind, checker)
-    elif suffix in {".jsonl", ".ndjson"}:
-        tables = {kind or path.stem: list(_read_jsonl(path, label, checker))}
-    else:
-        tables = _read_json(path, label, kind, checker)
+    with collector_paused():
+        if suffix in {".csv", ".tsv"}:
+            tables = {kind or path.stem: list(_read_csv(path, label, checker))}
+        elif suffix == ".xlsx":
+            tables = _read_xlsx(path, label, kind, checker)
+        elif suffix in {".jsonl", ".ndjson"}:
+            tables = {kind or path.stem: list(_read_jsonl(path, label, checker))}
+        else:
+            tables = _read_json(path, label, kind, checker)
     checker.raise_problems()
     return tables
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused: rows read make no reference cycles, and each
+    collection would walk every row read so far (a third of the time of reading a million).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class _Checker:
@@ -205,8 +222,10 @@ def _read_csv(path: Path, label: str, checker: _Checker, delimiter: str | None =
                 )
             )
             continue
-        values = {h: _clean(c) for h, c in zip(header, cells, strict=True)}
-        yield Record(label, row_number, checker.values(label, row_number, values))
+        values: dict[str, object] = {h: c.strip() for h, c in zip(header, cells, strict=True)}
+        if max(map(len, cells)) > checker.limits.value_chars:  # every cell is a string
+            checker.values(label, row_number, values)
+        yield Record(label, row_number, values)
     if problems:
         raise LoadError(problems)
 

@@ -560,6 +560,7 @@ class QueryService:
             if explanation is None:
                 explanation = reasons[key] = self._coverage_reason(
                     hit, origin, asked_region, bound, name)
+            match: CoverageMatch | None
             if hit.member_chain:
                 match = CoverageMatch(
                     kind="through_members",

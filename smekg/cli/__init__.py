@@ -120,15 +120,18 @@ def _fail(error: LoadError) -> None:
 
 def _run_load(store: SourceStore, settings: Settings,
               make_sources: Callable[[Minter, SourceStore], Sequence[Source]], *,
-              force: bool, replace: bool = False) -> None:
+              force: bool, replace: bool = False, timings: bool = False) -> None:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from smekg.core.backends import BackendUnavailable
     from smekg.core.iri import Minter
-    from smekg.loaders.sources import load_sources
+    from smekg.loaders.sources import STAGES, load_sources
+    from smekg.loaders.stream import available_processes
 
     minter = Minter(settings.base_iri)
     started = time.perf_counter()
+    processes = settings.load_processes or available_processes()
+    stages: dict[str, float] = {}
     try:
         with Progress(
             SpinnerColumn(),
@@ -144,7 +147,8 @@ def _run_load(store: SourceStore, settings: Settings,
                 progress.update(task, description=message)
 
             reports = load_sources(store, sources, minter, force=force, progress=step,
-                                   bulk_above=settings.bulk_threshold, replace=replace)
+                                   bulk_above=settings.bulk_threshold, replace=replace,
+                                   processes=processes, timings=stages)
     except LoadError as error:
         _fail(error)
     except (BackendUnavailable, StoreError) as error:
@@ -167,6 +171,10 @@ def _run_load(store: SourceStore, settings: Settings,
         f"{sum(r.status != 'unchanged' for r in reports)} source(s) written, "
         f"{len(store):,} quads in the store, {time.perf_counter() - started:.1f} s"
     )
+    if timings:
+        out.print("seconds by stage: " + ", ".join(
+            f"{stage} {stages.get(stage, 0.0):.1f}" for stage in STAGES)
+            + f" (map, validate and spool summed over up to {processes} process(es))")
 
 
 @app.command()
@@ -233,6 +241,58 @@ def _sync_neo4j(graph_store: GraphStore | RemoteGraphStore, settings: Settings, 
               f"{time.perf_counter() - started:.1f} s")
 
 
+def _bulk_sync_neo4j(settings: Settings, neo4j_home: Path) -> None:
+    """``sync neo4j --bulk``: the projection as CSV through neo4j-admin into the stopped
+    server of ``neo4j_home``, which is then started and given its schema and records."""
+    from smekg.core.neo4j.bulk import BulkImportError, Neo4jHome, bulk_import, script_start
+
+    started = time.perf_counter()
+    try:
+        home = Neo4jHome.open(neo4j_home)
+        reason = home.running()
+        if reason is not None:
+            raise BulkImportError(
+                f"Neo4j home {home.path}: {reason}. The bulk import replaces the database "
+                f"of a stopped server: stop it (NEO4J_HOME_DIR={home.path} scripts/neo4j "
+                "stop), or sync it incrementally (without --bulk)")
+        if settings.neo4j_database not in (None, home.database):
+            raise BulkImportError(
+                f"NEO4J_DATABASE is {settings.neo4j_database!r}: the bulk import replaces the "
+                f"default database of {home.path}, {home.database!r}")
+    except BulkImportError as error:
+        console.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
+        raise typer.Exit(1) from error
+    script = Path(__file__).resolve().parents[2] / "scripts" / "neo4j"
+    if not script.is_file():
+        console.print(f"[red]error:[/red] --bulk starts the server with scripts/neo4j of the "
+                      f"smekg source tree, which is not at {script}")
+        raise typer.Exit(1)
+    graph_store = _open(settings, read_only=True, embedded=True)
+    try:
+        with console.status("bulk import into Neo4j") as status:
+            report = bulk_import(
+                graph_store.oxigraph, home,
+                script_start(home, script, settings.neo4j_user, settings.neo4j_password),
+                progress=lambda message: status.update(escape(message)))
+    except BulkImportError as error:
+        console.print(f"[red]Neo4j bulk import failed:[/red] {escape(str(error))}",
+                      soft_wrap=True)
+        raise typer.Exit(1) from error
+    table = Table(title=f"Neo4j bulk import: {home.path} ({home.bolt_uri})")
+    for column in ("source", "status", "nodes", "relationships", "rows/s (CSV)", "seconds"):
+        table.add_column(column, justify="left" if column in {"source", "status"} else "right")
+    for source in report.sources:
+        table.add_row(source.graph.rsplit("/graph/", 1)[-1], source.status,
+                      f"{source.nodes:,}", f"{source.relationships:,}",
+                      f"{source.rows_per_second:,.0f}", f"{source.seconds:.2f}")
+    out.print(table)
+    phases = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.phases.items())
+    out.print(f"{len(report.sources)} source(s) imported into Neo4j: {report.nodes:,} nodes and "
+              f"{report.relationships:,} relationships; {report.rows:,} rows in "
+              f"{report.seconds:.1f} s = {report.rows_per_second:,.0f} rows/s ({phases}); "
+              f"{time.perf_counter() - started:.1f} s in all. The server is running.")
+
+
 @app.command()
 def sync(
     target: Annotated[Target, typer.Argument(help="What to sync the store to: neo4j.")],
@@ -241,12 +301,38 @@ def sync(
     batch_size: Annotated[
         int | None, typer.Option(min=1, help="Rows per UNWIND batch (default: "
                                  "$SMEKG_NEO4J_BATCH_SIZE, 5000).")] = None,
+    bulk: Annotated[bool, typer.Option(
+        "--bulk", help="Replace the whole database of the stopped Neo4j server of "
+        "--neo4j-home (a first sync, or a rebuild): the projection written as CSV and "
+        "imported by `neo4j-admin database import` instead of transactions, then the server "
+        "started and given its constraints and sync records.")] = False,
+    neo4j_home: Annotated[Path | None, typer.Option(
+        "--neo4j-home", help="The Neo4j home of --bulk (.neo4j for the project's own "
+        "server; another made by `NEO4J_HOME_DIR=DIR scripts/neo4j init`).",
+        show_default=False)] = None,
 ) -> None:
-    """Bring Neo4j in step with the store: changed sources replaced, removed ones dropped."""
+    """Bring Neo4j in step with the store: changed sources replaced, removed ones dropped.
+
+    With --bulk --neo4j-home DIR, the database of that (stopped) server is rebuilt from the
+    store in one go and the server started; later syncs go on incrementally.
+    """
     if target is not Target.neo4j:
         console.print("[red]error:[/red] the store is the source of truth; sync neo4j")
         raise typer.Exit(2)
+    problem = None
+    if bulk and neo4j_home is None:
+        problem = "--bulk needs --neo4j-home DIR (the Neo4j home whose database it replaces)"
+    elif neo4j_home is not None and not bulk:
+        problem = "--neo4j-home is for --bulk"
+    elif bulk and (force or batch_size is not None):
+        problem = "--force and --batch-size are for the incremental sync, not --bulk"
+    if problem is not None:
+        console.print(f"[red]error:[/red] {problem}")
+        raise typer.Exit(2)
     settings = _settings(store)
+    if neo4j_home is not None:
+        _bulk_sync_neo4j(settings, neo4j_home)
+        return
     _sync_neo4j(_open(settings, read_only=True, embedded=True), settings, force=force,
                 batch_size=batch_size)
 
@@ -270,6 +356,10 @@ def load_file(
     mapping: Annotated[Path | None, typer.Option(
         "--mapping", help="A YAML column mapping (docs/mappings.md): read one table file "
         "with its own columns into the template kinds.", show_default=False)] = None,
+    timings: Annotated[bool, typer.Option(
+        "--timings", help="Print the seconds of each stage: read (files and row checks), "
+        "map, validate, spool, link, write, check (against the other sources), compact.")
+    ] = False,
 ) -> None:
     """Load your own tables (CSV, XLSX, JSON, JSONL) or RDF files, each into its own graph.
 
@@ -293,6 +383,7 @@ def load_file(
                                         source=source, mapping=mapping),
         force=force,
         replace=replace,
+        timings=timings,
     )
     if target is Target.neo4j:
         _sync_neo4j(graph_store, settings, force=False)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import Any, cast
+from typing import cast
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
@@ -68,23 +68,6 @@ def triple_parts(triple: Triple) -> tuple[Node, NamedNode, Object]:
     if isinstance(subject, Triple):
         raise TypeError(f"a triple cannot be a subject: {triple}")
     return subject, triple.predicate, cast(Object, triple.object)
-
-
-class TermCache:
-    """A namespace's terms by attribute (``SKOS.prefLabel``), each made once.
-
-    rdflib makes a new URIRef on every attribute access to a namespace, and checks a
-    defined namespace's term list each time; the mappers ask for the same few dozen terms
-    for every row (about 15% of a 100k-organisation load, py-spy).
-    """
-
-    def __init__(self, namespace: object) -> None:
-        self._namespace = namespace
-
-    def __getattr__(self, name: str) -> Any:
-        term = getattr(self._namespace, name)
-        setattr(self, name, term)  # from now on a plain attribute, no __getattr__
-        return term
 
 
 class GraphBuilder:

@@ -222,6 +222,12 @@ class Settings(BaseSettings):
         "journal folder (STORE/smekg-journal/), so a load killed or short of disk is "
         "completed by the next writing open; smaller sources are written in one transaction.",
     )
+    load_processes: int = Field(
+        default=0, ge=0,
+        description="Processes that map and validate a large table (more than 20,000 rows) "
+        "a chunk of rows each: the loading one and forked workers, which never write the "
+        "store. 0: one per core, at most 4; 1: the loading process alone.",
+    )
     bulk_free_disk_factor: float = Field(
         default=10.0, ge=0,
         description="Free disk needed on the store's disk before a large source's old graph "

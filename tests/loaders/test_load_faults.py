@@ -12,8 +12,12 @@ import os
 import random
 import signal
 import time
+from pathlib import Path
 
-from smekg.core.stores import JOURNAL_DIR, pending_replacements
+import pytest
+
+from smekg.core.stores import JOURNAL_DIR, GraphStore, pending_replacements
+from smekg.loaders.stream import available_processes
 from tests.core.store_faults import graph_of, read_states, smekg, start, write_source
 
 SEED = int(os.environ.get("SMEKG_FAULT_SEED", "16"))
@@ -90,3 +94,58 @@ def test_killed_loads_leave_every_source_wholly_old_or_wholly_new(tmp_path):
           f"{cut_off} kills left a replacement cut off (all {flagged} reported by stats), "
           f"{lost} lost")
     assert kills >= 5 and lost == 0
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (Linux)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(available_processes() < 2, reason="workers are forked where there are "
+                    "two cores (Linux)")
+def test_a_load_killed_while_workers_map_leaves_no_worker_and_no_source(tmp_path):
+    """A table of more than one chunk is mapped by worker processes too: killing the load
+    kills them (they inherited the store's write lock), and nothing was written."""
+    from smekg.loaders.generate import generate
+    from smekg.loaders.sources import CHUNK_ROWS
+
+    generate(tmp_path / "data", CHUNK_ROWS + 1000, seed=5)  # two chunks of organisations
+    store = tmp_path / "store"
+    assert smekg("load", "--reference-only", store=store).returncode == 0
+    process = start("load-file", str(tmp_path / "data" / "organisations.csv"), store=store,
+                    SMEKG_LOAD_PROCESSES="2")
+    workers: set[int] = set()
+    deadline = time.monotonic() + 240
+    while not workers and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+        workers = _children(process.pid)
+    assert workers, "no worker was forked"
+    time.sleep(0.5)
+    process.send_signal(signal.SIGKILL)
+    process.communicate()
+    deadline = time.monotonic() + 1  # the kernel kills them at once (mapping a chunk is slower)
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in workers)
+    after = GraphStore.open(store)  # the write lock is free at once
+    try:
+        assert graph_of(tmp_path / "organisations.csv") not in after.named_graphs()
+    finally:
+        after.close()

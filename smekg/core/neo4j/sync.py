@@ -103,6 +103,14 @@ DELETE r
 RETURN count(*) AS deleted, collect(DISTINCT start) + collect(DISTINCT end) AS ends
 """
 _FORGET_SOURCE = f"MATCH (s:{SYNCED} {{graph: $graph}}) DELETE s"
+RECORD_PROPERTY_KEYS = (
+    "UNWIND $keys AS k MERGE (p:PropertyKey {key: k.key}) SET p.predicate = k.predicate")
+"""Which predicate each node property key holds (``$keys``: ``[{key, predicate}]``)."""
+RECORD_SOURCE = (
+    f"MERGE (s:{SYNCED} {{graph: $graph}}) SET s.version = $version, "
+    "s.sha256 = split($version, '|')[0], s.syncedAt = datetime(), "
+    "s.nodes = $nodes, s.relationships = $rels")
+"""The checksum of a synced source and what it wrote: a later sync skips it if unchanged."""
 _PRUNE = f"""
 UNWIND $iris AS iri
 MATCH (n:{RESOURCE} {{iri: iri}})
@@ -162,8 +170,18 @@ class Neo4jSync:
         self.driver, self.database, self.batch_size = driver, database, batch_size
         self.transaction_rows = transaction_rows
 
-    def ensure_schema(self, relationship_types: Iterable[str] = ()) -> None:
-        """Constraints on IRIs, indexes on codes and on every relationship's ``source``."""
+    def ensure_schema(self, relationship_types: Iterable[str] = (), *,
+                      wait_seconds: int = 300) -> None:
+        """Constraints on IRIs, indexes on codes and on every relationship's ``source``.
+
+        Parameters
+        ----------
+        relationship_types
+            The relationship types to index ``source`` of (besides those already indexed).
+        wait_seconds
+            How long to wait for new indexes to come online (Neo4j fills them in the
+            background: over a whole bulk-imported graph that takes a while).
+        """
         statements = {statement.split()[2]: statement for statement in SCHEMA}
         for kind in sorted(set(relationship_types)):
             _check_identifier(kind)
@@ -178,7 +196,7 @@ class Neo4jSync:
             for statement in missing:
                 session.run(statement).consume()
             if missing:
-                session.run("CALL db.awaitIndexes(300)").consume()
+                session.run("CALL db.awaitIndexes($seconds)", seconds=wait_seconds).consume()
 
     def synced(self) -> dict[str, str]:
         """The checksum Neo4j holds for every synced source."""
@@ -290,7 +308,7 @@ class Neo4jSync:
                 property_keys.setdefault(key, predicate)
             _report(progress, graph, written.nodes + written.relationships)
         step(lambda run: run(
-            "UNWIND $keys AS k MERGE (p:PropertyKey {key: k.key}) SET p.predicate = k.predicate",
+            RECORD_PROPERTY_KEYS,
             keys=[{"key": k, "predicate": p} for k, p in sorted(property_keys.items())]))
         for batch in _batches(sorted(ends), self.batch_size):
 
@@ -302,10 +320,7 @@ class Neo4jSync:
             step(lambda run: run(_FORGET_SOURCE, graph=graph))
         else:
             step(lambda run: run(
-                f"MERGE (s:{SYNCED} {{graph: $graph}}) SET s.version = $version, "
-                "s.sha256 = split($version, '|')[0], s.syncedAt = datetime(), "
-                "s.nodes = $nodes, s.relationships = $rels",
-                graph=graph, version=version, nodes=written.nodes,
+                RECORD_SOURCE, graph=graph, version=version, nodes=written.nodes,
                 rels=written.relationships))
         return written
 

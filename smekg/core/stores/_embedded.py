@@ -190,6 +190,22 @@ def _write_atomically(path: Path, data: bytes) -> None:
     _fsync_directory(path.parent)
 
 
+def _durable_copy(source: Path, target: Path) -> None:
+    """``target`` holding ``source``'s bytes on disk: a second name of the same file where
+    both lie on one filesystem (nothing copied; the caller writes the file no more), else a
+    copy; either way flushed to disk."""
+    try:
+        os.link(source, target)
+    except OSError:  # another filesystem, or one without hard links
+        with source.open("rb") as original, target.open("wb") as copy:
+            shutil.copyfileobj(original, copy, 1 << 20)
+            copy.flush()
+            os.fsync(copy.fileno())
+        return
+    with target.open("rb") as linked:
+        os.fsync(linked.fileno())
+
+
 def _distinct(ntriples_file: Path, folder: Path) -> int:
     """The number of distinct triples of an N-Triples file (bulk-loaded into a scratch store
     in ``folder``: the file may repeat triples, and may not fit in memory)."""
@@ -337,10 +353,7 @@ class GraphStore:
             replacement = _Replacement(graph, copy, ntriples(closing(count)) + "\n", count,
                                        folder / f"{key}.json")
             part = copy.with_name(copy.name + ".part")
-            with ntriples_file.open("rb") as source, part.open("wb") as target:
-                shutil.copyfileobj(source, target, 1 << 20)
-                target.flush()
-                os.fsync(target.fileno())
+            _durable_copy(ntriples_file, part)
             os.replace(part, copy)
             self._check_free_disk(graph, copy.stat().st_size)
             replacement.write()

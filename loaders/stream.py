@@ -47,8 +47,9 @@ from pyoxigraph import RdfFormat, Triple, parse
 from smekg.loaders.errors import Problem
 from smekg.loaders.ntriples import TextGraph, value_of
 
-__all__ = ["ChunkOutcome", "ChunkWork", "Spool", "WorkerFailed", "available_processes",
-           "handle", "map_in_processes"]
+__all__ = ["Asking", "ChunkOutcome", "ChunkWork", "Chunks", "Spool", "WorkerFailed",
+           "available_processes", "encoded", "handle", "map_in_processes", "merged_seconds",
+           "timed"]
 
 MAX_PROCESSES = 4
 """Processes a load maps with at most (by default as many as there are cores)."""

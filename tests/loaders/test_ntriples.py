@@ -205,3 +205,14 @@ def test_a_url_that_is_no_iri_is_an_error_of_its_row(
     assert found == [(3, "website", value), (4, "source", value)]
     assert all("IRI" in p.message or "URL" in p.message for p in error.value.problems)
     assert len(reference_store) == before
+
+
+def test_load_file_prints_the_seconds_of_each_stage(tmp_path: Path) -> None:
+    from smekg.loaders.sources import STAGES
+    from tests.core.store_faults import smekg
+
+    path = write_csv(tmp_path / "organisations.csv", [{"id": "a", "name": "A"}])
+    result = smekg("load-file", str(path), "--timings", store=tmp_path / "store")
+    assert result.returncode == 0, result.stderr
+    line = " ".join(result.stdout.split()).split("seconds by stage: ", 1)[1]
+    assert [part.split()[0] for part in line.split(" (", 1)[0].split(", ")] == list(STAGES)

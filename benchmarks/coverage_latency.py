@@ -66,10 +66,11 @@ def open_backend(store: Path | None, neo4j: str | None = None):
 
 def draw_pairs(index, count: int, seed: int) -> list[tuple[str, str | None]]:
     """``count`` random (NUTS-3 region code, sector code or None) pairs; a third without a
-    sector, the sector at a random NACE level."""
+    sector, the sector at a random NACE level. Only current NUTS regions: a code that a
+    later NUTS version replaced is refused with the codes meant (a 422 in the API)."""
     rng = random.Random(seed)
     regions = sorted(r for r in index.levels if index.kind(r) == "nuts-region"
-                     and index.levels[r] == 3)
+                     and index.levels[r] == 3 and r not in index.superseded)
     sectors = sorted(s for s in index.levels if index.kind(s) == "sector")
     return [(index.codes[rng.choice(regions)],
              None if i % 3 == 0 else index.codes[rng.choice(sectors)])

@@ -678,6 +678,114 @@ def _header(results: list[dict]) -> list[str]:
     return [*lines, ""]
 
 
+ISSUE_21_BEFORE = {
+    "start": "225 s at 1M (the index rebuilt at every start)",
+    "rest": "117 (1M), 365 (100k), 464 (10k)",
+    "coverage": "6.5 ms at 1M",
+    "load": "570 s, 5.6 GiB at 1M",
+    "neo4j": "8.7k rows/s at 1M (1,519 s, batched `UNWIND`)",
+    "sparql": "0.24× at 10k (787 against 3,270 req/s), 0.48× at 100k (550 against 1,153)",
+}
+"""Issue 21's "today" column: the figures of the run of 2026-11-22 it was filed from."""
+
+
+def _by_size(results: list[dict]) -> dict[str, dict]:
+    return {result["size"]: result for result in results}
+
+
+def _start_cell(result: dict | None) -> tuple[str, bool | None]:
+    """Seconds from ``smekg serve`` to the first ``/coverage`` answer with the index kept
+    beside the store (the REST step's second server: the first keeps it when missing)."""
+    rest = (result or {}).get("rest")
+    if _status(rest):
+        return "not measured", None
+    kept = [server for server in rest.get("by_workers", [])
+            if server.get("index_kept_at_start") and server.get("ready_seconds") is not None]
+    if not kept:
+        return "not measured (no server started on a kept index)", None
+    seconds = min(server["ready_seconds"] + server["first_request"]["seconds"]
+                  for server in kept)
+    return f"{seconds:,.1f} s", seconds <= 5
+
+
+def _rest_cell(result: dict | None, workers: int) -> float | None:
+    rest = (result or {}).get("rest")
+    if _status(rest):
+        return None
+    rates = [run["requests_per_s"] for run in rest.get("runs", [])
+             if run.get("workers", 1) == workers and run["connections"] == 8]
+    return max(rates) if rates else None
+
+
+def _sparql_ratio(result: dict | None) -> float | None:
+    sparql = (result or {}).get("sparql")
+    if _status(sparql):
+        return None
+    smekg, oxigraph = (_rps(sparql["endpoints"].get(key)) for key in ("smekg", "oxigraph"))
+    return smekg / oxigraph if smekg and oxigraph else None
+
+
+def _issue_21(results: list[dict]) -> list[str]:
+    """One row per row of issue 21's table: before, now, target, PASS or MISS."""
+    sizes = _by_size(results)
+    big, mid, small = sizes.get("1M"), sizes.get("100k"), sizes.get("10k")
+    rows: list[str] = []
+    start, ok = _start_cell(big)
+    rows.append(_row("`smekg serve` until the first `/coverage` answer (1M, index kept)",
+                     ISSUE_21_BEFORE["start"], start, "≤ 5 s", _verdict(ok)))
+    rest_now, rest_ok = [], []
+    for label, result, target in (("1M", big, 500), ("100k", mid, 1_500), ("10k", small, None)):
+        one, two = _rest_cell(result, 1), _rest_cell(result, 2)
+        rest_now.append(f"{label}: {_num(one)} (1 worker), {_num(two)} (2)")
+        if target is not None:
+            rest_ok.append(two is not None and two >= target)
+    rows.append(_row("`/coverage` requests/s (8 connections)", ISSUE_21_BEFORE["rest"],
+                     "; ".join(rest_now), "≥ 500 at 1M, ≥ 1,500 at 100k (2 workers)",
+                     _verdict(all(rest_ok) if rest_ok else None)))
+    coverage = ((big or {}).get("coverage") or {}).get("embedded") or {}
+    p50 = None if _status(coverage) else coverage.get("p50_ms")
+    rows.append(_row("coverage p50 at 1M (embedded store)", ISSUE_21_BEFORE["coverage"],
+                     f"{p50:.2f} ms" if p50 is not None else "not measured", "≤ 2 ms",
+                     _verdict(None if p50 is None else p50 <= 2)))
+    load = (big or {}).get("load") or {}
+    median = None if _status(load) else load.get("median")
+    if median:
+        rss = median["peak_rss_mib"]
+        rows.append(_row("end-to-end load of 1M organisations", ISSUE_21_BEFORE["load"],
+                         f"{median['seconds']:,.0f} s, {rss / GIB:.1f} GiB", "≤ 200 s, ≤ 6 GiB",
+                         _verdict(median["seconds"] <= 200 and rss <= 6 * GIB)))
+    else:
+        rows.append(_row("end-to-end load of 1M organisations", ISSUE_21_BEFORE["load"],
+                         "not measured", "≤ 200 s, ≤ 6 GiB", "n/a"))
+    neo4j_now, neo4j_ok = [], []
+    for label, result in (("1M", big), ("100k", mid)):
+        bulk = ((result or {}).get("neo4j") or {}).get("bulk")
+        if bulk is None or _status(bulk):
+            neo4j_now.append(f"{label}: not measured")
+            continue
+        neo4j_now.append(f"{label}: {bulk['rows_per_s'] / 1000:,.1f}k rows/s "
+                         f"({bulk['seconds']:,.0f} s, bulk import)")
+        neo4j_ok.append(bulk["rows_per_s"] >= NEO4J_TARGET_ROWS_PER_S)
+    rows.append(_row("Neo4j full sync into an empty database", ISSUE_21_BEFORE["neo4j"],
+                     "; ".join(neo4j_now), "≥ 100k rows/s",
+                     _verdict(all(neo4j_ok) if neo4j_ok else None)))
+    sparql_now, sparql_ok = [], []
+    for label, result in (("10k", small), ("100k", mid)):
+        ratio = _sparql_ratio(result)
+        sparql_now.append(f"{label}: " + (f"{ratio:.2f}×" if ratio is not None
+                                          else "not measured"))
+        if ratio is not None:
+            sparql_ok.append(ratio >= 0.8)
+    rows.append(_row("`/sparql` simple dashboard mix, requests/s against `oxigraph serve`",
+                     ISSUE_21_BEFORE["sparql"], "; ".join(sparql_now),
+                     "≥ 0.8× at 10k and 100k", _verdict(all(sparql_ok) if sparql_ok else None)))
+    return ["## Issue 21 at a glance", "",
+            "Each row of issue 21's table: the figure it was filed with (the run of "
+            "2026-11-22), the figure of the runs below, the target, and PASS or MISS. What "
+            "limits each MISS is in benchmarks/PROFILES.md.", "",
+            *_table(["what", "before (issue 21)", "now", "target", "verdict"]), *rows, ""]
+
+
 def render(results: list[dict]) -> str:
     results = sorted(results, key=lambda r: r.get("organisations", 0))
     if not results:
@@ -686,6 +794,7 @@ def render(results: list[dict]) -> str:
     lines += ["## Targets (2 cores)", ""]
     lines += [f"- {text}" for text in TARGETS.values()]
     lines += [""]
+    lines += _issue_21(results)
     for section in (_load, _coverage, _sparql, _rest, _web, _neo4j, _memory):
         lines += section(results)
     return "\n".join(lines).rstrip() + "\n"

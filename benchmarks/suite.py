@@ -744,7 +744,7 @@ def step_rest(size: Size) -> dict:
 def _rest_server(size: Size, paths: list[str], workers: int) -> dict:
     """``smekg serve --workers WORKERS`` under wrk over ``paths`` (each connection count)."""
     args = size.args
-    kept = size.store.with_name(size.store.name + ".index") / "index.pickle"
+    kept = size.store.with_name(size.store.name + ".index") / "CURRENT"
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = Server("smekg serve", [str(BIN / "smekg"), "serve", "--store", str(size.store),

@@ -110,6 +110,27 @@ class CoverageTable:
     positions sorts the entities by name.
     """
 
+    iris: Sequence[str]
+    position: Mapping[str, int]
+    served: Mapping[str, np.ndarray]
+    users: Mapping[str, np.ndarray]
+    reach: Mapping[str, Reach]
+
+    @classmethod
+    def kept(cls, index: GraphIndex, *, iris: Sequence[str], position: Mapping[str, int],
+             served: Mapping[str, np.ndarray], users: Mapping[str, np.ndarray],
+             reach: Mapping[str, Reach], reach_all: Reach,
+             arrays: Mapping[str, np.ndarray]) -> CoverageTable:
+        """The table of ``index`` from its kept parts (see ``index_cache``), not compiled."""
+        table = cls.__new__(cls)
+        table.index = index
+        table.iris, table.position, table.served, table.users = iris, position, served, users
+        table.reach, table.reach_all = reach, reach_all
+        for name, array in arrays.items():
+            setattr(table, name, array)
+        table._masks, table._breadths = {}, {}
+        return table
+
     def __init__(self, index: GraphIndex) -> None:
         self.index = index
         networks = {n for ns in index.networks_of.values() for n in ns}
@@ -264,7 +285,7 @@ class CoverageTable:
             within = [a for a in regions if not capped or self.breadth(a) <= broadest]
             sources = [self.served[a] for a in within if a in self.served]
             reaches = [self.reach[a] for a in within if a in self.served]
-            countries = index.member_countries.intersection(regions)
+            countries = [r for r in regions if r in index.member_countries]
         own = sorted(self.position[country] for country in countries
                      if not capped or self.breadth(country) <= broadest)
         if own and (region is not None or capped):

@@ -12,6 +12,8 @@ from __future__ import annotations
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,26 +107,22 @@ class MembershipTerms:
     [('r:member', '2024')]
     """
 
-    members: list[str] = field(default_factory=list)
-    roles: list[str | None] = field(default_factory=list)
-    since: list[str | None] = field(default_factory=list)
-    until: list[str | None] = field(default_factory=list)
-    blocks: dict[str, tuple[int, int]] = field(default_factory=dict)  # network: start, stop
+    members: Sequence[str] = field(default_factory=list)
+    roles: Sequence[str | None] = field(default_factory=list)
+    since: Sequence[str | None] = field(default_factory=list)
+    until: Sequence[str | None] = field(default_factory=list)
+    blocks: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # network: start, stop
 
     @classmethod
     def of_rows(cls, rows: list[tuple[str, str, str | None, str | None, str | None]]
                 ) -> MembershipTerms:
         """From ``(member, network, role, since, until)`` rows, in any order."""
         rows.sort(key=lambda r: (r[1], r[0], r[2] or "", r[3] or "", r[4] or ""))
-        terms = cls()
-        for position, (member, network, role, since, until) in enumerate(rows):
-            terms.members.append(member)
-            terms.roles.append(role)
-            terms.since.append(since)
-            terms.until.append(until)
-            start = terms.blocks.get(network, (position, 0))[0]
-            terms.blocks[network] = (start, position + 1)
-        return terms
+        blocks: dict[str, tuple[int, int]] = {}
+        for position, (_, network, _, _, _) in enumerate(rows):
+            blocks[network] = (blocks.get(network, (position, 0))[0], position + 1)
+        return cls(members=[r[0] for r in rows], roles=[r[2] for r in rows],
+                   since=[r[3] for r in rows], until=[r[4] for r in rows], blocks=blocks)
 
     def of_network(self, network: str) -> range:
         """The positions of the memberships of ``network``."""
@@ -142,38 +140,39 @@ class GraphIndex:
     """The structure of the graph, for fast walks (build it with :meth:`build`)."""
 
     version: str = ""
-    labels: dict[str, str] = field(default_factory=dict)
-    codes: dict[str, str] = field(default_factory=dict)
-    tags: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    broader: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    narrower: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    levels: dict[str, int] = field(default_factory=dict)
+    labels: Mapping[str, str] = field(default_factory=dict)
+    codes: Mapping[str, str] = field(default_factory=dict)
+    tags: Mapping[str, AbstractSet[str]] = field(default_factory=lambda: defaultdict(set))
+    broader: Mapping[str, Sequence[str]] = field(default_factory=lambda: defaultdict(list))
+    narrower: Mapping[str, Sequence[str]] = field(default_factory=lambda: defaultdict(list))
+    levels: Mapping[str, int] = field(default_factory=dict)
     # NUTS regions: the versions each is valid in (smekg:nutsVersion, sorted), those no
     # longer current (valid only in a version older than the newest of their country: the
     # NUTS 2021 regions NUTS 2024 replaced), and the NUTS-3 typology classes of each (as
     # stated, and with every broader class: what a typology filter matches).
-    versions: dict[str, list[str]] = field(default_factory=dict)
-    superseded: set[str] = field(default_factory=set)
-    typologies: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    typology_classes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    versions: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    superseded: AbstractSet[str] = field(default_factory=set)
+    typologies: Mapping[str, Sequence[str]] = field(default_factory=lambda: defaultdict(list))
+    typology_classes: Mapping[str, AbstractSet[str]] = field(
+        default_factory=lambda: defaultdict(set))
     # skos:exactMatch of sectors, as stated (NACE Rev. 2 <-> Rev. 2.1 of the same code and
     # title): the sector walks (sector_ancestors, sector_descendants) follow them.
-    matches: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    matched_by: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    served_by: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    regions_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    sectors_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    sector_users: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    services_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    networks_of: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    member_countries: set[str] = field(default_factory=set)
+    matches: Mapping[str, Sequence[str]] = field(default_factory=lambda: defaultdict(list))
+    matched_by: Mapping[str, Sequence[str]] = field(default_factory=lambda: defaultdict(list))
+    served_by: Mapping[str, Sequence[str]] = field(default_factory=lambda: defaultdict(list))
+    regions_of: Mapping[str, Sequence[str]] = field(default_factory=lambda: defaultdict(list))
+    sectors_of: Mapping[str, Sequence[str]] = field(default_factory=lambda: defaultdict(list))
+    sector_users: Mapping[str, Sequence[str]] = field(default_factory=lambda: defaultdict(list))
+    services_of: Mapping[str, AbstractSet[str]] = field(default_factory=lambda: defaultdict(set))
+    networks_of: Mapping[str, Sequence[str]] = field(default_factory=lambda: defaultdict(list))
+    member_countries: AbstractSet[str] = field(default_factory=set)
     # the memberships with their role and period (what members and memberships list)
     terms: MembershipTerms = field(default_factory=MembershipTerms)
     # who is located where: each place an organisation's schema:location or smekg:country
     # names, with the organisations located there (sorted)
-    located_at: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    by_key: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    names: list[Name] = field(default_factory=list)
+    located_at: Mapping[str, Sequence[str]] = field(default_factory=lambda: defaultdict(list))
+    by_key: Mapping[str, Sequence[str]] = field(default_factory=lambda: defaultdict(list))
+    names: Sequence[Name] = field(default_factory=list)
     _refs: dict[str, EntityRef] = field(default_factory=dict, repr=False, compare=False)
     # tables derived from the others on first use (see _derived)
     _tables: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -191,9 +190,13 @@ class GraphIndex:
         index's ``backend``: see :meth:`GraphBackend.snapshot`)."""
         queries = load_registry(QUERY_DIR / "index")
         backend = backend.snapshot()
-        index = cls(version=backend.data_version(), backend=backend)
+        tags: defaultdict[str, set[str]] = defaultdict(set)
         for row in backend.select(queries["types"], {}):
-            index.tags[row_iri(row, "entity")].add(row_iri(row, "tag"))
+            tags[row_iri(row, "entity")].add(row_iri(row, "tag"))
+        labels: dict[str, str] = {}
+        codes: dict[str, str] = {}
+        by_key: defaultdict[str, list[str]] = defaultdict(list)
+        names: list[Name] = []
         pref, alt = str(SKOS.prefLabel), str(SKOS.altLabel)
         notation, identifier = str(SKOS.notation), str(DCTERMS.identifier)
         short = {pref: "name", alt: "other name", notation: "code", identifier: "id"}
@@ -201,52 +204,75 @@ class GraphIndex:
         for row in sorted(backend.select(queries["names"], {}), key=_name_order):
             entity, prop, text = row_iri(row, "entity"), row_iri(row, "property"), str(row["name"])
             if prop == pref:
-                index.labels.setdefault(entity, text)
+                labels.setdefault(entity, text)
                 if titles.get(entity) == text:
                     # NACE Rev. 2 has a name per language; its label is the English title.
                     # Which name is English cannot be read from these rows on every backend
                     # (the Neo4j projection keeps no language tags), so the bundled English
                     # titles say it: the label is the English title wherever the graph has it.
-                    index.labels[entity] = text
+                    labels[entity] = text
             elif prop in (notation, identifier):
-                index.codes.setdefault(entity, text)
-                index.by_key[text.casefold()].append(entity)
-            index.names.append(Name(entity, text, short[prop], fold(text)))
+                codes.setdefault(entity, text)
+                by_key[text.casefold()].append(entity)
+            names.append(Name(entity, text, short[prop], fold(text)))
+        broader: defaultdict[str, list[str]] = defaultdict(list)
+        narrower: defaultdict[str, list[str]] = defaultdict(list)
+        levels: dict[str, int] = {}
         for row in backend.select(queries["hierarchy"], {}):
             concept = row_iri(row, "concept")
-            broader = row_iri(row, "broader") if "broader" in row else None
-            if broader is not None and broader not in index.broader[concept]:
-                index.broader[concept].append(broader)
-                index.narrower[broader].append(concept)
+            up = row_iri(row, "broader") if "broader" in row else None
+            if up is not None and up not in broader[concept]:
+                broader[concept].append(up)
+                narrower[up].append(concept)
             if "level" in row:
-                index.levels[concept] = int(row["level"])
+                levels[concept] = int(row["level"])
+        matches: defaultdict[str, list[str]] = defaultdict(list)
+        matched_by: defaultdict[str, list[str]] = defaultdict(list)
         for row in backend.select(queries["sector_matches"], {}):
             concept, same = row_iri(row, "sector"), row_iri(row, "same")
-            if same != concept and same not in index.matches[concept]:
-                index.matches[concept].append(same)
-                index.matched_by[same].append(concept)
+            if same != concept and same not in matches[concept]:
+                matches[concept].append(same)
+                matched_by[same].append(concept)
+        served_by: defaultdict[str, list[str]] = defaultdict(list)
+        regions_of: defaultdict[str, list[str]] = defaultdict(list)
+        sectors_of: defaultdict[str, list[str]] = defaultdict(list)
+        sector_users: defaultdict[str, list[str]] = defaultdict(list)
+        services_of: defaultdict[str, set[str]] = defaultdict(set)
         served, sector = str(SCHEMA.areaServed), str(CV.sector)
         service = str(SMEKG.providesService)
         for row in backend.select(queries["scope"], {}):
             entity, prop = row_iri(row, "entity"), row_iri(row, "property")
             value = row_iri(row, "value")
             if prop == served:
-                index.served_by[value].append(entity)
-                index.regions_of[entity].append(value)
+                served_by[value].append(entity)
+                regions_of[entity].append(value)
             elif prop == sector:
-                index.sectors_of[entity].append(value)
-                index.sector_users[value].append(entity)
+                sectors_of[entity].append(value)
+                sector_users[value].append(entity)
             elif prop == service:
-                index.services_of[entity].add(value)
+                services_of[entity].add(value)
+        networks_of: defaultdict[str, list[str]] = defaultdict(list)
+        member_countries: set[str] = set()
         country = KIND_CLASSES["country"]
         for row in backend.select(queries["membership_links"], {}):
             member = row_iri(row, "member")
-            index.networks_of[member].append(row_iri(row, "network"))
-            if country in index.tags.get(member, ()):
-                index.member_countries.add(member)
+            networks_of[member].append(row_iri(row, "network"))
+            if country in tags.get(member, ()):
+                member_countries.add(member)
+        for mapping in (broader, narrower, served_by, regions_of, sectors_of, sector_users,
+                        networks_of, matches, matched_by, by_key):
+            # stable, engine-independent order: every walk visits IRIs in sorted order
+            for values in mapping.values():
+                values.sort()
+        index = cls(version=backend.data_version(), backend=backend, labels=labels,
+                    codes=codes, tags=tags, broader=broader, narrower=narrower,
+                    levels=levels, matches=matches, matched_by=matched_by,
+                    served_by=served_by, regions_of=regions_of, sectors_of=sectors_of,
+                    sector_users=sector_users, services_of=services_of,
+                    networks_of=networks_of, member_countries=member_countries,
+                    by_key=by_key, names=names)
         index._read_nuts(backend, queries)
         index._read_memberships_and_locations(backend, queries)
-        index._sort()
         return index
 
     def _read_memberships_and_locations(self, backend: GraphBackend,
@@ -285,23 +311,18 @@ class GraphIndex:
             newest[country] = max(newest.get(country, ""), found[-1])
         self.superseded = {region for region, found in self.versions.items()
                            if newest[self.codes.get(region, "")[:2]] not in found}
+        typologies: defaultdict[str, list[str]] = defaultdict(list)
+        typology_classes: defaultdict[str, set[str]] = defaultdict(set)
         for row in backend.select(queries["typologies"], {}):
             region, typology = row_iri(row, "region"), row_iri(row, "typology")
-            if typology not in self.typologies[region]:
-                self.typologies[region].append(typology)
-            self.typology_classes[region].add(typology)
+            if typology not in typologies[region]:
+                typologies[region].append(typology)
+            typology_classes[region].add(typology)
             if "broader" in row:
-                self.typology_classes[region].add(row_iri(row, "broader"))
-
-    def _sort(self) -> None:
-        # Stable, engine-independent order: every walk visits IRIs in sorted order.
-        for mapping in (self.broader, self.narrower, self.served_by, self.regions_of,
-                        self.sectors_of, self.sector_users, self.networks_of, self.matches,
-                        self.matched_by, self.typologies):
-            for values in mapping.values():
-                values.sort()
-        for values in self.by_key.values():
+                typology_classes[region].add(row_iri(row, "broader"))
+        for values in typologies.values():
             values.sort()
+        self.typologies, self.typology_classes = typologies, typology_classes
 
     # -- what an entity is --------------------------------------------------------
     def kind(self, iri: str) -> str | None:
@@ -467,8 +488,8 @@ class GraphIndex:
         return [(node, reached[node][1]) for node in reversed(path)]
 
     @staticmethod
-    def _sector_walk(iri: str, hierarchy: dict[str, list[str]], same: dict[str, list[str]]
-                     ) -> list[tuple[str, tuple[str, str]]]:
+    def _sector_walk(iri: str, hierarchy: Mapping[str, Sequence[str]],
+                     same: Mapping[str, Sequence[str]]) -> list[tuple[str, tuple[str, str]]]:
         """Breadth first from ``iri`` over ``hierarchy`` and ``same``: each node with the
         node it was reached from and how (``("", "")`` for ``iri``)."""
         order: list[tuple[str, tuple[str, str]]] = [(iri, ("", ""))]

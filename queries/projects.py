@@ -11,8 +11,9 @@ filtered list is then a pass over the table.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from weakref import WeakKeyDictionary
 
 from smekg.core.backends import Value, row_iri
@@ -60,19 +61,26 @@ def project_row(index: GraphIndex, iri: str, values: Mapping[str, Sequence[Value
 
 
 _TABLES: WeakKeyDictionary[GraphIndex, ProjectTable] = WeakKeyDictionary()
+_KEPT: WeakKeyDictionary[GraphIndex, Callable[[], ProjectTable]] = WeakKeyDictionary()
 
 
-def keep_project_table(index: GraphIndex, table: ProjectTable) -> None:
-    """Keep ``table`` as the project table of ``index`` (one read from disk with it)."""
-    _TABLES[index] = table
+def keep_project_table(index: GraphIndex,
+                       table: ProjectTable | Callable[[], ProjectTable]) -> None:
+    """Keep ``table`` as the project table of ``index``: the table, or what reads it (from
+    disk, with the index) on first use."""
+    if isinstance(table, ProjectTable):
+        _TABLES[index] = table
+    else:
+        _KEPT[index] = table
 
 
 def project_table(index: GraphIndex) -> ProjectTable:
-    """The projects of ``index`` as a table (built on first use from the index's backend,
-    kept while the index lives)."""
+    """The projects of ``index`` as a table (read from where it was kept, else built on
+    first use from the index's backend; kept while the index lives)."""
     table = _TABLES.get(index)
     if table is None:
-        table = _TABLES.setdefault(index, ProjectTable(index))
+        read = _KEPT.get(index)
+        table = _TABLES.setdefault(index, read() if read is not None else ProjectTable(index))
     return table
 
 
@@ -109,6 +117,25 @@ class ProjectTable:
             self.programmes.append(frozenset(str(p) for p in values.get("fundedUnder", ())))
             self.topics.append(tuple(str(t).lower() for t in values.get("topic", ())))
             self.rows.append(project_row(index, iri, values, len(partners)))
+
+    def to_json(self) -> str:
+        """The table as JSON (what :meth:`from_json` reads back)."""
+        return json.dumps({"rows": [row.model_dump(mode="json") for row in self.rows],
+                           "partners": [sorted(p) for p in self.partners],
+                           "programmes": [sorted(p) for p in self.programmes],
+                           "topics": self.topics})
+
+    @classmethod
+    def from_json(cls, index: GraphIndex, text: str) -> ProjectTable:
+        """The table of ``index`` kept as ``text`` (see :meth:`to_json`)."""
+        kept = json.loads(text)
+        table = cls.__new__(cls)
+        table.index = index
+        table.rows = [ProjectRow.model_validate(row) for row in kept["rows"]]
+        table.partners = [frozenset(p) for p in kept["partners"]]
+        table.programmes = [frozenset(p) for p in kept["programmes"]]
+        table.topics = [tuple(t) for t in kept["topics"]]
+        return table
 
     def select(self, programme: str | None = None, topic: str | None = None,
                country: str | None = None) -> list[ProjectRow]:

@@ -50,7 +50,7 @@ from smekg.queries.coverage import (
     sector_reason,
 )
 from smekg.queries.graph_index import BREADTHS, COUNTRY, WORLD, GraphIndex, fold
-from smekg.queries.index_cache import load_index, save_index
+from smekg.queries.index_cache import KeptNames, load_index, save_index
 from smekg.queries.models import (
     CompareAnswer,
     CoverageAnswer,
@@ -1223,8 +1223,8 @@ class QueryService:
         fuzzy = False
         if not best:
             fuzzy = True
-            choices = {i: n.folded for i, n in enumerate(index.names)
-                       if kind is None or kind in index.tags.get(n.entity, ())}
+            choices = {i: text for i, text in enumerate(folded)
+                       if kind is None or kind in tags.get(names[i].entity, ())}
             for _, score, i in process.extract(wanted, choices, scorer=fuzz.QRatio, limit=None,
                                                score_cutoff=75):
                 name = index.names[i]
@@ -1252,7 +1252,10 @@ class QueryService:
         """The folded names of ``index`` (its ``names``' ``folded``), as one list to scan."""
         kept = self._folded
         if kept is None or kept[0] is not index:
-            kept = self._folded = (index, [name.folded for name in index.names])
+            names = index.names
+            folded = names.folded() if isinstance(names, KeptNames) else [
+                name.folded for name in names]
+            kept = self._folded = (index, folded)
         return kept[1]
 
     # -- gaps and comparisons ------------------------------------------------------------

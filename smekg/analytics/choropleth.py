@@ -31,7 +31,7 @@ covering it in division 25.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -169,7 +169,7 @@ class _Above:
     """The providers covering through a region or any region above it, as masks over the
     coverage table's positions with their counts (the last :data:`_KEPT` kept)."""
 
-    def __init__(self, broader: Mapping[str, list[str]], number: Mapping[str, int],
+    def __init__(self, broader: Mapping[str, Sequence[str]], number: Mapping[str, int],
                  reached: list[np.ndarray], size: int) -> None:
         self.broader, self.number, self.reached, self.size = broader, number, reached, size
         self.kept: OrderedDict[str, tuple[np.ndarray | None, int]] = OrderedDict()

@@ -110,7 +110,7 @@ def compare_ecosystems(
         covering = service.coverage(region=region, sector=sector and str(bound["sector"]),
                                     limit=None).results
         located = service.organisations_in_region(region)
-        countries = index.member_countries.intersection(index.ancestors(region))
+        countries = {r for r in index.ancestors(region) if r in index.member_countries}
         members = ({item.iri for item in covering} | {str(item["iri"]) for item in located}
                    | countries)
         members &= set(actors)

@@ -6,6 +6,8 @@ and Italy itself; IPI also collaborates with MEDEF.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from smekg.core.backends import Iri, Row
 from smekg.queries.graph_index import KIND_CLASSES, GraphIndex
 
@@ -41,26 +43,35 @@ _MEMBERS = [("ex:ipi", "ex:network"), ("ex:medef", "ex:network"), ("ex:IT", "ex:
 
 def toy_index() -> GraphIndex:
     """The graph index of the toy ecosystem."""
-    index = GraphIndex(version="toy")
+    lists: dict[str, defaultdict[str, list[str]]] = {
+        name: defaultdict(list) for name in ("by_key", "broader", "narrower", "sectors_of",
+                                             "sector_users", "regions_of", "served_by",
+                                             "networks_of")}
+    tags: defaultdict[str, set[str]] = defaultdict(set)
+    labels, codes = {}, {}
     for iri, (kind, label, code) in _ENTITIES.items():
-        index.tags[iri].add(KIND_CLASSES[kind])
-        index.labels[iri] = label
-        index.codes[iri] = code
-        index.by_key[code.casefold()].append(iri)
+        tags[iri].add(KIND_CLASSES[kind])
+        labels[iri] = label
+        codes[iri] = code
+        lists["by_key"][code.casefold()].append(iri)
     for subject, predicate, obj in _LINKS:
         if predicate == _BROADER:
-            index.broader[subject].append(obj)
-            index.narrower[obj].append(subject)
+            lists["broader"][subject].append(obj)
+            lists["narrower"][obj].append(subject)
         elif predicate.endswith("sector"):
-            index.sectors_of[subject].append(obj)
-            index.sector_users[obj].append(subject)
+            lists["sectors_of"][subject].append(obj)
+            lists["sector_users"][obj].append(subject)
         elif predicate.endswith("areaServed"):
-            index.regions_of[subject].append(obj)
-            index.served_by[obj].append(subject)
+            lists["regions_of"][subject].append(obj)
+            lists["served_by"][obj].append(subject)
     for member, network in _MEMBERS:
-        index.networks_of[member].append(network)
-    index.member_countries.add("ex:IT")
-    return index
+        lists["networks_of"][member].append(network)
+    return GraphIndex(version="toy", tags=tags, labels=labels, codes=codes,
+                      member_countries={"ex:IT"}, by_key=lists["by_key"],
+                      broader=lists["broader"], narrower=lists["narrower"],
+                      sectors_of=lists["sectors_of"], sector_users=lists["sector_users"],
+                      regions_of=lists["regions_of"], served_by=lists["served_by"],
+                      networks_of=lists["networks_of"])
 
 
 def toy_rows() -> list[Row]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from smekg.queries.index_cache import FILE_NAME
+from smekg.queries.index_cache import CURRENT
 from tests.graph_api.web.browser import SmekgServe
 
 
@@ -40,9 +40,10 @@ def test_two_workers_answer_the_same_from_the_kept_index(store_dir, tmp_path):
             "/search?q=emilia")}
     finally:
         one.stop()
-    kept = store_dir.with_name("store.index") / FILE_NAME
+    cache = store_dir.with_name("store.index")
+    kept = cache / CURRENT
     assert kept.is_file()  # the single worker kept the index it built
-    kept.unlink()
+    shutil.rmtree(cache)
     two = SmekgServe(store_dir, tmp_path / "two.log", "--workers", "2")
     try:
         log = (tmp_path / "two.log").read_text()

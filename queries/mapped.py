@@ -162,6 +162,12 @@ class StringPool:
 # -- maps ---------------------------------------------------------------------------
 
 
+_MISSING: Any = object()
+_CACHED = 100_000
+"""How many looked-up keys a map keeps with their values (then it starts again): questions
+ask of the same regions, sectors and networks over and over."""
+
+
 class _KeyedMap(Mapping[str, _V]):
     """A map over sorted key ids; subclasses say what a row's value is (:meth:`_value`)."""
 
@@ -169,6 +175,19 @@ class _KeyedMap(Mapping[str, _V]):
         self._pool = pool
         self._keys = keys
         self._thawed: dict[str, _V] | None = None
+        self._cache: dict[object, Any] = {}
+
+    def _lookup(self, key: object) -> Any:
+        """The value of ``key``, or ``_MISSING`` (kept for the next look-up)."""
+        cache = self._cache
+        found = cache.get(key, cache)
+        if found is cache:
+            row = self._row(key)
+            found = _MISSING if row < 0 else self._value(row)
+            if len(cache) >= _CACHED:
+                cache.clear()
+            cache[key] = found
+        return found
 
     def _row(self, key: object) -> int:
         if not isinstance(key, str):  # a look-up of another type finds nothing, as in a dict
@@ -186,21 +205,22 @@ class _KeyedMap(Mapping[str, _V]):
     def __getitem__(self, key: str) -> _V:
         if self._thawed is not None:
             return self._thawed[key]
-        row = self._row(key)
-        if row < 0:
+        found = self._lookup(key)
+        if found is _MISSING:
             raise KeyError(key)
-        return self._value(row)
+        value: _V = found
+        return value
 
     def get(self, key: str, default: Any = None) -> Any:
         if self._thawed is not None:
             return self._thawed.get(key, default)
-        row = self._row(key)
-        return default if row < 0 else self._value(row)
+        found = self._lookup(key)
+        return default if found is _MISSING else found
 
     def __contains__(self, key: object) -> bool:
         if self._thawed is not None:
             return key in self._thawed
-        return self._row(key) >= 0
+        return self._lookup(key) is not _MISSING
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -353,6 +373,7 @@ class StrSet(Set[str]):
         self._pool = pool
         self._members = members
         self._thawed: frozenset[str] | None = None
+        self._cache: dict[object, bool] = {}
 
     @classmethod
     def open(cls, folder: Path, name: str, pool: StringPool) -> StrSet:
@@ -363,8 +384,15 @@ class StrSet(Set[str]):
         return frozenset(iterable)
 
     def __contains__(self, item: object) -> bool:
-        if not isinstance(item, str):
-            return False
+        found = self._cache.get(item)
+        if found is None:
+            found = isinstance(item, str) and self._holds(item)
+            if len(self._cache) >= _CACHED:
+                self._cache.clear()
+            self._cache[item] = found
+        return found
+
+    def _holds(self, item: str) -> bool:
         number = self._pool.id(item)
         members = self._members
         at = int(np.searchsorted(members, number))

@@ -19,9 +19,8 @@ from smekg.core.iri import Minter
 from smekg.core.settings import Settings
 from smekg.core.stores import GraphStore
 from smekg.loaders.sources import file_sources, load_sources
-from smekg.queries.graph_index import GraphIndex
 from smekg.queries.coverage import coverage_table
-from smekg.queries.graph_index import MembershipTerms
+from smekg.queries.graph_index import GraphIndex, MembershipTerms
 from smekg.queries.index_cache import (
     CURRENT,
     cache_format,

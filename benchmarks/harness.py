@@ -144,8 +144,11 @@ def _children(pid: int) -> list[int]:
 
 
 def process_memory(pid: int) -> dict:
-    """VmHWM (peak RSS) and VmRSS of ``pid`` and every descendant, in MiB."""
+    """VmHWM (peak RSS) and VmRSS of ``pid`` and every descendant, in MiB; and their PSS
+    now (proportional set size: a page mapped by several of them, such as the kept index
+    the workers share through the page cache, counted once in all)."""
     rows = []
+    pss = 0
     for member in _children(pid):
         try:
             status = Path(f"/proc/{member}/status").read_text()
@@ -155,11 +158,18 @@ def process_memory(pid: int) -> dict:
         hwm = int(fields.get("VmHWM", "0 kB").split()[0])
         rss = int(fields.get("VmRSS", "0 kB").split()[0])
         rows.append((member, hwm, rss))
+        try:
+            rollup = Path(f"/proc/{member}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        pss += sum(int(line.split()[1]) for line in rollup.splitlines()
+                   if line.startswith("Pss:"))
     return {
         "processes": len(rows),
         "peak_rss_mib": mib(sum(hwm for _, hwm, _ in rows)),
         "peak_rss_largest_mib": mib(max((hwm for _, hwm, _ in rows), default=0)),
         "rss_now_mib": mib(sum(rss for _, _, rss in rows)),
+        "pss_now_mib": mib(pss),
     }
 
 

@@ -380,17 +380,20 @@ def _rest(results: list[dict]) -> list[str]:
              "warm-up run. 'ready s' is from the start of `smekg serve` until `/health` "
              "answers (building the index, or reading it from beside the store: 'kept' when "
              "its file was there at the start, 'built' when not); "
-             "'first request s' the first `/coverage` answer after that.", ""]
+             "'first request s' the first `/coverage` answer after that. 'peak RSS' sums "
+             "the peak RSS of the server's processes (a page mapped by two workers, as the "
+             "kept index is, counts twice); 'PSS' is their proportional set size after the "
+             "runs (a shared page counted once in all; – where not measured).", ""]
     lines += _table(["size", "workers", "page", "connections", "requests/s", "p50 ms",
                      "p99 ms",
                      "requests", "non-2xx", "socket errors", "ready s (kept)",
-                     "first request s", "peak RSS MiB", "target"])
+                     "first request s", "peak RSS MiB", "PSS MiB", "target"])
     for result in results:
         size = result["size"]
         rest = result.get("rest")
         status = _status(rest)
         if status:
-            lines.append(_row(size, status, *[""] * 12))
+            lines.append(_row(size, status, *[""] * 13))
             continue
         servers = {entry["workers"]: entry for entry in rest.get("by_workers", [])}
         for run in rest["runs"]:
@@ -408,6 +411,7 @@ def _rest(results: list[dict]) -> list[str]:
                               f"{_num(ready, 1)}{kept}" if ready is not None else "–",
                               _num(server["first_request"]["seconds"], 2),
                               _mib(server.get("memory", {}).get("peak_rss_mib")),
+                              _mib(server.get("memory", {}).get("pss_now_mib")),
                               _verdict(ok)))
     return [*lines, ""]
 

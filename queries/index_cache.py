@@ -23,6 +23,7 @@ this user's alone, is ignored, and the index is built from the graph.
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import hashlib
 import json
@@ -32,6 +33,7 @@ import platform
 import shutil
 import stat
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, overload
@@ -326,22 +328,37 @@ def save_index(folder: Path, index: GraphIndex) -> Path | None:
             file.flush()
             os.fsync(file.fileno())
         os.chmod(file.name, 0o600)
-        os.replace(file.name, folder / CURRENT)
-        directory = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+        # one writer at a time swaps CURRENT and clears what it replaced (the workers of a
+        # server may each rebuild the index after a load)
+        with (folder / ".lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            os.replace(file.name, folder / CURRENT)
+            directory = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
+            _clear(folder, kept)
     except (OSError, ValueError) as error:
         logger.warning("the index could not be kept beside the store: %s", error)
         if kept is not None:
             shutil.rmtree(kept, ignore_errors=True)
         return None
-    for old in folder.iterdir():  # what no reader will open again
-        if old != kept and old.name != CURRENT and (old.name.startswith(("index-", ".current-"))
-                                                    or old.name == "index.pickle"):
-            if old.is_dir():
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                old.unlink(missing_ok=True)
     return kept
+
+
+def _clear(folder: Path, current: Path) -> None:
+    """Remove what no reader will open again: whole index folders other than ``current``,
+    a day-old unfinished one (a writer killed), and the files of earlier formats. A folder
+    another writer is still filling (no manifest yet) is left to it. A server that has
+    opened a removed folder keeps reading it: its files stay until it closes them."""
+    day_ago = time.time() - 86_400
+    for old in folder.iterdir():
+        if old == current or old.name in (CURRENT, ".lock"):
+            continue
+        if old.name.startswith("index-") and old.is_dir():
+            if (old / "manifest.json").is_file() or old.stat().st_mtime < day_ago:
+                shutil.rmtree(old, ignore_errors=True)
+        elif old.name == "index.pickle" or (old.name.startswith(".current-")
+                                            and old.stat().st_mtime < day_ago):
+            old.unlink(missing_ok=True)

@@ -150,7 +150,7 @@ class StringPool:
         """The id of ``text``, or -1 when the pool does not hold it."""
         key = digest(text)
         digests = self._digests
-        at = int(np.searchsorted(digests, key))
+        at = int(digests.searchsorted(np.int64(key)))
         while at < len(digests) and digests.item(at) == key:
             number = self._by_digest.item(at)
             if self.text(number) == text:
@@ -196,7 +196,9 @@ class _KeyedMap(Mapping[str, _V]):
         if number < 0:
             return -1
         keys = self._keys
-        at = int(np.searchsorted(keys, number))
+        # a numpy scalar of the array's type: a Python int would make numpy cast the
+        # whole array to a common type first (milliseconds at a million keys)
+        at = int(keys.searchsorted(_ID(number)))
         return at if at < len(keys) and keys.item(at) == number else -1
 
     def _value(self, row: int) -> _V:
@@ -395,7 +397,7 @@ class StrSet(Set[str]):
     def _holds(self, item: str) -> bool:
         number = self._pool.id(item)
         members = self._members
-        at = int(np.searchsorted(members, number))
+        at = int(members.searchsorted(_ID(number)))
         return number >= 0 and at < len(members) and members.item(at) == number
 
     def __len__(self) -> int:

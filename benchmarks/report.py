@@ -200,6 +200,14 @@ def _coverage(results: list[dict]) -> list[str]:
                               _num(embedded["p50_ms"], 2), _num(embedded["p99_ms"], 2),
                               _num(embedded["max_ms"], 2), _num(embedded["index_seconds"], 1),
                               _mib(embedded["peak_rss_mib"]), "(the reference)", verdict))
+            kept = embedded.get("kept")
+            if kept:
+                lines.append(_row(size, f"smekg coverage, the index kept beside the store "
+                                        f"(opened in {kept['open_seconds']:.2f} s over mapped "
+                                        f"files; written in {kept['save_seconds']:.0f} s)",
+                                  kept["queries"], _num(kept["p50_ms"], 2),
+                                  _num(kept["p99_ms"], 2), _num(kept["max_ms"], 2), "", "",
+                                  _same(kept["same_counts"], kept["queries"]), ""))
             reference = embedded["straightforward"]
             lines.append(_row(size, "`coverage.rq` on pyoxigraph" + _stopped(reference),
                               reference["queries"],

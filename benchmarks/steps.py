@@ -31,8 +31,13 @@ import hashlib
 import json
 import os
 import statistics
+import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from smekg.queries.service import QueryService
 
 BASE = "https://w3id.org/smekg/id/"
 ORGANISATION = "https://w3id.org/smekg/ontology#Organisation"
@@ -100,6 +105,31 @@ def _digest(iris: list[str]) -> str:
     return hashlib.sha256("\n".join(iris).encode()).hexdigest()
 
 
+def _kept_coverage(store: Path, service: QueryService, pairs: list, counts: list[int]) -> dict:
+    """The same questions answered from the index as a server opens it: kept beside the
+    store (written to a folder of its own here), then opened over its mapped files."""
+    from coverage_latency import measure
+
+    from smekg.core.iri import Minter
+    from smekg.queries.index_cache import save_index
+    from smekg.queries.service import QueryService
+
+    with tempfile.TemporaryDirectory(dir=store.parent, prefix="kept-index-") as folder:
+        started = time.perf_counter()
+        save_index(Path(folder), service.index)
+        save_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        kept = QueryService(service.backend, Minter(BASE), index_cache=Path(folder))
+        kept_index = kept.index
+        open_seconds = time.perf_counter() - started
+        assert kept_index is not service.index
+        result = measure(kept, pairs, 0)
+        same = result.pop("counts") == counts
+        result.pop("straightforward")
+    return {**result, "save_seconds": save_seconds, "open_seconds": open_seconds,
+            "same_counts": same}
+
+
 def coverage(args: argparse.Namespace) -> dict:
     from coverage_latency import draw_pairs, measure, open_backend
 
@@ -123,6 +153,8 @@ def coverage(args: argparse.Namespace) -> dict:
     counts = result.pop("counts")
     result.update(backend=backend.name, index_seconds=index_seconds,
                   organisations=organisations)
+    if args.neo4j is None and args.store:
+        result["kept"] = _kept_coverage(Path(args.store), service, pairs, counts)
     sample = []  # full answers of the first pairs: a digest each, the IRIs of --answers
     for i, (region, sector) in enumerate(pairs[: args.sample]):
         bound = service.bind("coverage", {"region": region, "sector": sector})

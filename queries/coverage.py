@@ -70,6 +70,7 @@ import numpy as np
 from smekg.queries.graph_index import WORLD, GraphIndex
 
 _POSITION = np.int32
+_SECTORS_KEPT = 32
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ class CoverageTable:
         table.reach, table.reach_all = reach, reach_all
         for name, array in arrays.items():
             setattr(table, name, array)
-        table._masks, table._breadths = {}, {}
+        table._masks, table._breadths, table._sectors = {}, {}, {}
         return table
 
     def __init__(self, index: GraphIndex) -> None:
@@ -182,10 +183,27 @@ class CoverageTable:
         self.reach_all = self._reach(self.scoped_positions)
         self._masks: dict[tuple[str, str], np.ndarray] = {}
         self._breadths: dict[str, int] = {}
+        self._sectors: dict[str, np.ndarray] = {}
 
     def __getstate__(self) -> dict[str, object]:
         # what questions added (masks, breadths) is left out: kept on disk, it is compiled
-        return {**self.__dict__, "_masks": {}, "_breadths": {}}
+        return {**self.__dict__, "_masks": {}, "_breadths": {}, "_sectors": {}}
+
+    def _in_sector(self, sector: str, sectors: list[str]) -> np.ndarray:
+        """Positions naming no sector or one of ``sectors`` (``sector`` and its ancestors):
+        those that cover ``sector``. Kept for the last few sectors asked (each is a mark per
+        position, so not for every sector)."""
+        mask = self._sectors.get(sector)
+        if mask is None:
+            mask = self.sector_free.copy()
+            for ancestor in sectors:
+                positions = self.users.get(ancestor)
+                if positions is not None:
+                    mask[positions] = True
+            if len(self._sectors) >= _SECTORS_KEPT:
+                self._sectors.pop(next(iter(self._sectors)), None)
+            self._sectors[sector] = mask
+        return mask
 
     def breadth(self, region: str) -> int:
         """The index's :meth:`~smekg.queries.graph_index.GraphIndex.breadth` of ``region``
@@ -301,13 +319,9 @@ class CoverageTable:
                 narrow = np.concatenate([r.breadths for r in reaches]) <= broadest
                 source, reached = source[narrow], reached[narrow]
         if sector is not None:
-            in_sector = np.zeros(len(self.iris), dtype=bool)
-            for ancestor in sectors:
-                positions = self.users.get(ancestor)
-                if positions is not None:
-                    in_sector[positions] = True
-            direct = direct[self.sector_free[direct] | in_sector[direct]]
-            reached = reached[self.sector_free[source] | in_sector[source]]
+            in_sector = self._in_sector(sector, sectors)
+            direct = direct[in_sector[direct]]
+            reached = reached[in_sector[source]]
         # depths are kept over the networks' own numbering (a network may also be a direct
         # cover, at depth 0); other positions are at depth 0 when direct, else unreached
         network_depth = np.full(len(self.networks), -1, dtype=np.int16)

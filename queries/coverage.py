@@ -310,6 +310,9 @@ class CoverageTable:
             country_positions = np.array(own, dtype=_POSITION)
             sources.append(country_positions)
             reaches.append(self._reach(country_positions))
+        in_sector = None if sector is None else self._in_sector(sector, sectors)
+        if in_sector is not None:  # before the union: fewer positions to merge
+            sources = [positions[in_sector[positions]] for positions in sources]
         direct = _union(sources)
         source, reached = _NONE, _NONE
         if reaches:
@@ -318,9 +321,7 @@ class CoverageTable:
             if capped:
                 narrow = np.concatenate([r.breadths for r in reaches]) <= broadest
                 source, reached = source[narrow], reached[narrow]
-        if sector is not None:
-            in_sector = self._in_sector(sector, sectors)
-            direct = direct[in_sector[direct]]
+        if in_sector is not None:
             reached = reached[in_sector[source]]
         # depths are kept over the networks' own numbering (a network may also be a direct
         # cover, at depth 0); other positions are at depth 0 when direct, else unreached

@@ -24,6 +24,11 @@ from smekg.loaders.sources import file_sources, load_sources
 from smekg.queries.service import QueryService
 from tests.helpers import free_port
 
+# A load through the CLI builds and keeps the index of the new data afterwards (a child
+# process reading the whole graph); the many CLI loads of the suite leave that out, and
+# tests/test_cli.py::test_a_load_keeps_the_index_of_the_new_data turns it on.
+os.environ.setdefault("SMEKG_INDEX_ON_LOAD", "false")
+
 BASE = "https://w3id.org/smekg/id/"
 
 

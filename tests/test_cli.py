@@ -41,6 +41,38 @@ def test_load_on_a_loaded_store_changes_nothing(store_copy):
         source["name"] for source in sources}
 
 
+def test_a_load_keeps_the_index_of_the_new_data(store_copy, tmp_path, monkeypatch):
+    from smekg.core.backends.oxigraph import OxigraphBackend
+    from smekg.core.iri import Minter
+    from smekg.queries.index_cache import is_kept
+    from smekg.queries.service import QueryService
+    from tests.conftest import BASE
+
+    cache = store_copy.with_name("store.index")
+    table = tmp_path / "organisations.csv"
+    table.write_text("id,name,country\nkept-test-agency,Kept Test Agency,IT\n",
+                     encoding="utf-8")
+    run("load-file", str(table), store=store_copy)  # the suite's default: not kept
+    assert not is_kept(cache, OxigraphBackend(store_copy).data_version())
+    monkeypatch.setenv("SMEKG_INDEX_ON_LOAD", "true")
+    table.write_text("id,name,country\nkept-test-agency,Kept Test Agency Two,IT\n",
+                     encoding="utf-8")
+    result = run("load-file", str(table), "--timings", store=store_copy)
+    assert "kept the index of the new data beside the store" in result.stdout
+    assert " index " in result.stdout.split("seconds by stage:")[1]
+    backend = OxigraphBackend(store_copy)
+    assert is_kept(cache, backend.data_version())
+    service = QueryService(backend, Minter(BASE), index_cache=cache)
+    # opened from the kept files (not built from the graph: that index holds dicts)
+    assert not isinstance(service.index.labels, dict)
+    assert [hit.label for hit in service.search("Kept Test Agency")] == ["Kept Test Agency Two"]
+    # nothing to do when nothing changed
+    assert "kept the index" not in run("load-file", str(table), store=store_copy).stdout
+    result = run("sources", "remove", "organisations", "--force", store=store_copy)
+    assert "kept the index of the new data beside the store" in result.stdout
+    assert is_kept(cache, OxigraphBackend(store_copy).data_version())
+
+
 def test_stats_json(store_copy):
     from smekg.reference.regions import bundled_nuts_codes, nuts_region_rows
 

@@ -171,10 +171,15 @@ def _run_load(store: SourceStore, settings: Settings,
         f"{sum(r.status != 'unchanged' for r in reports)} source(s) written, "
         f"{len(store):,} quads in the store, {time.perf_counter() - started:.1f} s"
     )
+    if any(r.status != "unchanged" for r in reports):
+        keeping = time.perf_counter()
+        _keep_index_of_new_data(settings, store)
+        stages["index"] = time.perf_counter() - keeping
     if timings:
         out.print("seconds by stage: " + ", ".join(
-            f"{stage} {stages.get(stage, 0.0):.1f}" for stage in STAGES)
-            + f" (map, validate and spool summed over up to {processes} process(es))")
+            f"{stage} {stages.get(stage, 0.0):.1f}" for stage in [*STAGES, "index"])
+            + f" (map, validate and spool summed over up to {processes} process(es); "
+            "index: keeping the index of the new data, after the load)")
 
 
 @app.command()
@@ -787,9 +792,23 @@ def serve(
                 host=settings.host, port=settings.port, log_level="info")
 
 
-def _keep_index(settings: Settings) -> None:
+def _keep_index_of_new_data(settings: Settings, store: object) -> None:
+    """After a command changed the embedded store: build the index of the new data and keep
+    it beside the store (``index_on_load``), so that servers open it, running ones too (their
+    refresher looks for it before reading the graph)."""
+    if not (settings.index_on_load and isinstance(store, GraphStore)
+            and settings.index_cache_dir() is not None):
+        return
+    started = time.perf_counter()
+    if _keep_index(settings):
+        out.print(f"kept the index of the new data beside the store "
+                  f"({time.perf_counter() - started:.1f} s)")
+
+
+def _keep_index(settings: Settings) -> bool:
     """Build the index of the store and keep it beside it (unless the one kept is of the
-    data's version), in a child process: this one only supervises the workers."""
+    data's version), in a child process (its memory is returned when it ends; a server's
+    parent only supervises the workers); whether it was kept."""
     import multiprocessing
 
     child = multiprocessing.get_context("spawn").Process(
@@ -797,8 +816,9 @@ def _keep_index(settings: Settings) -> None:
     child.start()
     child.join()
     if child.exitcode != 0:
-        console.print("[yellow]warning:[/yellow] the index could not be built beforehand "
-                      "(each worker builds its own)")
+        console.print("[yellow]warning:[/yellow] the index could not be built and kept "
+                      "beside the store (a server builds its own)")
+    return child.exitcode == 0
 
 
 def _build_kept_index(settings: Settings) -> None:
@@ -810,7 +830,9 @@ def _build_kept_index(settings: Settings) -> None:
     backend = OxigraphBackend(settings.store)
     if folder is None or is_kept(folder, backend.data_version()):
         return
-    _ = QueryService(backend, Minter(settings.base_iri), index_cache=folder).index
+    index = QueryService(backend, Minter(settings.base_iri), index_cache=folder).index
+    if not is_kept(folder, index.version):  # said in the log; the parent warns
+        raise SystemExit(1)
 
 
 sources_app = typer.Typer(
@@ -867,9 +889,10 @@ def sources_remove(
     from smekg.loaders.catalogue import SourceInUse, SourceNotFound, remove_source
 
     settings = _settings(store)
+    opened = _open(settings)
     try:
         removed, record, referring = remove_source(
-            _open(settings), Minter(settings.base_iri), name, force=force)
+            opened, Minter(settings.base_iri), name, force=force)
     except SourceNotFound as error:
         console.print(f"[red]error:[/red] {error.args[0]}", highlight=False)
         raise typer.Exit(1) from error
@@ -879,6 +902,7 @@ def sources_remove(
     for reference in referring:
         console.print(f"[yellow]warning:[/yellow] {reference} (left dangling)", highlight=False)
     out.print(f"removed {removed} ({record.source or record.title}, {record.triples:,} triples)")
+    _keep_index_of_new_data(settings, opened)
 
 
 from smekg.cli.analyze import app as analyze_app  # noqa: E402 (after the commands above)

@@ -127,6 +127,13 @@ class Settings(BaseSettings):
         "reads it in seconds instead of the whole graph. A stale one is rebuilt.",
     )
 
+    index_on_load: bool = Field(
+        default=True,
+        description="After a load that changes the embedded store, build the index of the "
+        "new data and keep it beside the store (with index_cache on), so that servers, "
+        "running ones included, open it instead of reading the whole graph.",
+    )
+
     backend: Literal["oxigraph", "neo4j", "sparql"] = Field(
         default="oxigraph", description="The graph backend the REST API serves from: the "
         "embedded store, Neo4j, or a remote SPARQL 1.1 store (SMEKG_SPARQL_ENDPOINT), which "

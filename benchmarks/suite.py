@@ -160,6 +160,12 @@ def say(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
+# The load step times the load alone, as the issues' figures do: keeping the index of the
+# new data afterwards (SMEKG_INDEX_ON_LOAD) is left to the first server of the REST step,
+# whose 'ready' time is that of building the index from the graph.
+_LOAD_ONLY = {"SMEKG_INDEX_ON_LOAD": "false"}
+
+
 def _env(**extra: str) -> dict:
     env = {**os.environ, "COLUMNS": "200", "PYTHONUNBUFFERED": "1"}
     env.pop("SMEKG_STORE", None)  # every command names its store
@@ -302,7 +308,7 @@ def step_load(size: Size) -> dict:
         offset = _log_size(size.log("load"))
         reference = run_child([str(BIN / "smekg"), "load", "--reference-only", "--store",
                                str(size.store)], log=size.log("load"),
-                              timeout=size.timeout("load"), env=_env()).check(
+                              timeout=size.timeout("load"), env=_env(**_LOAD_ONLY)).check(
             "smekg load --reference-only")
         reference_quads = _quads_from_log(size.log("load"))
         reference_sources = _sources_from_log(size.log("load"), offset)
@@ -310,7 +316,7 @@ def step_load(size: Size) -> dict:
         tables = run_child([str(BIN / "smekg"), "load-file", *csvs, "--store", str(size.store),
                             "--timings"],
                            log=size.log("load"), timeout=size.timeout("load"),
-                           env=_env()).check("smekg load-file")
+                           env=_env(**_LOAD_ONLY)).check("smekg load-file")
         quads = _quads_from_log(size.log("load"))
         table_sources = _sources_from_log(size.log("load"), offset)
         stages = _stages_from_log(size.log("load"), offset)

@@ -822,12 +822,12 @@ def _keep_index(settings: Settings) -> bool:
 
 
 def _build_kept_index(settings: Settings) -> None:
-    from smekg.core.backends.oxigraph import OxigraphBackend
+    from smekg.core.connect import open_backend
     from smekg.queries.index_cache import is_kept
     from smekg.queries.service import QueryService
 
     folder = settings.index_cache_dir()
-    backend = OxigraphBackend(settings.store)
+    backend = open_backend(settings)
     if folder is None or is_kept(folder, backend.data_version()):
         return
     index = QueryService(backend, Minter(settings.base_iri), index_cache=folder).index

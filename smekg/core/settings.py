@@ -244,11 +244,14 @@ class Settings(BaseSettings):
     )
 
     def index_cache_dir(self) -> Path | None:
-        """Where the REST index is kept beside the embedded store (None: not kept, for a
-        remote backend or with ``index_cache`` off)."""
-        if not self.index_cache or self.backend != "oxigraph":
+        """Where the REST index is kept: beside the embedded store (``<store>.index``), or
+        for Neo4j in ``<store>.index-neo4j`` (the index read from Neo4j, under the version
+        of the sources synced there). None: not kept, for a remote SPARQL store (whose
+        data others may change) or with ``index_cache`` off."""
+        if not self.index_cache or self.backend == "sparql":
             return None
-        return self.store.with_name(self.store.name + ".index")
+        suffix = ".index" if self.backend == "oxigraph" else ".index-neo4j"
+        return self.store.with_name(self.store.name + suffix)
 
     def model_post_init(self, __context: object) -> None:
         if not self.base_iri.endswith(("/", "#")):

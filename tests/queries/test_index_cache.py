@@ -193,8 +193,28 @@ def test_the_format_names_the_code_and_queries_of_the_index():
     assert cache_format() == cache_format() and len(cache_format()) == 16
 
 
-def test_the_settings_keep_the_index_beside_the_embedded_store_only(tmp_path):
+def test_the_settings_keep_the_index_of_the_store_or_of_neo4j_not_of_a_remote_store(tmp_path):
     store = tmp_path / "data" / "store"
     assert Settings(store=store).index_cache_dir() == tmp_path / "data" / "store.index"
     assert Settings(store=store, index_cache=False).index_cache_dir() is None
-    assert Settings(store=store, backend="neo4j").index_cache_dir() is None
+    assert Settings(store=store, backend="neo4j").index_cache_dir() == (
+        tmp_path / "data" / "store.index-neo4j")
+    assert Settings(store=store, backend="sparql",
+                    sparql_endpoint="http://127.0.0.1:1/q").index_cache_dir() is None
+
+
+def test_the_index_read_from_neo4j_is_kept_and_opened_too(neo4j, seeded_store_dir, tmp_path):
+    from smekg.core.neo4j.backend import Neo4jBackend
+    from tests.conftest import NEO4J_TEST_AUTH, NEO4J_TEST_URI
+
+    neo4j.use(seeded_store_dir)
+    cache = tmp_path / "store.index-neo4j"
+    built = QueryService(Neo4jBackend(NEO4J_TEST_URI, *NEO4J_TEST_AUTH), Minter(BASE),
+                         index_cache=cache)
+    expected = _answers(built)
+    assert is_kept(cache, built.index.version)
+    kept = QueryService(Neo4jBackend(NEO4J_TEST_URI, *NEO4J_TEST_AUTH), Minter(BASE),
+                        index_cache=cache)
+    assert not isinstance(kept.index.labels, dict)  # opened from the kept files
+    assert _answers(kept) == expected
+    assert _answers(_service(seeded_store_dir, None)) == expected  # the embedded store's

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -107,13 +108,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             isolation=settings.sparql_worker_isolation,
             refresh_interval=settings.sparql_refresh_interval,
         )
-        pool.start()
+        starting = pool.start_soon(asyncio.get_running_loop())
         app.state.sparql_pool = pool
         try:
             yield
         finally:
             service.stop_refresher()
-            pool.close()
+            pool.close()  # also stops the workers still starting
+            await asyncio.to_thread(starting.join, 30)
             backend.close()
 
     app = FastAPIOffline(

@@ -298,6 +298,39 @@ class QueryPool:
             self._idle.append(worker)
         self._started = True
 
+    def start_soon(self, loop: asyncio.AbstractEventLoop) -> threading.Thread:
+        """Start the worker processes in a thread, without waiting for them: the API answers
+        everything else meanwhile (starting them is most of an API process's start: each
+        imports the engine and opens the store), and a query that comes first waits for
+        the first worker ready, as for any busy pool (until ``timeout``).
+
+        Each worker joins the pool on ``loop`` once it has opened the store (or failed to:
+        then it is logged, and a query on it answers 503 with the reason, as after
+        :meth:`start`).
+        """
+        self._started = True
+
+        def start_all() -> None:
+            started = []
+            for _ in range(self.size):
+                try:
+                    started.append(self._spawn())
+                except WorkerFailed:  # closed while starting
+                    break
+            for worker in started:
+                try:
+                    worker.wait_ready()
+                except WorkerFailed as error:
+                    log.error("SPARQL worker for %s: %s", self.store_path, error)
+                try:
+                    loop.call_soon_threadsafe(self._return, worker)
+                except RuntimeError:  # the loop is closed: the API stopped meanwhile
+                    worker.stop()
+
+        thread = threading.Thread(target=start_all, name="smekg-sparql-start", daemon=True)
+        thread.start()
+        return thread
+
     def isolations(self) -> list[str | None]:
         """The network isolation each started worker reported (None: not started yet)."""
         return [w.isolation for w in self._workers]

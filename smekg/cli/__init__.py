@@ -805,11 +805,36 @@ def _keep_index_of_new_data(settings: Settings, store: object) -> None:
                   f"({time.perf_counter() - started:.1f} s)")
 
 
+def _index_is_kept(settings: Settings) -> bool:
+    """Whether an index of the data's current version is kept (read from its ``CURRENT``
+    file: no child process, no index opened)."""
+    from smekg.core.backends import BackendUnavailable
+    from smekg.core.connect import open_backend
+    from smekg.queries.index_cache import is_kept
+
+    folder = settings.index_cache_dir()
+    if folder is None or not (folder / "CURRENT").is_file():
+        return False
+    try:
+        backend = open_backend(settings)
+    except (BackendUnavailable, OSError):
+        return False
+    try:
+        return is_kept(folder, backend.data_version())
+    except BackendUnavailable:
+        return False
+    finally:
+        backend.close()
+
+
 def _keep_index(settings: Settings) -> bool:
     """Build the index of the store and keep it beside it (unless the one kept is of the
     data's version), in a child process (its memory is returned when it ends; a server's
     parent only supervises the workers); whether it was kept."""
     import multiprocessing
+
+    if _index_is_kept(settings):
+        return True
 
     child = multiprocessing.get_context("spawn").Process(
         target=_build_kept_index, args=(settings,), name="smekg-index")

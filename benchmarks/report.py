@@ -717,9 +717,13 @@ def _start_cell(result: dict | None) -> tuple[str, bool | None]:
             if server.get("index_kept_at_start") and server.get("ready_seconds") is not None]
     if not kept:
         return "not measured (no server started on a kept index)", None
-    seconds = min(server["ready_seconds"] + server["first_request"]["seconds"]
-                  for server in kept)
-    return f"{seconds:,.1f} s", seconds <= 5
+    # each server started on a kept index; judged by the slowest (the default of
+    # `smekg serve` is a worker per core, two here, which start slower than one)
+    times = {server.get("workers", 1): server["ready_seconds"]
+             + server["first_request"]["seconds"] for server in kept}
+    text = "; ".join(f"{seconds:,.1f} s ({workers} worker{'s' if workers > 1 else ''})"
+                     for workers, seconds in sorted(times.items()))
+    return text, max(times.values()) <= 5
 
 
 def _rest_cell(result: dict | None, workers: int) -> float | None:

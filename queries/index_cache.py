@@ -175,6 +175,22 @@ class KeptNames(Sequence[Name]):
                    [NAME_PROPERTIES[p] for p in self._prop.tolist()],
                    texts(self._folded.tolist()))
 
+    def entities(self, positions: list[int]) -> list[str]:
+        """The entity of each name at ``positions`` (decoded at once)."""
+        return self._column(self._entity, positions)
+
+    def texts(self, positions: list[int]) -> list[str]:
+        """The text of each name at ``positions``."""
+        return self._column(self._text, positions)
+
+    def properties(self, positions: list[int]) -> list[str]:
+        """The property of each name at ``positions`` (``name``, ``code``, ...)."""
+        chosen = self._prop[np.asarray(positions, dtype=np.int64)].tolist()
+        return [NAME_PROPERTIES[p] for p in chosen]
+
+    def _column(self, column: np.ndarray, positions: list[int]) -> list[str]:
+        return self._pool.texts(column[np.asarray(positions, dtype=np.int64)].tolist())
+
     def folded(self) -> list[str]:
         """Every name's folded text, in order (one column: what a search scans)."""
         return self._pool.texts(self._folded.tolist())

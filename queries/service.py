@@ -1210,16 +1210,28 @@ class QueryService:
         wanted, limit = fold(str(bound["q"])), int(bound["limit"])
         kind = bound.get("type")
         index = self.index
-        best: dict[str, tuple[float, str, str]] = {}
+        scored: dict[str, tuple[float, int]] = {}  # entity: its best score, at which name
         folded, names, tags = self._folded_names(index), index.names, index.tags
-        for i in [i for i, text in enumerate(folded) if wanted in text]:
-            name = names[i]
-            if kind is not None and kind not in tags.get(name.entity, ()):
+        hits = [i for i, text in enumerate(folded) if wanted in text]
+        # the entity of each hit, at once (a name of the kept index is decoded on demand;
+        # its text and property only for each entity's best name, below)
+        entities = (names.entities(hits) if isinstance(names, KeptNames)
+                    else [names[i].entity for i in hits])
+        for i, entity in zip(hits, entities, strict=True):
+            if kind is not None and kind not in tags.get(entity, ()):
                 continue
             score = _score(wanted, folded[i])
-            current = best.get(name.entity)
+            current = scored.get(entity)
             if current is None or score > current[0]:
-                best[name.entity] = (score, name.text, name.property)
+                scored[entity] = (score, i)
+        positions = [i for _, i in scored.values()]
+        if isinstance(names, KeptNames):
+            texts, properties = names.texts(positions), names.properties(positions)
+        else:
+            texts = [names[i].text for i in positions]
+            properties = [names[i].property for i in positions]
+        best = {entity: (score, text, prop) for (entity, (score, _)), text, prop
+                in zip(scored.items(), texts, properties, strict=True)}
         fuzzy = False
         if not best:
             fuzzy = True

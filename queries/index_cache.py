@@ -175,20 +175,20 @@ class KeptNames(Sequence[Name]):
                    [NAME_PROPERTIES[p] for p in self._prop.tolist()],
                    texts(self._folded.tolist()))
 
-    def entities(self, positions: list[int]) -> list[str]:
+    def entities(self, positions: Sequence[int]) -> list[str]:
         """The entity of each name at ``positions`` (decoded at once)."""
         return self._column(self._entity, positions)
 
-    def texts(self, positions: list[int]) -> list[str]:
+    def texts(self, positions: Sequence[int]) -> list[str]:
         """The text of each name at ``positions``."""
         return self._column(self._text, positions)
 
-    def properties(self, positions: list[int]) -> list[str]:
+    def properties(self, positions: Sequence[int]) -> list[str]:
         """The property of each name at ``positions`` (``name``, ``code``, ...)."""
         chosen = self._prop[np.asarray(positions, dtype=np.int64)].tolist()
         return [NAME_PROPERTIES[p] for p in chosen]
 
-    def _column(self, column: np.ndarray, positions: list[int]) -> list[str]:
+    def _column(self, column: np.ndarray, positions: Sequence[int]) -> list[str]:
         return self._pool.texts(column[np.asarray(positions, dtype=np.int64)].tolist())
 
     def folded(self) -> list[str]:

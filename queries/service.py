@@ -263,7 +263,8 @@ class QueryService:
         # its own lock: self._lock is held through an index rebuild, which must not stall
         # requests answered from the current index
         self._members_lock = threading.Lock()
-        self._folded: tuple[GraphIndex, list[str]] | None = None  # search's scan
+        # search's scan: the names' folded texts, entities and texts, as lists
+        self._folded: tuple[GraphIndex, list[str], list[str], list[str]] | None = None
 
     # -- plumbing ----------------------------------------------------------------------
     @contextmanager
@@ -1211,13 +1212,9 @@ class QueryService:
         kind = bound.get("type")
         index = self.index
         scored: dict[str, tuple[float, int]] = {}  # entity: its best score, at which name
-        folded, names, tags = self._folded_names(index), index.names, index.tags
-        hits = [i for i, text in enumerate(folded) if wanted in text]
-        # the entity of each hit, at once (a name of the kept index is decoded on demand;
-        # its text and property only for each entity's best name, below)
-        entities = (names.entities(hits) if isinstance(names, KeptNames)
-                    else [names[i].entity for i in hits])
-        for i, entity in zip(hits, entities, strict=True):
+        (folded, entities, texts), names, tags = self._folded_names(index), index.names, index.tags
+        for i in [i for i, text in enumerate(folded) if wanted in text]:
+            entity = entities[i]
             if kind is not None and kind not in tags.get(entity, ()):
                 continue
             score = _score(wanted, folded[i])
@@ -1225,13 +1222,10 @@ class QueryService:
             if current is None or score > current[0]:
                 scored[entity] = (score, i)
         positions = [i for _, i in scored.values()]
-        if isinstance(names, KeptNames):
-            texts, properties = names.texts(positions), names.properties(positions)
-        else:
-            texts = [names[i].text for i in positions]
-            properties = [names[i].property for i in positions]
-        best = {entity: (score, text, prop) for (entity, (score, _)), text, prop
-                in zip(scored.items(), texts, properties, strict=True)}
+        properties = (names.properties(positions) if isinstance(names, KeptNames)
+                      else [names[i].property for i in positions])
+        best = {entity: (score, texts[i], prop) for (entity, (score, i)), prop
+                in zip(scored.items(), properties, strict=True)}
         fuzzy = False
         if not best:
             fuzzy = True
@@ -1260,15 +1254,20 @@ class QueryService:
                       score=round(score, 1), fuzzy=fuzzy)
             for iri, (score, text, prop) in ranked[offset:offset + limit]]
 
-    def _folded_names(self, index: GraphIndex) -> list[str]:
-        """The folded names of ``index`` (its ``names``' ``folded``), as one list to scan."""
+    def _folded_names(self, index: GraphIndex) -> tuple[list[str], list[str], list[str]]:
+        """The folded texts, entities and texts of the names of ``index``, each as a list
+        (decoded once per index from the kept names: a search scans them all)."""
         kept = self._folded
         if kept is None or kept[0] is not index:
             names = index.names
-            folded = names.folded() if isinstance(names, KeptNames) else [
-                name.folded for name in names]
-            kept = self._folded = (index, folded)
-        return kept[1]
+            if isinstance(names, KeptNames):
+                kept = (index, names.folded(), names.entities(range(len(names))),
+                        names.texts(range(len(names))))
+            else:
+                kept = (index, [name.folded for name in names],
+                        [name.entity for name in names], [name.text for name in names])
+            self._folded = kept
+        return kept[1], kept[2], kept[3]
 
     # -- gaps and comparisons ------------------------------------------------------------
     def gaps(self, scope: str | None = "world", region_level: str | None = "nuts2",

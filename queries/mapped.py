@@ -45,7 +45,7 @@ from collections.abc import (
     Set,
 )
 from pathlib import Path
-from typing import Any, TypeVar, overload
+from typing import Any, Self, TypeVar, overload
 
 import numpy as np
 
@@ -247,31 +247,27 @@ class _KeyedMap(Mapping[str, _V]):
         return self.thaw().values()
 
 
-class StrMap(_KeyedMap[str]):
-    """A map from strings to strings."""
+class _OneValueMap(_KeyedMap[_V]):
+    """One row of ``values`` per key; subclasses say what the row is (:meth:`_value`)."""
 
     def __init__(self, pool: StringPool, keys: np.ndarray, values: np.ndarray) -> None:
         super().__init__(pool, keys)
         self._values = values
 
     @classmethod
-    def open(cls, folder: Path, name: str, pool: StringPool) -> StrMap:
+    def open(cls, folder: Path, name: str, pool: StringPool) -> Self:
         return cls(pool, load_array(folder, f"{name}.keys"), load_array(folder, f"{name}.values"))
+
+
+class StrMap(_OneValueMap[str]):
+    """A map from strings to strings."""
 
     def _value(self, row: int) -> str:
         return self._pool.text(self._values.item(row))
 
 
-class IntMap(_KeyedMap[int]):
+class IntMap(_OneValueMap[int]):
     """A map from strings to integers."""
-
-    def __init__(self, pool: StringPool, keys: np.ndarray, values: np.ndarray) -> None:
-        super().__init__(pool, keys)
-        self._values = values
-
-    @classmethod
-    def open(cls, folder: Path, name: str, pool: StringPool) -> IntMap:
-        return cls(pool, load_array(folder, f"{name}.keys"), load_array(folder, f"{name}.values"))
 
     def _value(self, row: int) -> int:
         return int(self._values.item(row))
@@ -353,16 +349,8 @@ class ArrayMap(_KeyedMap[_V]):
         return self._wrap(tuple(column[start:stop] for column in self._columns))
 
 
-class PairMap(_KeyedMap[tuple[int, int]]):
+class PairMap(_OneValueMap[tuple[int, int]]):
     """A map from strings to pairs of integers (e.g. the start and stop of a block)."""
-
-    def __init__(self, pool: StringPool, keys: np.ndarray, values: np.ndarray) -> None:
-        super().__init__(pool, keys)
-        self._values = values
-
-    @classmethod
-    def open(cls, folder: Path, name: str, pool: StringPool) -> PairMap:
-        return cls(pool, load_array(folder, f"{name}.keys"), load_array(folder, f"{name}.values"))
 
     def _value(self, row: int) -> tuple[int, int]:
         return int(self._values[row, 0]), int(self._values[row, 1])
